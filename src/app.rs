@@ -1,0 +1,441 @@
+//! Glue between the command line and the library: load config and bank once, run a command.
+
+use std::fs;
+use std::io::{self, Read, Write};
+use std::path::Path;
+
+use anyhow::{bail, Context};
+use serde_json::json;
+
+use crate::bank::{Bank, BankSource, Level, Question};
+use crate::batch;
+use crate::cli::{
+    Cli, Command, ConfigCommand, GradeArgs, GradeFormat, ImportCommand, ListFormat, QuestionsArgs,
+    RubricCommand,
+};
+use crate::config::{config_path, Config, ConfigRequest, DEFAULT_CONFIG_TOML};
+use crate::error::{ExitStatus, InputError};
+use crate::feedback;
+use crate::grade::grade;
+use crate::import;
+use crate::rubric::check::{check, Severity};
+use crate::rubric::draft::{draft, DraftContext};
+use crate::ui::{ColorChoice, Lang, Ui};
+
+/// Everything a command needs, built once.
+pub struct AppContext {
+    pub config: Config,
+    pub ui: Ui,
+}
+
+pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
+    let request = ConfigRequest {
+        file: cli.config.clone(),
+        no_config: cli.no_config,
+        overrides: cli.set.clone(),
+    };
+    let config = Config::load(&request)?;
+    let lang = Lang::resolve(cli.lang, &config.interface.lang);
+    let color = cli
+        .color
+        .unwrap_or_else(|| ColorChoice::from_config(&config.interface.color))
+        .enabled();
+    let ui = Ui::new(lang, color, config.interface.max_width);
+    let source = match &cli.bank {
+        Some(dir) => BankSource::Dir(dir.clone()),
+        None => BankSource::Bundled,
+    };
+    let context = AppContext { config, ui };
+    match cli.command {
+        None => {
+            print_start_hint(&context.ui);
+            Ok(ExitStatus::Success)
+        }
+        Some(Command::Questions(args)) => questions(&load_bank(&source)?, &args, &context),
+        Some(Command::Grade(args)) => grade_command(&load_bank(&source)?, &args, &context),
+        Some(Command::Rubric(RubricCommand::Check)) => rubric_check(&load_bank(&source)?, &context),
+        Some(Command::Rubric(RubricCommand::Draft { id })) => {
+            let bank = load_bank(&source)?;
+            let question = bank.require(&id)?;
+            let context_texts =
+                DraftContext::from_texts(bank.questions.iter().map(|q| q.answer.as_str()));
+            print!("{}", draft(question, &context_texts).to_toml());
+            Ok(ExitStatus::Success)
+        }
+        Some(Command::Import(ImportCommand::TelegramText { file, out })) => {
+            import_telegram_text(&file, &out)
+        }
+        Some(Command::Config(command)) => config_command(command, &request, &context),
+    }
+}
+
+fn load_bank(source: &BankSource) -> anyhow::Result<Bank> {
+    let bank = Bank::load(source)?;
+    if bank.questions.is_empty() {
+        return Err(InputError::Other(match source {
+            BankSource::Dir(dir) => format!(
+                "the bank {} has no questions (add data/<id>.toml files, or import some with `sobes import`)",
+                dir.display()
+            ),
+            BankSource::Bundled => "the bundled bank has no questions".into(),
+        })
+        .into());
+    }
+    Ok(bank)
+}
+
+fn print_start_hint(ui: &Ui) {
+    println!(
+        "{}",
+        ui.lang.pick(
+            "sobes — тренажёр собеседований по ML и data science.\n\
+             Попробуйте:\n  sobes questions\n  sobes grade --question rnn-problems --answer \"...\"\n  sobes --help",
+            "sobes: a trainer for machine-learning and data-science interviews.\n\
+             Try:\n  sobes questions\n  sobes grade --question rnn-problems --answer \"...\"\n  sobes --help",
+        )
+    );
+}
+
+fn selected<'a>(bank: &'a Bank, args: &QuestionsArgs) -> anyhow::Result<Vec<&'a Question>> {
+    let topics = bank.topics();
+    for topic in &args.topic {
+        if !topics.contains(topic) {
+            let hint = crate::ui::did_you_mean(topic, topics.iter().map(String::as_str))
+                .map(|s| format!(" (did you mean \"{s}\"?)"))
+                .unwrap_or_default();
+            return Err(InputError::Other(format!(
+                "unknown topic \"{topic}\"{hint}; topics: {}",
+                topics.join(", ")
+            ))
+            .into());
+        }
+    }
+    Ok(bank
+        .questions
+        .iter()
+        .filter(|q| args.level.is_none_or(|l| q.levels.contains(&l)))
+        .filter(|q| args.topic.is_empty() || q.topics.iter().any(|t| args.topic.contains(t)))
+        .collect())
+}
+
+fn questions(
+    bank: &Bank,
+    args: &QuestionsArgs,
+    context: &AppContext,
+) -> anyhow::Result<ExitStatus> {
+    let en = context.ui.lang.is_en();
+    let list = selected(bank, args)?;
+    if args.stats {
+        let stats = crate::stats::BankStats::of(&list);
+        match args.format {
+            ListFormat::Json => println!("{}", serde_json::to_string_pretty(&stats)?),
+            ListFormat::Text => print!("{}", stats.markdown()),
+        }
+        return Ok(ExitStatus::Success);
+    }
+    match args.format {
+        ListFormat::Json => {
+            let items: Vec<_> = list
+                .iter()
+                .map(|q| {
+                    json!({
+                        "id": q.id,
+                        "question": q.text(en),
+                        "levels": q.levels,
+                        "topics": q.topics,
+                        "lang": q.lang,
+                        "source": q.source,
+                        "popularity": q.popularity,
+                        "has_rubric": bank.compiled_rubric(&q.id).is_some(),
+                    })
+                })
+                .collect();
+            println!("{}", serde_json::to_string_pretty(&items)?);
+        }
+        ListFormat::Text => {
+            let mut out = io::stdout().lock();
+            for q in &list {
+                let levels: Vec<&str> = q.levels.iter().map(|l| l.as_str()).collect();
+                writeln_or_pipe(
+                    &mut out,
+                    &format!(
+                        "{}  [{}] [{}]\n{}\n",
+                        context.ui.paint(crate::ui::Style::Bold, &q.id),
+                        levels.join(", "),
+                        q.topics.join(", "),
+                        context.ui.wrap(&crate::ui::sanitize(q.text(en)), "  ")
+                    ),
+                )?;
+            }
+            if list.is_empty() {
+                eprintln!(
+                    "{}",
+                    context.ui.lang.pick(
+                        "Нет вопросов с такими фильтрами.",
+                        "No questions match these filters."
+                    )
+                );
+            }
+        }
+    }
+    Ok(ExitStatus::Success)
+}
+
+/// Write a line, treating a closed pipe (`sobes questions | head`) as success.
+fn writeln_or_pipe(out: &mut impl Write, text: &str) -> anyhow::Result<()> {
+    match writeln!(out, "{text}") {
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => std::process::exit(0),
+        other => Ok(other?),
+    }
+}
+
+fn read_answer(args: &GradeArgs, limit: usize) -> anyhow::Result<String> {
+    let (bytes, what) = if let Some(text) = &args.answer {
+        (text.clone().into_bytes(), "--answer".to_owned())
+    } else if let Some(path) = &args.answer_file {
+        let bytes = fs::read(path).map_err(|e| {
+            InputError::Other(format!("cannot read answer file {}: {e}", path.display()))
+        })?;
+        (bytes, path.display().to_string())
+    } else {
+        let mut bytes = Vec::new();
+        io::stdin()
+            .take(limit as u64 + 1)
+            .read_to_end(&mut bytes)
+            .context("could not read the answer from standard input")?;
+        (bytes, "standard input".to_owned())
+    };
+    if bytes.len() > limit {
+        return Err(InputError::AnswerTooLong {
+            bytes: bytes.len(),
+            limit,
+        }
+        .into());
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        InputError::NotUtf8 {
+            what: format!("the answer ({what})"),
+            offset: e.utf8_error().valid_up_to(),
+        }
+        .into()
+    })
+}
+
+fn grade_command(
+    bank: &Bank,
+    args: &GradeArgs,
+    context: &AppContext,
+) -> anyhow::Result<ExitStatus> {
+    let settings = &context.config.grading;
+    let en = context.ui.lang.is_en();
+    if let Some(batch_path) = &args.batch {
+        if matches!(args.format, Some(GradeFormat::Text | GradeFormat::Json)) {
+            return Err(InputError::Other(
+                "--batch writes JSON Lines: use --format jsonl (the default)".into(),
+            )
+            .into());
+        }
+        let input = fs::read(batch_path).map_err(|e| {
+            InputError::Other(format!(
+                "cannot read batch file {}: {e}",
+                batch_path.display()
+            ))
+        })?;
+        let results = batch::grade_lines(bank, settings, &input);
+        let mut text = String::with_capacity(results.len() * 200);
+        for result in &results {
+            text.push_str(&serde_json::to_string(&result.to_json(en))?);
+            text.push('\n');
+        }
+        match &args.out {
+            Some(path) => write_file(path, &text)?,
+            None => {
+                let mut out = io::stdout().lock();
+                match out.write_all(text.as_bytes()) {
+                    Err(e) if e.kind() == io::ErrorKind::BrokenPipe => {}
+                    other => other?,
+                }
+            }
+        }
+        let errors = results.iter().filter(|r| r.is_error()).count();
+        if errors > 0 {
+            eprintln!(
+                "{}",
+                match context.ui.lang {
+                    Lang::Ru => format!(
+                        "sobes: {errors} из {} строк не оценены (см. поле \"error\")",
+                        results.len()
+                    ),
+                    Lang::En => format!(
+                        "sobes: {errors} of {} lines could not be graded (see their \"error\" field)",
+                        results.len()
+                    ),
+                }
+            );
+            return Ok(ExitStatus::Failure);
+        }
+        return Ok(ExitStatus::Success);
+    }
+    if matches!(args.format, Some(GradeFormat::Jsonl)) {
+        return Err(InputError::Other("--format jsonl needs --batch FILE".into()).into());
+    }
+    let Some(question_id) = args.question.as_deref() else {
+        bail!(InputError::Other("--question ID is required".into()));
+    };
+    let rubric = bank.grader_for(question_id)?;
+    let answer = read_answer(args, settings.max_answer_bytes)?;
+    let result = grade(rubric, &answer, settings);
+    match args.format.unwrap_or(GradeFormat::Text) {
+        GradeFormat::Json => {
+            let mut value = serde_json::to_value(&result)?;
+            if let Some(object) = value.as_object_mut() {
+                object.insert("question_id".into(), json!(question_id));
+                object.insert("method".into(), json!("keyword"));
+            }
+            println!("{}", serde_json::to_string_pretty(&value)?);
+        }
+        _ => {
+            let question = bank.require(question_id)?;
+            println!(
+                "{}\n",
+                context.ui.paint(
+                    crate::ui::Style::Accent,
+                    &context.ui.wrap(&crate::ui::sanitize(question.text(en)), "")
+                )
+            );
+            print!("{}", feedback::render(&result, &context.ui));
+            if context.config.interface.show_reference {
+                println!(
+                    "\n{}\n{}",
+                    context
+                        .ui
+                        .lang
+                        .pick("Эталонный ответ:", "Reference answer:"),
+                    context
+                        .ui
+                        .wrap(&crate::ui::sanitize(question.reference(en)), "  ")
+                );
+            }
+        }
+    }
+    Ok(ExitStatus::Success)
+}
+
+/// Write a whole file through a temporary sibling, so a failure leaves no half-written file.
+fn write_file(path: &Path, text: &str) -> anyhow::Result<()> {
+    let tmp = path.with_extension("sobes-tmp");
+    fs::write(&tmp, text).with_context(|| format!("could not write {}", tmp.display()))?;
+    fs::rename(&tmp, path).with_context(|| format!("could not write {}", path.display()))
+}
+
+fn rubric_check(bank: &Bank, context: &AppContext) -> anyhow::Result<ExitStatus> {
+    let findings = check(bank, &context.config.grading);
+    let errors = findings
+        .iter()
+        .filter(|f| f.severity == Severity::Error)
+        .count();
+    let warnings = findings.len() - errors;
+    for finding in &findings {
+        eprintln!("{finding}");
+    }
+    let summary = match context.ui.lang {
+        Lang::Ru => format!(
+            "Проверено рубрик: {}, вопросов: {}; ошибок: {errors}, предупреждений: {warnings}",
+            bank.rubrics.len(),
+            bank.questions.len()
+        ),
+        Lang::En => format!(
+            "Checked {} rubrics for {} questions: {errors} errors, {warnings} warnings",
+            bank.rubrics.len(),
+            bank.questions.len()
+        ),
+    };
+    println!("{summary}");
+    Ok(if errors > 0 {
+        ExitStatus::BadInput
+    } else {
+        ExitStatus::Success
+    })
+}
+
+fn import_telegram_text(file: &Path, out: &Path) -> anyhow::Result<ExitStatus> {
+    let bytes = fs::read(file)
+        .map_err(|e| InputError::Other(format!("cannot read {}: {e}", file.display())))?;
+    let text = String::from_utf8(bytes).map_err(|e| InputError::NotUtf8 {
+        what: file.display().to_string(),
+        offset: e.utf8_error().valid_up_to(),
+    })?;
+    let posts = import::telegram_text::parse(&text);
+    if posts.is_empty() {
+        return Err(InputError::Other(format!(
+            "{}: no questions found (expected posts: a question line, the answer, hashtags, a reactions line)",
+            file.display()
+        ))
+        .into());
+    }
+    let source = format!(
+        "telegram:{}",
+        file.file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default()
+    );
+    let mut questions = Vec::new();
+    let mut without_level = 0;
+    for post in posts {
+        let mut question = post.into_question(&source);
+        if question.levels.is_empty() {
+            // A question needs a level to be asked; middle is the least surprising guess.
+            question.levels.push(Level::Middle);
+            without_level += 1;
+        }
+        questions.push(question);
+    }
+    let summary = import::write_bank(out, questions)?;
+    for id in &summary.written {
+        println!("imported {id}");
+    }
+    for (question, why) in &summary.skipped {
+        eprintln!("skipped \"{question}\": {why}");
+    }
+    if without_level > 0 {
+        eprintln!("{without_level} questions had no level hashtag and were tagged middle");
+    }
+    println!(
+        "{} questions written to {} ({} skipped); rubrics are drafts: review them, then run `sobes --bank {} rubric check`",
+        summary.written.len(),
+        out.display(),
+        summary.skipped.len(),
+        out.display()
+    );
+    Ok(ExitStatus::Success)
+}
+
+fn config_command(
+    command: ConfigCommand,
+    request: &ConfigRequest,
+    context: &AppContext,
+) -> anyhow::Result<ExitStatus> {
+    match command {
+        ConfigCommand::Show => print!("{}", context.config.to_toml()),
+        ConfigCommand::Default => print!("{DEFAULT_CONFIG_TOML}"),
+        ConfigCommand::Paths => {
+            match config_path(request) {
+                Some(found) => println!(
+                    "config file: {} (from {}; {})",
+                    found.path.display(),
+                    found.origin,
+                    if found.exists {
+                        "exists"
+                    } else {
+                        "not present"
+                    }
+                ),
+                None => println!("config file: none (--no-config)"),
+            }
+            if let Some(dir) = crate::config::data_dir() {
+                println!("data directory: {}", dir.display());
+            }
+        }
+    }
+    Ok(ExitStatus::Success)
+}

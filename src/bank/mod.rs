@@ -1,0 +1,411 @@
+//! The question bank: questions with reference answers (`data/*.toml`) and their rubrics
+//! (`rubrics/*.toml`), loaded once from the copy embedded in the binary or from `--bank DIR`.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{toml_location, BankError, InputError};
+use crate::grade::CompiledRubric;
+use crate::rubric::Rubric;
+
+mod bundled {
+    include!(concat!(env!("OUT_DIR"), "/bundled_bank.rs"));
+}
+
+/// Interview level.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    clap::ValueEnum,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    Junior,
+    Middle,
+    Senior,
+}
+
+impl Level {
+    pub const ALL: [Level; 3] = [Level::Junior, Level::Middle, Level::Senior];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::Junior => "junior",
+            Level::Middle => "middle",
+            Level::Senior => "senior",
+        }
+    }
+
+    /// Read a level from a hashtag or word, in English or Russian.
+    pub fn from_tag(tag: &str) -> Option<Level> {
+        match tag.trim_start_matches('#').to_lowercase().as_str() {
+            "junior" | "джун" | "джуниор" | "junior+" => Some(Level::Junior),
+            "middle" | "мидл" | "миддл" | "middle+" => Some(Level::Middle),
+            "senior" | "сеньор" | "синьор" | "сениор" | "lead" => {
+                Some(Level::Senior)
+            }
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Level {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One question of the bank (`data/<id>.toml`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Question {
+    pub id: String,
+    pub question: String,
+    /// The reference answer: what a strong candidate would say.
+    pub answer: String,
+    pub levels: Vec<Level>,
+    #[serde(default)]
+    pub topics: Vec<String>,
+    #[serde(default = "default_lang")]
+    pub lang: String,
+    #[serde(default)]
+    pub source: String,
+    /// Reactions the question got where it was published, when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub popularity: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub question_en: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub answer_en: Option<String>,
+}
+
+fn default_lang() -> String {
+    "ru".to_owned()
+}
+
+impl Question {
+    pub fn text(&self, english: bool) -> &str {
+        crate::rubric::localized(&self.question, self.question_en.as_deref(), english)
+    }
+
+    pub fn reference(&self, english: bool) -> &str {
+        crate::rubric::localized(&self.answer, self.answer_en.as_deref(), english)
+    }
+
+    pub fn to_toml(&self) -> String {
+        toml::to_string_pretty(self).unwrap_or_default()
+    }
+}
+
+/// A bank file as read: where it came from and its text, kept for error locations.
+#[derive(Debug, Clone)]
+pub struct SourceFile {
+    /// `data/<name>.toml` or `rubrics/<name>.toml`, relative to the bank root.
+    pub relative: String,
+    /// What to show in messages: the real path, or `<bundled>/data/...`.
+    pub display: PathBuf,
+    pub text: String,
+}
+
+impl SourceFile {
+    /// 1-based line of the first line containing `needle`, or 1.
+    pub fn line_of(&self, needle: &str) -> usize {
+        self.text
+            .lines()
+            .position(|l| l.contains(needle))
+            .map_or(1, |i| i + 1)
+    }
+}
+
+/// A rubric together with the file it came from.
+#[derive(Debug, Clone)]
+pub struct RubricEntry {
+    pub file: SourceFile,
+    pub rubric: Rubric,
+}
+
+/// Where a bank comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BankSource {
+    Bundled,
+    Dir(PathBuf),
+}
+
+/// The loaded bank: questions in a stable order, rubrics, compiled rubrics.
+#[derive(Debug)]
+pub struct Bank {
+    pub source: BankSource,
+    pub questions: Vec<Question>,
+    pub question_files: Vec<SourceFile>,
+    pub rubrics: Vec<RubricEntry>,
+    by_id: HashMap<String, usize>,
+    compiled: HashMap<String, CompiledRubric>,
+}
+
+impl Bank {
+    pub fn load(source: &BankSource) -> Result<Bank, BankError> {
+        let files = match source {
+            BankSource::Bundled => bundled_files(),
+            BankSource::Dir(dir) => dir_files(dir)?,
+        };
+        Bank::from_files(source.clone(), files)
+    }
+
+    /// Build a bank from already-read files (`data/…` and `rubrics/…`).
+    pub fn from_files(source: BankSource, files: Vec<SourceFile>) -> Result<Bank, BankError> {
+        let mut questions = Vec::new();
+        let mut question_files = Vec::new();
+        let mut rubrics = Vec::new();
+        let mut by_id: HashMap<String, usize> = HashMap::new();
+        for file in files {
+            if file.relative.starts_with("data/") {
+                let question: Question = parse(&file)?;
+                validate_question(&question, &file)?;
+                if let Some(&first) = by_id.get(&question.id) {
+                    let first: &SourceFile = &question_files[first];
+                    return Err(BankError::Invalid {
+                        path: file.display.clone(),
+                        line: file.line_of("id"),
+                        message: format!(
+                            "duplicate question id \"{}\" (also in {})",
+                            question.id,
+                            first.display.display()
+                        ),
+                    });
+                }
+                by_id.insert(question.id.clone(), questions.len());
+                questions.push(question);
+                question_files.push(file);
+            } else {
+                let rubric: Rubric = parse(&file)?;
+                rubrics.push(RubricEntry { file, rubric });
+            }
+        }
+        let compiled = rubrics
+            .iter()
+            .filter(|entry| by_id.contains_key(&entry.rubric.question_id))
+            .map(|entry| {
+                (
+                    entry.rubric.question_id.clone(),
+                    CompiledRubric::new(entry.rubric.clone()),
+                )
+            })
+            .collect();
+        Ok(Bank {
+            source,
+            questions,
+            question_files,
+            rubrics,
+            by_id,
+            compiled,
+        })
+    }
+
+    pub fn question(&self, id: &str) -> Option<&Question> {
+        self.by_id.get(id).map(|&i| &self.questions[i])
+    }
+
+    /// The question with this id, or an error suggesting the nearest id.
+    pub fn require(&self, id: &str) -> Result<&Question, InputError> {
+        self.question(id)
+            .ok_or_else(|| InputError::UnknownQuestion {
+                id: id.to_owned(),
+                suggestion: crate::ui::did_you_mean(
+                    id,
+                    self.questions.iter().map(|q| q.id.as_str()),
+                )
+                .map(|s| format!(" (did you mean \"{s}\"?)"))
+                .unwrap_or_default(),
+            })
+    }
+
+    pub fn compiled_rubric(&self, id: &str) -> Option<&CompiledRubric> {
+        self.compiled.get(id)
+    }
+
+    /// The compiled rubric of a known question, or a clear error.
+    pub fn grader_for(&self, id: &str) -> Result<&CompiledRubric, InputError> {
+        self.require(id)?;
+        self.compiled_rubric(id)
+            .ok_or_else(|| InputError::NoRubric { id: id.to_owned() })
+    }
+
+    pub fn question_file(&self, id: &str) -> Option<&SourceFile> {
+        self.by_id.get(id).map(|&i| &self.question_files[i])
+    }
+
+    /// All topics, sorted.
+    pub fn topics(&self) -> Vec<String> {
+        let mut topics: Vec<String> = self
+            .questions
+            .iter()
+            .flat_map(|q| q.topics.iter().cloned())
+            .collect();
+        topics.sort();
+        topics.dedup();
+        topics
+    }
+}
+
+fn parse<T: serde::de::DeserializeOwned>(file: &SourceFile) -> Result<T, BankError> {
+    toml::from_str(&file.text).map_err(|e| {
+        let (line, column, message) = toml_location(&file.text, &e);
+        BankError::Parse {
+            path: file.display.clone(),
+            line,
+            column,
+            message,
+        }
+    })
+}
+
+/// A valid id: lowercase ASCII letters, digits and '-', as used in file names.
+pub fn is_valid_id(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= 80
+        && id
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
+}
+
+fn validate_question(question: &Question, file: &SourceFile) -> Result<(), BankError> {
+    let invalid = |key: &str, message: String| BankError::Invalid {
+        path: file.display.clone(),
+        line: file.line_of(key),
+        message,
+    };
+    if !is_valid_id(&question.id) {
+        return Err(invalid(
+            "id",
+            format!(
+                "question id \"{}\" must be lowercase letters, digits and '-'",
+                question.id
+            ),
+        ));
+    }
+    if question.question.trim().is_empty() {
+        return Err(invalid("question", "the question text is empty".into()));
+    }
+    if question.answer.trim().is_empty() {
+        return Err(invalid("answer", "the reference answer is empty".into()));
+    }
+    if question.levels.is_empty() {
+        return Err(invalid(
+            "levels",
+            "a question needs at least one level (junior, middle, senior)".into(),
+        ));
+    }
+    Ok(())
+}
+
+fn bundled_files() -> Vec<SourceFile> {
+    bundled::FILES
+        .iter()
+        .map(|(relative, text)| SourceFile {
+            relative: (*relative).to_owned(),
+            display: Path::new("<bundled>").join(relative),
+            text: (*text).to_owned(),
+        })
+        .collect()
+}
+
+fn dir_files(root: &Path) -> Result<Vec<SourceFile>, BankError> {
+    let data = root.join("data");
+    if !data.is_dir() {
+        return Err(BankError::NotABank {
+            path: root.to_path_buf(),
+        });
+    }
+    let mut files = Vec::new();
+    for sub in ["data", "rubrics"] {
+        let dir = root.join(sub);
+        if !dir.is_dir() {
+            continue;
+        }
+        let entries = fs::read_dir(&dir).map_err(|reason| BankError::Io {
+            path: dir.clone(),
+            reason,
+        })?;
+        let mut paths: Vec<PathBuf> = entries
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+            .collect();
+        paths.sort();
+        for path in paths {
+            let bytes = fs::read(&path).map_err(|reason| BankError::Io {
+                path: path.clone(),
+                reason,
+            })?;
+            let text = String::from_utf8(bytes).map_err(|e| BankError::Invalid {
+                path: path.clone(),
+                line: crate::error::line_column(
+                    &String::from_utf8_lossy(&e.as_bytes()[..e.utf8_error().valid_up_to()]),
+                    usize::MAX,
+                )
+                .0,
+                message: "not valid UTF-8".into(),
+            })?;
+            let name = path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            files.push(SourceFile {
+                relative: format!("{sub}/{name}"),
+                display: path,
+                text,
+            });
+        }
+    }
+    Ok(files)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_bundled_bank_loads() {
+        let bank = Bank::load(&BankSource::Bundled).unwrap();
+        assert!(bank.questions.len() >= 6);
+        for q in &bank.questions {
+            assert!(
+                bank.compiled_rubric(&q.id).is_some(),
+                "{} has no rubric",
+                q.id
+            );
+        }
+    }
+
+    #[test]
+    fn levels_read_from_tags_in_both_languages() {
+        assert_eq!(Level::from_tag("#junior"), Some(Level::Junior));
+        assert_eq!(Level::from_tag("#Мидл"), Some(Level::Middle));
+        assert_eq!(Level::from_tag("#сеньор"), Some(Level::Senior));
+        assert_eq!(Level::from_tag("#nlp"), None);
+    }
+
+    #[test]
+    fn a_parse_error_names_file_and_line() {
+        let file = SourceFile {
+            relative: "data/x.toml".into(),
+            display: "bank/data/x.toml".into(),
+            text: "id = \"x\"\nquestion = \"q\nanswer = \"a\"\n".into(),
+        };
+        let error = Bank::from_files(BankSource::Bundled, vec![file]).unwrap_err();
+        let message = error.to_string();
+        assert!(message.starts_with("bank/data/x.toml:2:"), "{message}");
+    }
+}

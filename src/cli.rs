@@ -1,0 +1,165 @@
+//! The command line (clap derive structs only).
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::bank::Level;
+use crate::ui::{ColorChoice, Lang};
+
+const AFTER_HELP: &str = "Exit status: 0 success, 1 the work failed (or some batch lines did), \
+2 bad usage or bad input.\nDocumentation: README.md in the sobes repository.";
+
+/// A trainer for machine-learning and data-science job interviews: answer questions in free
+/// text and get each answer graded against a rubric of key concepts.
+#[derive(Debug, Parser)]
+#[command(name = "sobes", version, max_term_width = 100, after_help = AFTER_HELP)]
+pub struct Cli {
+    /// Use the bank in DIR (DIR/data/*.toml, DIR/rubrics/*.toml) instead of the bundled one.
+    #[arg(long = "bank", global = true, value_name = "DIR")]
+    pub bank: Option<PathBuf>,
+
+    /// Read configuration from FILE instead of the default location.
+    #[arg(long = "config", global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// Ignore configuration files (defaults, environment and flags still apply).
+    #[arg(long = "no-config", global = true)]
+    pub no_config: bool,
+
+    /// Override one setting, e.g. --set grading.max_gap=3 (repeatable).
+    #[arg(long = "set", global = true, value_name = "KEY=VALUE")]
+    pub set: Vec<String>,
+
+    /// When to use colour.
+    #[arg(long = "color", global = true, value_enum, value_name = "WHEN")]
+    pub color: Option<ColorChoice>,
+
+    /// Interface language (default: config, then the locale, then English).
+    #[arg(long = "lang", global = true, value_enum)]
+    pub lang: Option<Lang>,
+
+    /// Print the full chain of causes on errors.
+    #[arg(short = 'v', long = "verbose", global = true)]
+    pub verbose: bool,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// List the questions of the bank.
+    Questions(QuestionsArgs),
+    /// Grade an answer, or a batch of answers.
+    Grade(GradeArgs),
+    /// Check or draft rubrics.
+    #[command(subcommand)]
+    Rubric(RubricCommand),
+    /// Import questions into a bank directory.
+    #[command(subcommand)]
+    Import(ImportCommand),
+    /// Show the configuration and where it comes from.
+    #[command(subcommand)]
+    Config(ConfigCommand),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ListFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct QuestionsArgs {
+    /// Only questions of this level.
+    #[arg(long = "level", value_enum)]
+    pub level: Option<Level>,
+    /// Only questions with this topic (repeatable: any of them).
+    #[arg(long = "topic", value_name = "T")]
+    pub topic: Vec<String>,
+    /// Output format.
+    #[arg(long = "format", value_enum, default_value_t = ListFormat::Text)]
+    pub format: ListFormat,
+    /// Print counts by level and topic instead of the questions.
+    #[arg(long = "stats")]
+    pub stats: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum GradeFormat {
+    Text,
+    Json,
+    Jsonl,
+}
+
+#[derive(Debug, Args)]
+pub struct GradeArgs {
+    /// The question to grade against.
+    #[arg(
+        long = "question",
+        value_name = "ID",
+        required_unless_present = "batch",
+        conflicts_with = "batch"
+    )]
+    pub question: Option<String>,
+    /// The answer text (default: read standard input).
+    #[arg(long = "answer", value_name = "TEXT", conflicts_with_all = ["answer_file", "batch"])]
+    pub answer: Option<String>,
+    /// Read the answer from FILE.
+    #[arg(long = "answer-file", value_name = "FILE", conflicts_with = "batch")]
+    pub answer_file: Option<PathBuf>,
+    /// Grade every line of a JSONL file: {"id": …, "question_id": "…", "answer": "…"}.
+    #[arg(long = "batch", value_name = "FILE")]
+    pub batch: Option<PathBuf>,
+    /// Output format: text or json for one answer; jsonl for a batch.
+    #[arg(long = "format", value_enum)]
+    pub format: Option<GradeFormat>,
+    /// Write the batch results to FILE instead of standard output.
+    #[arg(long = "out", value_name = "FILE", requires = "batch")]
+    pub out: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RubricCommand {
+    /// Validate every rubric of the bank; errors name file and line (exit status 2).
+    Check,
+    /// Print a rubric drafted automatically from a question's reference answer.
+    Draft {
+        /// The question id.
+        id: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ImportCommand {
+    /// Import a Telegram channel dump in plain text (question, answer, hashtags, reactions).
+    TelegramText {
+        /// The text file.
+        file: PathBuf,
+        /// The bank directory to write (DIR/data, DIR/rubrics).
+        #[arg(long = "out", value_name = "DIR")]
+        out: PathBuf,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Print the effective configuration as TOML.
+    Show,
+    /// Print the configuration file path and where it comes from.
+    Paths,
+    /// Print the documented default configuration.
+    Default,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_is_consistent() {
+        Cli::command().debug_assert();
+    }
+}

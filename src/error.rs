@@ -1,0 +1,132 @@
+//! Error types shared across the library, and how each maps to an exit status.
+
+use std::path::PathBuf;
+
+use thiserror::Error;
+
+/// Problems with a bank directory or its files: always the user's input, exit status 2.
+#[derive(Debug, Error)]
+pub enum BankError {
+    #[error("{path}: cannot read: {reason}")]
+    Io {
+        path: PathBuf,
+        reason: std::io::Error,
+    },
+    #[error("{path}:{line}:{column}: {message}")]
+    Parse {
+        path: PathBuf,
+        line: usize,
+        column: usize,
+        message: String,
+    },
+    #[error("{path}:{line}: {message}")]
+    Invalid {
+        path: PathBuf,
+        line: usize,
+        message: String,
+    },
+    #[error("{path}: not a bank directory (expected {path}/data/ with question files)")]
+    NotABank { path: PathBuf },
+}
+
+/// Problems with what the user asked for or fed in; exit status 2.
+#[derive(Debug, Error)]
+pub enum InputError {
+    #[error("unknown question id \"{id}\"{suggestion}")]
+    UnknownQuestion { id: String, suggestion: String },
+    #[error("question \"{id}\" has no rubric, so it cannot be graded")]
+    NoRubric { id: String },
+    #[error("the answer is {bytes} bytes long; the limit is {limit} bytes")]
+    AnswerTooLong { bytes: usize, limit: usize },
+    #[error("{what} is not valid UTF-8 text (first bad byte at offset {offset})")]
+    NotUtf8 { what: String, offset: usize },
+    #[error("{0}")]
+    Other(String),
+}
+
+/// The process exit status, as documented in the README.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExitStatus {
+    Success = 0,
+    /// The work ran but failed, or some of it did (a bad line in a batch).
+    Failure = 1,
+    /// Bad usage or bad input files.
+    BadInput = 2,
+}
+
+impl ExitStatus {
+    /// Exit status for an error that ended the run.
+    pub fn of_error(error: &anyhow::Error) -> ExitStatus {
+        if error
+            .chain()
+            .any(|e| e.is::<BankError>() || e.is::<InputError>() || e.is::<ConfigError>())
+        {
+            ExitStatus::BadInput
+        } else {
+            ExitStatus::Failure
+        }
+    }
+}
+
+impl From<ExitStatus> for std::process::ExitCode {
+    fn from(status: ExitStatus) -> Self {
+        std::process::ExitCode::from(status as u8)
+    }
+}
+
+/// Problems with configuration files, variables or `--set` values; exit status 2.
+#[derive(Debug, Error)]
+pub enum ConfigError {
+    #[error("{path}:{line}:{column}: {message}")]
+    Parse {
+        path: PathBuf,
+        line: usize,
+        column: usize,
+        message: String,
+    },
+    #[error("{path}: cannot read: {reason}")]
+    Io {
+        path: PathBuf,
+        reason: std::io::Error,
+    },
+    #[error("{origin}: {message}")]
+    Value { origin: String, message: String },
+}
+
+/// 1-based line and column of a byte offset in `text`.
+pub fn line_column(text: &str, offset: usize) -> (usize, usize) {
+    let offset = offset.min(text.len());
+    let before = &text[..floor_char_boundary(text, offset)];
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, column)
+}
+
+fn floor_char_boundary(text: &str, mut offset: usize) -> usize {
+    while offset > 0 && !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    offset
+}
+
+/// Convert a TOML error to (line, column, message without the location preamble).
+pub fn toml_location(text: &str, error: &toml::de::Error) -> (usize, usize, String) {
+    let (line, column) = error
+        .span()
+        .map_or((1, 1), |span| line_column(text, span.start));
+    (line, column, error.message().trim().to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_column_counts_from_one() {
+        let text = "a = 1\nб = 2\n";
+        assert_eq!(line_column(text, 0), (1, 1));
+        assert_eq!(line_column(text, 6), (2, 1));
+        assert_eq!(line_column(text, 8), (2, 2));
+        assert_eq!(line_column(text, 999), (3, 1));
+    }
+}

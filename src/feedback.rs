@@ -1,0 +1,119 @@
+//! Readable feedback for one graded answer, as shown in a terminal.
+
+use std::fmt::Write as _;
+
+use crate::grade::{Grade, GradeFlag};
+use crate::rubric::localized;
+use crate::ui::{bar, sanitize, Style, Ui};
+
+/// The score line, covered (✓) and missed (✗) concepts with hints, misconceptions, flags.
+pub fn render(grade: &Grade, ui: &Ui) -> String {
+    let en = ui.lang.is_en();
+    let mut out = String::new();
+    let style = if grade.score >= 70.0 {
+        Style::Good
+    } else if grade.score >= 40.0 {
+        Style::Warn
+    } else {
+        Style::Bad
+    };
+    let _ = writeln!(
+        out,
+        "{} {}  {}",
+        ui.paint(Style::Bold, ui.lang.pick("Оценка:", "Score:")),
+        ui.paint(style, &format!("{:.0}/100", grade.score)),
+        ui.paint(style, &bar(grade.score, 20)),
+    );
+    for flag in &grade.flags {
+        let note = match flag {
+            GradeFlag::Empty => ui.lang.pick("Ответ пустой.", "The answer is empty."),
+            GradeFlag::NoAnswer => ui.lang.pick(
+                "Ответа нет — посмотрите подсказки ниже.",
+                "No answer given: see the hints below.",
+            ),
+            GradeFlag::OffTopic => ui.lang.pick(
+                "Ответ не затрагивает ключевые идеи вопроса.",
+                "The answer does not touch the key ideas of the question.",
+            ),
+            GradeFlag::KeywordList => ui.lang.pick(
+                "Термины перечислены без объяснений: за объяснение баллов больше.",
+                "Terms are listed without explanation: explaining them earns more.",
+            ),
+            GradeFlag::RequiredMissing => ui.lang.pick(
+                "Нет обязательной идеи, поэтому оценка ограничена.",
+                "A required idea is missing, so the score is capped.",
+            ),
+        };
+        let _ = writeln!(out, "{}", ui.paint(Style::Warn, &ui.wrap(note, "")));
+    }
+    for concept in &grade.covered {
+        let label = sanitize(localized(&concept.label, concept.label_en.as_deref(), en));
+        let mut line = format!("{} {label}", ui.paint(Style::Good, "✓"));
+        if !concept.explained {
+            line.push_str(&ui.paint(
+                Style::Dim,
+                ui.lang.pick(
+                    " (только назван, без объяснения)",
+                    " (named, not explained)",
+                ),
+            ));
+        }
+        let _ = writeln!(out, "{line}");
+    }
+    for concept in &grade.missed {
+        let label = sanitize(localized(&concept.label, concept.label_en.as_deref(), en));
+        let mut line = format!("{} {label}", ui.paint(Style::Bad, "✗"));
+        if concept.negated {
+            line.push_str(
+                &ui.paint(
+                    Style::Dim,
+                    ui.lang
+                        .pick(" (упомянуто с отрицанием)", " (mentioned as negated)"),
+                ),
+            );
+        }
+        let _ = writeln!(out, "{line}");
+        let hint = sanitize(localized(&concept.hint, concept.hint_en.as_deref(), en));
+        if !hint.trim().is_empty() {
+            let _ = writeln!(out, "{}", ui.paint(Style::Dim, &ui.wrap(&hint, "    ")));
+        }
+    }
+    for found in &grade.misconceptions {
+        let label = sanitize(localized(&found.label, found.label_en.as_deref(), en));
+        let _ = writeln!(
+            out,
+            "{} {}: {label} (−{:.0})",
+            ui.paint(Style::Bad, "!"),
+            ui.lang.pick("Заблуждение", "Misconception"),
+            found.penalty
+        );
+        let explanation = sanitize(localized(
+            &found.explanation,
+            found.explanation_en.as_deref(),
+            en,
+        ));
+        if !explanation.trim().is_empty() {
+            let _ = writeln!(
+                out,
+                "{}",
+                ui.paint(Style::Dim, &ui.wrap(&explanation, "    "))
+            );
+        }
+    }
+    out
+}
+
+/// Labels in the interface language, for machine-readable output.
+pub fn labels<'a, T: 'a>(
+    items: impl IntoIterator<Item = &'a T>,
+    label: impl Fn(&'a T) -> (&'a str, Option<&'a str>),
+    en: bool,
+) -> Vec<String> {
+    items
+        .into_iter()
+        .map(|item| {
+            let (ru, english) = label(item);
+            localized(ru, english, en).to_owned()
+        })
+        .collect()
+}

@@ -1,0 +1,504 @@
+//! Finding rubric phrases in an analysed answer: word forms, typos, word order and negation.
+
+use rustc_hash::FxHashMap as HashMap;
+
+use super::text::{self, Analyzed, Script};
+use super::GradeSettings;
+
+/// One content word of a rubric phrase, prepared for comparison.
+#[derive(Debug, Clone)]
+pub struct Term {
+    pub stem: String,
+    pub script: Script,
+    /// Latin reading of the stem, for matching across scripts ("датасет" / "dataset").
+    pub latin: String,
+    pub chars: usize,
+}
+
+impl Term {
+    /// First and last letter of the stem, first letter of the Latin reading.
+    fn keys(&self) -> (char, char, char) {
+        (
+            self.stem.chars().next().unwrap_or(' '),
+            self.stem.chars().next_back().unwrap_or(' '),
+            self.latin.chars().next().unwrap_or(' '),
+        )
+    }
+
+    fn new(stem: &str, script: Script) -> Self {
+        let latin = match script {
+            Script::Cyrillic => text::transliterate(stem),
+            _ => stem.to_owned(),
+        };
+        Term {
+            stem: stem.to_owned(),
+            script,
+            latin,
+            chars: stem.chars().count(),
+        }
+    }
+}
+
+/// A rubric phrase (alias or misconception) compiled to term indices.
+#[derive(Debug, Clone)]
+pub struct Phrase {
+    pub text: String,
+    /// Indices into the vocabulary of the compiled rubric.
+    pub terms: Vec<usize>,
+    /// The phrase itself states a negation ("не зависит от прошлого", "без учителя").
+    pub negated: bool,
+    /// A formula of short symbols ("p y x"): word order and adjacency matter.
+    pub strict: bool,
+}
+
+/// The distinct terms of a rubric; phrases point into it so that each term is looked up once
+/// per answer however many phrases share it.
+#[derive(Debug, Clone, Default)]
+pub struct Vocabulary {
+    pub terms: Vec<Term>,
+    index: HashMap<String, usize>,
+    /// Terms by the first and by the last letter of the stem, and by the first letter of its
+    /// Latin reading: a word can only match terms that share one of these (see `terms_match`).
+    by_first: HashMap<char, Vec<usize>>,
+    by_last: HashMap<char, Vec<usize>>,
+    by_latin_first: HashMap<char, Vec<usize>>,
+}
+
+impl Vocabulary {
+    /// Compile a phrase; `None` when it has no content word to match.
+    pub fn phrase(&mut self, phrase_text: &str) -> Option<Phrase> {
+        let analyzed = text::analyze(phrase_text);
+        let negated = analyzed.tokens.iter().filter(|t| t.is_negation).count() % 2 == 1;
+        let mut content: Vec<_> = analyzed.tokens.iter().filter(|t| !t.is_stop).collect();
+        if content.is_empty() {
+            // A phrase of function words only ("это"): match it literally rather than never.
+            content = analyzed.tokens.iter().filter(|t| !t.is_negation).collect();
+        }
+        if content.is_empty() {
+            return None;
+        }
+        let terms = content
+            .iter()
+            .map(|token| {
+                let key = token.stem.clone();
+                if let Some(&index) = self.index.get(&key) {
+                    return index;
+                }
+                let term = Term::new(&token.stem, token.script);
+                let index = self.terms.len();
+                let (first, last, latin_first) = term.keys();
+                self.by_first.entry(first).or_default().push(index);
+                if last != first {
+                    self.by_last.entry(last).or_default().push(index);
+                }
+                self.by_latin_first
+                    .entry(latin_first)
+                    .or_default()
+                    .push(index);
+                self.terms.push(term);
+                self.index.insert(key, index);
+                index
+            })
+            .collect();
+        let strict = content.len() > 1 && content.iter().all(|t| t.word.chars().count() <= 2);
+        Some(Phrase {
+            text: phrase_text.to_owned(),
+            terms,
+            negated,
+            strict,
+        })
+    }
+}
+
+/// Do two stems name the same word, allowing for typos, derivation and script?
+pub fn terms_match(rubric: &Term, answer: &Term, settings: &GradeSettings) -> bool {
+    if rubric.stem == answer.stem {
+        return true;
+    }
+    let shorter = rubric.chars.min(answer.chars);
+    let length_gap = rubric.chars.abs_diff(answer.chars);
+    if rubric.script == answer.script {
+        if rubric.script == Script::Other || shorter < settings.fuzzy_min_len {
+            return false;
+        }
+        let allowed = if shorter >= settings.fuzzy_long_len {
+            settings.fuzzy_max_edits + 1
+        } else {
+            settings.fuzzy_max_edits
+        };
+        // Derived forms the stemmer leaves apart: "затуха(ет)" / "затухан(ие)", "пробл" / "проблем".
+        if shorter >= settings.prefix_min_len
+            && length_gap <= settings.prefix_max_extra
+            && (rubric.stem.starts_with(&answer.stem) || answer.stem.starts_with(&rubric.stem))
+        {
+            return true;
+        }
+        // Cheap filters first: typo distance is at least the length gap, and a word with
+        // neither its first nor its last letter in place is rarely a typo of the other.
+        return length_gap <= allowed
+            && shares_an_end(&rubric.stem, &answer.stem)
+            && within_edits(&rubric.stem, &answer.stem, allowed);
+    }
+    // Across scripts: a transliterated term ("оверфиттинг") against an English stem ("overfit").
+    if rubric.script == Script::Other || answer.script == Script::Other {
+        return false;
+    }
+    let (a, b) = (&rubric.latin, &answer.latin);
+    let shorter = a.len().min(b.len());
+    if shorter < settings.fuzzy_min_len + 1 || a.as_bytes()[0] != b.as_bytes()[0] {
+        return false;
+    }
+    if a.starts_with(b.as_str()) || b.starts_with(a.as_str()) {
+        return true;
+    }
+    let longer = a.len().max(b.len()) as f64;
+    let gap = a.len().abs_diff(b.len()) as f64;
+    gap / longer <= 1.0 - settings.cross_script_similarity
+        && strsim::normalized_damerau_levenshtein(a, b) >= settings.cross_script_similarity
+}
+
+/// Optimal-string-alignment distance at most `allowed`, computed on what is left after the
+/// common prefix and suffix: typos are local, so the remainder is usually a few letters.
+fn within_edits(a: &str, b: &str, allowed: usize) -> bool {
+    let prefix: usize = a
+        .chars()
+        .zip(b.chars())
+        .take_while(|(x, y)| x == y)
+        .map(|(x, _)| x.len_utf8())
+        .sum();
+    let (a, b) = (&a[prefix..], &b[prefix..]);
+    let suffix: usize = a
+        .chars()
+        .rev()
+        .zip(b.chars().rev())
+        .take_while(|(x, y)| x == y)
+        .map(|(x, _)| x.len_utf8())
+        .sum();
+    let (a, b) = (&a[..a.len() - suffix], &b[..b.len() - suffix]);
+    let (la, lb) = (a.chars().count(), b.chars().count());
+    if la.max(lb) <= allowed {
+        return true;
+    }
+    la.abs_diff(lb) <= allowed && strsim::osa_distance(a, b) <= allowed
+}
+
+fn shares_an_end(a: &str, b: &str) -> bool {
+    a.chars().next() == b.chars().next() || a.chars().next_back() == b.chars().next_back()
+}
+
+/// Where an answer's content words sit, for phrase search.
+pub struct AnswerIndex<'a> {
+    pub analyzed: &'a Analyzed,
+    /// Token index of each content word, in order.
+    pub content: Vec<usize>,
+    /// For each vocabulary term, the content positions where it occurs.
+    term_positions: Vec<Vec<usize>>,
+}
+
+/// Verb stems that, negated after a term, deny the term exists ("не возникает", "doesn't occur").
+const EXISTENCE_VERBS: &[&str] = &[
+    "встреча",
+    "возника",
+    "быва",
+    "существ",
+    "наблюда",
+    "характер",
+    "грози",
+    "свойствен",
+    "появля",
+    "случа",
+    "происход",
+    "страда",
+    "occur",
+    "happen",
+    "exist",
+    "appear",
+    "arise",
+];
+
+/// One place where a phrase was found.
+#[derive(Debug, Clone)]
+pub struct Occurrence {
+    /// Content positions of the matched words.
+    pub positions: Vec<usize>,
+    /// First and last token index of the match.
+    pub first_token: usize,
+    pub last_token: usize,
+    pub sentence: u32,
+    /// The match reads as negated ("нет проблем с градиентом").
+    pub negated: bool,
+}
+
+impl<'a> AnswerIndex<'a> {
+    pub fn new(analyzed: &'a Analyzed, vocabulary: &Vocabulary, settings: &GradeSettings) -> Self {
+        let content: Vec<usize> = analyzed
+            .tokens
+            .iter()
+            .enumerate()
+            .filter(|(_, t)| !t.is_stop)
+            .map(|(i, _)| i)
+            .collect();
+        // Group the answer's content words by stem so each distinct word is compared once.
+        let mut distinct: Vec<(Term, Vec<usize>)> = Vec::new();
+        let mut by_stem: HashMap<&str, usize> = HashMap::default();
+        for (position, &token_index) in content.iter().enumerate() {
+            let token = &analyzed.tokens[token_index];
+            match by_stem.get(token.stem.as_str()) {
+                Some(&slot) => distinct[slot].1.push(position),
+                None => {
+                    by_stem.insert(token.stem.as_str(), distinct.len());
+                    distinct.push((Term::new(&token.stem, token.script), vec![position]));
+                }
+            }
+        }
+        // Compare each distinct answer word only with the terms that could match it.
+        let mut term_positions = vec![Vec::new(); vocabulary.terms.len()];
+        let mut candidates: Vec<usize> = Vec::new();
+        for (word, positions) in &distinct {
+            let (first, last, latin_first) = word.keys();
+            candidates.clear();
+            for bucket in [
+                vocabulary.by_first.get(&first),
+                vocabulary.by_last.get(&last),
+                vocabulary.by_latin_first.get(&latin_first),
+            ]
+            .into_iter()
+            .flatten()
+            {
+                candidates.extend_from_slice(bucket);
+            }
+            candidates.sort_unstable();
+            candidates.dedup();
+            for &term in &candidates {
+                if terms_match(&vocabulary.terms[term], word, settings) {
+                    term_positions[term].extend_from_slice(positions);
+                }
+            }
+        }
+        for positions in &mut term_positions {
+            positions.sort_unstable();
+        }
+        AnswerIndex {
+            analyzed,
+            content,
+            term_positions,
+        }
+    }
+
+    /// Every non-overlapping place the phrase occurs, in answer order.
+    pub fn find(&self, phrase: &Phrase, settings: &GradeSettings) -> Vec<Occurrence> {
+        let lists: Vec<&Vec<usize>> = phrase
+            .terms
+            .iter()
+            .map(|&t| &self.term_positions[t])
+            .collect();
+        if lists.iter().any(|l| l.is_empty()) {
+            return Vec::new();
+        }
+        let n = phrase.terms.len();
+        let max_span = n - 1 + settings.max_gap;
+        let mut found: Vec<Occurrence> = Vec::new();
+        let mut last_end: Option<usize> = None;
+        for &anchor in lists[0].iter() {
+            if last_end.is_some_and(|end| anchor <= end) {
+                continue;
+            }
+            let window = if phrase.strict {
+                self.in_order_from(anchor, &lists)
+            } else {
+                self.window_around(anchor, &lists, max_span)
+            };
+            let Some(positions) = window else {
+                continue;
+            };
+            let first = *positions.iter().min().unwrap_or(&anchor);
+            let last = *positions.iter().max().unwrap_or(&anchor);
+            last_end = Some(last);
+            let first_token = self.content[first];
+            let last_token = self.content[last];
+            let negated = self.negated_between(first_token, last_token, settings);
+            found.push(Occurrence {
+                positions,
+                first_token,
+                last_token,
+                sentence: self.analyzed.tokens[first_token].sentence,
+                negated,
+            });
+        }
+        found
+    }
+
+    /// Choose, for each phrase term, the position nearest the anchor, so that all fit in
+    /// `max_span` content words of one sentence.
+    fn window_around(
+        &self,
+        anchor: usize,
+        lists: &[&Vec<usize>],
+        max_span: usize,
+    ) -> Option<Vec<usize>> {
+        let sentence = self.sentence_of(anchor);
+        let mut chosen = Vec::with_capacity(lists.len());
+        chosen.push(anchor);
+        for list in &lists[1..] {
+            let best = list
+                .iter()
+                .copied()
+                .filter(|&p| {
+                    p.abs_diff(anchor) <= max_span
+                        && !chosen.contains(&p)
+                        && self.sentence_of(p) == sentence
+                })
+                .min_by_key(|&p| p.abs_diff(anchor))?;
+            chosen.push(best);
+        }
+        let lo = *chosen.iter().min()?;
+        let hi = *chosen.iter().max()?;
+        (hi - lo <= max_span).then_some(chosen)
+    }
+
+    /// The terms at consecutive positions starting at `anchor`, in phrase order.
+    fn in_order_from(&self, anchor: usize, lists: &[&Vec<usize>]) -> Option<Vec<usize>> {
+        let positions: Vec<usize> = (0..lists.len()).map(|i| anchor + i).collect();
+        lists
+            .iter()
+            .zip(&positions)
+            .all(|(list, p)| list.binary_search(p).is_ok())
+            .then_some(positions)
+    }
+
+    fn sentence_of(&self, content_position: usize) -> u32 {
+        self.analyzed.tokens[self.content[content_position]].sentence
+    }
+
+    /// Negation words in the match's clause just before it, inside it, or a trailing "нет"
+    /// ("проблем с градиентом нет"); an odd count reverses the meaning.
+    fn negated_between(&self, first: usize, last: usize, settings: &GradeSettings) -> bool {
+        let tokens = &self.analyzed.tokens;
+        let clause = tokens[first].clause;
+        let from = first.saturating_sub(settings.negation_window);
+        let mut count = tokens[from..=last]
+            .iter()
+            .enumerate()
+            .filter(|(offset, t)| t.is_negation && (from + offset >= first || t.clause == clause))
+            .count();
+        // After the match only words that deny existence count: "градиента нет",
+        // "градиент не возникает"; "градиент не даёт учиться" still affirms the gradient.
+        let after_end = (last + 4).min(tokens.len());
+        let trailing = &tokens[last + 1..after_end];
+        for (i, t) in trailing.iter().enumerate() {
+            if t.clause != tokens[last].clause {
+                break;
+            }
+            let denies_existence = matches!(t.word.as_str(), "нет" | "отсутствует")
+                || (t.is_negation
+                    && trailing.get(i + 1).is_some_and(|next| {
+                        EXISTENCE_VERBS.iter().any(|v| next.word.starts_with(v))
+                    }));
+            if denies_existence {
+                count += 1;
+                break;
+            }
+        }
+        count % 2 == 1
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn settings() -> GradeSettings {
+        GradeSettings::default()
+    }
+
+    fn find(phrase: &str, answer: &str) -> Vec<Occurrence> {
+        let mut vocabulary = Vocabulary::default();
+        let phrase = vocabulary.phrase(phrase).unwrap();
+        let analyzed = text::analyze(answer);
+        let index = AnswerIndex::new(&analyzed, &vocabulary, &settings());
+        index.find(&phrase, &settings())
+    }
+
+    #[test]
+    fn word_forms_match() {
+        assert_eq!(
+            find("исчезающий градиент", "проблема исчезающего градиента").len(),
+            1
+        );
+        assert_eq!(
+            find("vanishing gradient", "gradients were vanishing").len(),
+            1
+        );
+    }
+
+    #[test]
+    fn words_may_be_reordered_and_separated() {
+        assert_eq!(
+            find("затухание градиента", "градиент быстро затухает").len(),
+            1
+        );
+        assert!(find(
+            "затухание градиента",
+            "затухание сигнала в очень длинной сети и градиента"
+        )
+        .is_empty());
+    }
+
+    #[test]
+    fn typos_in_long_words_are_tolerated_short_words_are_exact() {
+        assert_eq!(find("градиент", "градеент").len(), 1);
+        assert_eq!(find("регуляризация", "регуляризацыя").len(), 1);
+        assert!(find("eps", "ops").is_empty());
+        assert!(find("lstm", "lsmt").is_empty());
+    }
+
+    #[test]
+    fn transliteration_matches_across_scripts() {
+        assert_eq!(find("overfitting", "у модели оверфиттинг").len(), 1);
+        assert_eq!(find("dataset", "большой датасет").len(), 1);
+    }
+
+    #[test]
+    fn negation_before_or_inside_reverses_a_match() {
+        assert!(find("проблемы с градиентом", "у RNN нет проблем с градиентами")[0].negated);
+        assert!(find("градиент затухает", "градиент не затухает")[0].negated);
+        assert!(find("градиент затухает", "проблем нет, градиент затухает")
+            .iter()
+            .all(|o| !o.negated));
+        assert!(find("vanishing gradient", "there is no vanishing gradient")[0].negated);
+        assert!(find("проблемы с градиентом", "проблем с градиентом нет")[0].negated);
+        assert!(find("исчезающий градиент", "исчезающий градиент не возникает")[0].negated);
+        assert!(!find("исчезающий градиент", "исчезающий градиент не дает учиться")[0].negated);
+    }
+
+    #[test]
+    fn negated_phrases_keep_their_polarity() {
+        let mut vocabulary = Vocabulary::default();
+        let phrase = vocabulary.phrase("не зависит от прошлого").unwrap();
+        assert!(phrase.negated);
+        let analyzed = text::analyze("будущее не зависит от прошлых состояний");
+        let index = AnswerIndex::new(&analyzed, &vocabulary, &settings());
+        assert!(index.find(&phrase, &settings())[0].negated);
+    }
+
+    #[test]
+    fn edit_distance_is_bounded_on_the_differing_middle() {
+        assert!(within_edits("градиент", "градеент", 1));
+        assert!(within_edits("градиент", "граидент", 1));
+        assert!(!within_edits("градиент", "гриадент", 1));
+        assert!(within_edits("регуляризац", "регулеризац", 1));
+        assert!(!within_edits("процесс", "проблем", 2));
+        assert!(within_edits("abc", "abc", 0));
+    }
+
+    #[test]
+    fn formulas_keep_their_order() {
+        assert_eq!(find("p y x", "модель учит P(Y|X)").len(), 1);
+        assert!(find("p y x", "модель учит P(X, Y)").is_empty());
+    }
+
+    #[test]
+    fn matches_do_not_cross_sentences() {
+        assert!(find("исчезающий градиент", "Он исчезающий. Градиент большой.").is_empty());
+    }
+}

@@ -1,0 +1,182 @@
+use super::*;
+use crate::rubric::{Concept, Misconception, Rubric};
+
+fn concept(id: &str, weight: f64, aliases: &[&str]) -> Concept {
+    Concept {
+        id: id.into(),
+        label: id.into(),
+        label_en: None,
+        weight,
+        required: false,
+        aliases: aliases.iter().map(|a| a.to_string()).collect(),
+        hint: format!("hint {id}"),
+        hint_en: None,
+    }
+}
+
+fn rnn_rubric() -> CompiledRubric {
+    CompiledRubric::new(Rubric {
+        question_id: "rnn".into(),
+        drafted: false,
+        concepts: vec![
+            concept(
+                "exploding",
+                3.0,
+                &[
+                    "взрывающийся градиент",
+                    "взрыв градиента",
+                    "exploding gradient",
+                ],
+            ),
+            concept(
+                "vanishing",
+                3.0,
+                &[
+                    "исчезающий градиент",
+                    "затухание градиента",
+                    "градиент затухает",
+                    "vanishing gradient",
+                ],
+            ),
+            concept(
+                "slow",
+                2.0,
+                &["медленное обучение", "долго обучается", "slow training"],
+            ),
+        ],
+        misconceptions: vec![Misconception {
+            id: "no-memory".into(),
+            label: "RNN не хранит состояние".into(),
+            label_en: None,
+            phrases: vec!["rnn без памяти".into()],
+            penalty: 20.0,
+            explanation: String::new(),
+            explanation_en: None,
+        }],
+    })
+}
+
+fn score(answer: &str) -> f64 {
+    grade(&rnn_rubric(), answer, &GradeSettings::default()).score
+}
+
+const FULL: &str = "У RNN при обучении на длинных последовательностях возникает взрывающийся \
+    градиент: при обратном распространении он растет экспоненциально и веса улетают. \
+    Обратная беда — исчезающий градиент, он становится почти нулевым и сеть перестает \
+    учитывать далекий контекст. Плюс медленное обучение, потому что шаги по времени нельзя \
+    распараллелить.";
+
+#[test]
+fn a_full_explained_answer_scores_full_marks() {
+    assert_eq!(score(FULL), 100.0);
+}
+
+#[test]
+fn empty_and_dont_know_score_zero() {
+    let rubric = rnn_rubric();
+    let settings = GradeSettings::default();
+    let empty = grade(&rubric, "   \n\u{200B}", &settings);
+    assert_eq!(empty.score, 0.0);
+    assert_eq!(empty.flags, vec![GradeFlag::Empty]);
+    let dont_know = grade(&rubric, "Честно, не знаю.", &settings);
+    assert_eq!(dont_know.score, 0.0);
+    assert_eq!(dont_know.flags, vec![GradeFlag::NoAnswer]);
+    assert_eq!(dont_know.missed.len(), 3);
+}
+
+#[test]
+fn off_topic_scores_zero_and_is_flagged() {
+    let g = grade(
+        &rnn_rubric(),
+        "Случайный лес строит много деревьев на бутстрэп-выборках и усредняет их.",
+        &GradeSettings::default(),
+    );
+    assert_eq!(g.score, 0.0);
+    assert!(g.flags.contains(&GradeFlag::OffTopic));
+}
+
+#[test]
+fn a_keyword_list_scores_clearly_below_the_explained_answer() {
+    let list = "взрывающийся градиент, исчезающий градиент, медленное обучение";
+    let g = grade(&rnn_rubric(), list, &GradeSettings::default());
+    assert_eq!(g.covered.len(), 3);
+    assert!(g.flags.contains(&GradeFlag::KeywordList));
+    assert!(g.score <= 60.0, "{}", g.score);
+    assert!(score(FULL) - g.score >= 30.0);
+}
+
+#[test]
+fn negated_concepts_do_not_count() {
+    let negated = "У RNN нет проблем с градиентами: взрывающийся градиент им не грозит, \
+        и исчезающий градиент не встречается у рекуррентных сетей никогда.";
+    let g = grade(&rnn_rubric(), negated, &GradeSettings::default());
+    assert!(g.covered.iter().all(|c| c.id == "slow"), "{:?}", g.covered);
+    assert!(g.missed.iter().any(|m| m.id == "exploding" && m.negated));
+    assert!(g.score < 20.0);
+}
+
+#[test]
+fn misconceptions_cost_points() {
+    let with_wrong_claim = format!("{FULL} Вообще RNN без памяти о прошлом.");
+    let g = grade(&rnn_rubric(), &with_wrong_claim, &GradeSettings::default());
+    assert_eq!(g.misconceptions.len(), 1);
+    assert_eq!(g.score, 80.0);
+}
+
+#[test]
+fn mixed_languages_and_typos_still_count() {
+    let mixed = "Главная проблема — vanishing gradient: на длинных последовательностях сигнал \
+        ошибки затухает и сеть не учится. Бывает и exploding gradient, когда градиенты \
+        растут и лосс улетает в nan. Ещё slow training, потому что шаги идут строго по очереди.";
+    assert!(score(mixed) >= 90.0, "{}", score(mixed));
+    let typos = "Взрывающийся градеинт, который растет и ломает обучение весов сети. \
+        Исчезающий градиетн, из-за него сеть забывает начало последовательности. \
+        Медленое обучение, так как шаги идут последовательно.";
+    assert!(score(typos) >= 90.0, "{}", score(typos));
+}
+
+#[test]
+fn partial_answers_sit_between() {
+    let partial = "Основная проблема — исчезающий градиент: при обучении на длинных текстах \
+        градиент становится маленьким и ранние слои почти не обновляются.";
+    let s = score(partial);
+    assert!(s > 20.0 && s < 70.0, "{s}");
+}
+
+#[test]
+fn repeating_keywords_does_not_raise_the_score() {
+    let once = "Исчезающий градиент мешает сети помнить начало длинной последовательности.";
+    let many = format!("{once} {}", "исчезающий градиент ".repeat(30));
+    assert!(score(&many) <= score(once) + 0.01);
+}
+
+#[test]
+fn score_is_always_between_0_and_100() {
+    let samples = [
+        "",
+        "!!!",
+        "не не не не",
+        FULL,
+        "rnn без памяти rnn без памяти rnn без памяти",
+        "ё".repeat(1000).as_str(),
+        "\u{202E}градиент\u{202C}",
+    ]
+    .map(String::from);
+    for s in samples {
+        let g = grade(&rnn_rubric(), &s, &GradeSettings::default());
+        assert!((0.0..=100.0).contains(&g.score), "{s:?} → {}", g.score);
+        assert_eq!(g.covered.len() + g.missed.len(), 3);
+    }
+}
+
+#[test]
+fn a_required_concept_caps_the_score() {
+    let mut rubric = rnn_rubric().rubric;
+    rubric.concepts[0].required = true;
+    let compiled = CompiledRubric::new(rubric);
+    let answer = "Исчезающий градиент мешает сети помнить начало длинной последовательности. \
+        Медленное обучение, потому что шаги по времени идут строго один за другим.";
+    let g = grade(&compiled, answer, &GradeSettings::default());
+    assert!(g.score <= 40.0);
+    assert!(g.flags.contains(&GradeFlag::RequiredMissing));
+}

@@ -1,0 +1,612 @@
+//! Text analysis shared by rubrics and answers: normalisation, tokenisation, stemming.
+//!
+//! Both sides of a match go through the same pipeline, so an alias written in a rubric and
+//! the same words typed by a candidate always produce the same stems.
+
+use std::collections::HashSet;
+use std::sync::OnceLock;
+
+use rust_stemmers::{Algorithm, Stemmer};
+use unicode_normalization::UnicodeNormalization;
+
+/// The writing system of a word, which decides its stemmer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Script {
+    Cyrillic,
+    Latin,
+    /// Digits and anything else: compared literally.
+    Other,
+}
+
+/// One word of a text after normalisation.
+#[derive(Debug, Clone)]
+pub struct Token {
+    /// The normalised word as written (lowercase, `ё` → `е`).
+    pub word: String,
+    /// The Snowball stem for the word's script.
+    pub stem: String,
+    pub script: Script,
+    /// Function words carry no content on their own (prepositions, pronouns, auxiliaries).
+    pub is_stop: bool,
+    /// A word that reverses the meaning of what follows ("не", "нет", "without").
+    pub is_negation: bool,
+    /// Index of the clause (split at commas, semicolons, sentence ends, "но", "but").
+    pub clause: u32,
+    /// Index of the sentence (split at `.`, `!`, `?`, `;` and line breaks).
+    pub sentence: u32,
+}
+
+/// A text broken into tokens.
+#[derive(Debug, Clone, Default)]
+pub struct Analyzed {
+    pub tokens: Vec<Token>,
+}
+
+impl Analyzed {
+    pub fn content_count(&self) -> usize {
+        self.tokens.iter().filter(|t| !t.is_stop).count()
+    }
+}
+
+/// Characters that are invisible or reorder text and must never influence matching.
+fn is_invisible(c: char) -> bool {
+    matches!(c,
+        '\u{00AD}' | '\u{034F}' | '\u{061C}' | '\u{180E}'
+        | '\u{200B}'..='\u{200F}'
+        | '\u{202A}'..='\u{202E}'
+        | '\u{2060}'..='\u{2064}'
+        | '\u{2066}'..='\u{2069}'
+        | '\u{FE00}'..='\u{FE0F}'
+        | '\u{FEFF}')
+}
+
+/// Unicode NFKC, lowercase, `ё` → `е`, invisible characters removed.
+///
+/// Punctuation is kept here because the tokenizer uses it for clause boundaries.
+pub fn normalize(text: &str) -> String {
+    use unicode_normalization::{is_nfkc_quick, IsNormalized};
+    let plain = text.chars().all(|c| {
+        c.is_ascii() || is_basic_cyrillic(c) || matches!(c, '—' | '–' | '«' | '»' | '▪' | '▫')
+    });
+    if plain || is_nfkc_quick(text.chars()) == IsNormalized::Yes {
+        // Most answers are already NFKC: skip the (comparatively slow) normaliser.
+        return fold(text.chars());
+    }
+    fold(text.nfkc())
+}
+
+fn fold(chars: impl Iterator<Item = char>) -> String {
+    let mut out = String::new();
+    for c in chars {
+        if is_invisible(c) {
+            continue;
+        }
+        if c.is_ascii() {
+            out.push(if c == '`' {
+                '\''
+            } else {
+                c.to_ascii_lowercase()
+            });
+            continue;
+        }
+        if is_basic_cyrillic(c) {
+            out.push(lower_cyrillic(c));
+            continue;
+        }
+        for lower in c.to_lowercase() {
+            out.push(match lower {
+                'ё' => 'е',
+                // Typographic apostrophes become ASCII so "don’t" and "don't" agree.
+                '\u{2019}' | '\u{02BC}' => '\'',
+                other => other,
+            });
+        }
+    }
+    out
+}
+
+/// Cyrillic letters (U+0400–U+04FF without the combining marks): stable under NFKC.
+fn is_basic_cyrillic(c: char) -> bool {
+    matches!(c, '\u{0400}'..='\u{0482}' | '\u{048A}'..='\u{04FF}')
+}
+
+/// Lowercase a basic Cyrillic letter, folding `ё` into `е`.
+fn lower_cyrillic(c: char) -> char {
+    match c {
+        'Ё' | 'ё' => 'е',
+        'А'..='Я' => char::from_u32(c as u32 + 0x20).unwrap_or(c),
+        '\u{0400}'..='\u{040F}' => char::from_u32(c as u32 + 0x50).unwrap_or(c),
+        _ => c.to_lowercase().next().unwrap_or(c),
+    }
+}
+
+/// Letters and digits, with a fast path for ASCII and Cyrillic.
+fn is_word_char(c: char) -> bool {
+    c.is_ascii_alphanumeric()
+        || matches!(c, '\u{0400}'..='\u{0481}' | '\u{048A}'..='\u{04FF}')
+        || (!c.is_ascii() && c.is_alphanumeric())
+}
+
+fn script_of(word: &str) -> Script {
+    let mut cyrillic = 0usize;
+    let mut latin = 0usize;
+    for c in word.chars() {
+        if ('\u{0400}'..='\u{04FF}').contains(&c) {
+            cyrillic += 1;
+        } else if c.is_ascii_alphabetic() || ('\u{00C0}'..='\u{024F}').contains(&c) {
+            latin += 1;
+        }
+    }
+    if cyrillic == 0 && latin == 0 {
+        Script::Other
+    } else if cyrillic >= latin {
+        Script::Cyrillic
+    } else {
+        Script::Latin
+    }
+}
+
+fn stemmers() -> &'static (Stemmer, Stemmer) {
+    static STEMMERS: OnceLock<(Stemmer, Stemmer)> = OnceLock::new();
+    STEMMERS.get_or_init(|| {
+        (
+            Stemmer::create(Algorithm::Russian),
+            Stemmer::create(Algorithm::English),
+        )
+    })
+}
+
+/// The stem of one normalised word.
+pub fn stem(word: &str, script: Script) -> String {
+    let (russian, english) = stemmers();
+    match script {
+        Script::Cyrillic => russian.stem(word).into_owned(),
+        Script::Latin => english.stem(word).into_owned(),
+        Script::Other => word.to_owned(),
+    }
+}
+
+const STOP_WORDS: &[&str] = &[
+    // Russian
+    "а",
+    "в",
+    "во",
+    "и",
+    "к",
+    "ко",
+    "с",
+    "со",
+    "у",
+    "о",
+    "об",
+    "от",
+    "до",
+    "по",
+    "на",
+    "за",
+    "из",
+    "для",
+    "при",
+    "про",
+    "над",
+    "под",
+    "это",
+    "этот",
+    "эта",
+    "эти",
+    "то",
+    "те",
+    "та",
+    "тот",
+    "как",
+    "так",
+    "что",
+    "чтобы",
+    "ли",
+    "же",
+    "бы",
+    "или",
+    "либо",
+    "его",
+    "ее",
+    "их",
+    "им",
+    "ими",
+    "он",
+    "она",
+    "оно",
+    "они",
+    "мы",
+    "вы",
+    "я",
+    "ты",
+    "есть",
+    "быть",
+    "был",
+    "была",
+    "было",
+    "были",
+    "будет",
+    "уже",
+    "еще",
+    "тоже",
+    "также",
+    "очень",
+    "можно",
+    "нужно",
+    "надо",
+    "который",
+    "которая",
+    "которое",
+    "которые",
+    "которых",
+    "котором",
+    "которой",
+    "такой",
+    "такие",
+    "там",
+    "тут",
+    "здесь",
+    "вот",
+    "ну",
+    "типа",
+    "всё",
+    "все",
+    "весь",
+    "вся",
+    "всего",
+    "свой",
+    "своих",
+    "если",
+    "то",
+    "когда",
+    "где",
+    "чем",
+    "чего",
+    "кто",
+    "из-за",
+    "между",
+    "через",
+    "после",
+    "перед",
+    "сам",
+    "сама",
+    "само",
+    "либо",
+    "да",
+    "просто",
+    "по-моему",
+    "значит",
+    "вообще",
+    "собственно",
+    "короче",
+    "именно",
+    "сути",
+    "суть",
+    "может",
+    "могут",
+    "мочь",
+    // English
+    "a",
+    "an",
+    "the",
+    "of",
+    "in",
+    "on",
+    "at",
+    "to",
+    "for",
+    "by",
+    "with",
+    "from",
+    "and",
+    "or",
+    "as",
+    "is",
+    "are",
+    "was",
+    "were",
+    "be",
+    "been",
+    "being",
+    "it",
+    "its",
+    "this",
+    "that",
+    "these",
+    "those",
+    "which",
+    "who",
+    "whom",
+    "what",
+    "when",
+    "where",
+    "how",
+    "than",
+    "then",
+    "so",
+    "such",
+    "can",
+    "could",
+    "will",
+    "would",
+    "should",
+    "may",
+    "might",
+    "must",
+    "do",
+    "does",
+    "did",
+    "has",
+    "have",
+    "had",
+    "i",
+    "we",
+    "you",
+    "he",
+    "she",
+    "they",
+    "them",
+    "their",
+    "our",
+    "your",
+    "my",
+    "me",
+    "us",
+    "if",
+    "but",
+    "into",
+    "about",
+    "also",
+    "just",
+    "very",
+    "there",
+    "here",
+    "some",
+    "any",
+    "each",
+    "other",
+    "more",
+    "most",
+    "one",
+    "all",
+];
+
+const NEGATIONS: &[&str] = &[
+    "не",
+    "нет",
+    "ни",
+    "без",
+    "никогда",
+    "нельзя",
+    "not",
+    "no",
+    "never",
+    "without",
+    "cannot",
+    "none",
+    "nor",
+    "dont",
+    "doesnt",
+    "isnt",
+    "arent",
+    "cant",
+    "wont",
+    "didnt",
+    "wasnt",
+    "werent",
+    "shouldnt",
+    "neither",
+];
+
+/// Words after a negation that cancel it: "не только", "not only".
+const NEGATION_CANCELLERS: &[&str] = &["только", "лишь", "просто", "only", "just", "merely"];
+
+/// Words that start a new clause for negation scope.
+const CLAUSE_CONJUNCTIONS: &[&str] = &["но", "однако", "зато", "but", "however", "whereas"];
+
+fn word_set(words: &'static [&'static str]) -> HashSet<&'static str> {
+    words.iter().copied().collect()
+}
+
+pub fn is_stop_word(word: &str) -> bool {
+    static SET: OnceLock<HashSet<&'static str>> = OnceLock::new();
+    SET.get_or_init(|| word_set(STOP_WORDS)).contains(word)
+}
+
+pub fn is_negation_word(word: &str) -> bool {
+    static SET: OnceLock<HashSet<&'static str>> = OnceLock::new();
+    SET.get_or_init(|| word_set(NEGATIONS)).contains(word)
+}
+
+/// Tokenise normalised text into words, tracking clause and sentence boundaries.
+///
+/// Words are runs of letters and digits; `_`, `-` and `/` split words, so `min_samples`,
+/// `t-SNE` and `L1/L2` are read the same way in rubrics and in answers.
+pub fn analyze(text: &str) -> Analyzed {
+    let normalized = normalize(text);
+    // "don't" → "dont" so that English contractions become one negation word.
+    let mut tokens = Vec::new();
+    let mut clause = 0u32;
+    let mut sentence = 0u32;
+    let mut word = String::new();
+    let mut chars = normalized.chars().peekable();
+    while let Some(c) = chars.next() {
+        if is_word_char(c) {
+            word.push(c);
+            continue;
+        }
+        if c == '\'' && !word.is_empty() && chars.peek().is_some_and(|&n| is_word_char(n)) {
+            // Apostrophes inside a word are dropped: "don't" → "dont".
+            continue;
+        }
+        if !word.is_empty() {
+            push_word(
+                &mut tokens,
+                std::mem::take(&mut word),
+                &mut clause,
+                sentence,
+            );
+        }
+        match c {
+            '.' | '!' | '?' | ';' | '\n' | '•' | '▪' | '▫' | '✔' | '❤' | '✅' | '❌' => {
+                sentence += 1;
+                clause += 1;
+            }
+            ',' | ':' | '(' | ')' | '—' | '–' | '[' | ']' | '"' | '«' | '»' => clause += 1,
+            _ => {}
+        }
+    }
+    if !word.is_empty() {
+        push_word(&mut tokens, word, &mut clause, sentence);
+    }
+    cancel_negations(&mut tokens);
+    Analyzed { tokens }
+}
+
+fn push_word(tokens: &mut Vec<Token>, word: String, clause: &mut u32, sentence: u32) {
+    if CLAUSE_CONJUNCTIONS.contains(&word.as_str()) {
+        *clause += 1;
+    }
+    let script = script_of(&word);
+    let is_negation = is_negation_word(&word);
+    let is_stop = is_negation || is_stop_word(&word);
+    let stem = if is_stop {
+        word.clone()
+    } else {
+        stem(&word, script)
+    };
+    tokens.push(Token {
+        word,
+        stem,
+        script,
+        is_stop,
+        is_negation,
+        clause: *clause,
+        sentence,
+    });
+}
+
+fn cancel_negations(tokens: &mut [Token]) {
+    for i in 0..tokens.len().saturating_sub(1) {
+        if tokens[i].is_negation && NEGATION_CANCELLERS.contains(&tokens[i + 1].word.as_str()) {
+            tokens[i].is_negation = false;
+        }
+    }
+}
+
+/// Latin transliteration of a Cyrillic word, to compare "оверфиттинг" with "overfitting".
+pub fn transliterate(word: &str) -> String {
+    let mut out = String::with_capacity(word.len() + 4);
+    for c in word.chars() {
+        let piece = match c {
+            'а' => "a",
+            'б' => "b",
+            'в' => "v",
+            'г' => "g",
+            'д' => "d",
+            'е' | 'э' => "e",
+            'ж' => "zh",
+            'з' => "z",
+            'и' | 'й' | 'ы' => "i",
+            'к' => "k",
+            'л' => "l",
+            'м' => "m",
+            'н' => "n",
+            'о' => "o",
+            'п' => "p",
+            'р' => "r",
+            'с' => "s",
+            'т' => "t",
+            'у' => "u",
+            'ф' => "f",
+            'х' => "h",
+            'ц' => "ts",
+            'ч' => "ch",
+            'ш' => "sh",
+            'щ' => "sch",
+            'ъ' | 'ь' => "",
+            'ю' => "yu",
+            'я' => "ya",
+            other => {
+                out.push(other);
+                continue;
+            }
+        };
+        out.push_str(piece);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn stems(text: &str) -> Vec<String> {
+        analyze(text).tokens.into_iter().map(|t| t.stem).collect()
+    }
+
+    #[test]
+    fn normalize_folds_case_yo_width_and_invisibles() {
+        assert_eq!(normalize("ЁЖИК"), "ежик");
+        assert_eq!(normalize("гра\u{200B}ди\u{00AD}ент"), "градиент");
+        // NFKC folds full-width Latin and ligatures.
+        assert_eq!(normalize("ＲＮＮ ﬁt"), "rnn fit");
+        assert_eq!(normalize("don\u{2019}t"), "don't");
+    }
+
+    #[test]
+    fn russian_word_forms_share_a_stem() {
+        assert_eq!(stems("градиент"), stems("градиентами"));
+        assert_eq!(stems("исчезающий"), stems("исчезающего"));
+        assert_eq!(stems("нейронные сети"), stems("нейронных сетей"));
+    }
+
+    #[test]
+    fn english_word_forms_share_a_stem() {
+        assert_eq!(stems("gradients vanishing"), stems("gradient vanish"));
+        assert_eq!(stems("clustering"), stems("clusters"));
+    }
+
+    #[test]
+    fn each_word_uses_the_stemmer_of_its_script() {
+        let analyzed = analyze("vanishing градиента");
+        assert_eq!(analyzed.tokens[0].script, Script::Latin);
+        assert_eq!(analyzed.tokens[0].stem, "vanish");
+        assert_eq!(analyzed.tokens[1].script, Script::Cyrillic);
+        assert_eq!(analyzed.tokens[1].stem, "градиент");
+    }
+
+    #[test]
+    fn punctuation_splits_clauses_and_sentences() {
+        let analyzed = analyze("первое, второе. третье\nчетвертое");
+        let clauses: Vec<u32> = analyzed.tokens.iter().map(|t| t.clause).collect();
+        let sentences: Vec<u32> = analyzed.tokens.iter().map(|t| t.sentence).collect();
+        assert_eq!(clauses, vec![0, 1, 2, 3]);
+        assert_eq!(sentences, vec![0, 0, 1, 2]);
+    }
+
+    #[test]
+    fn contractions_become_negations() {
+        let analyzed = analyze("It doesn't converge");
+        assert!(analyzed.tokens[1].is_negation);
+        assert_eq!(analyzed.tokens[1].word, "doesnt");
+    }
+
+    #[test]
+    fn not_only_is_not_a_negation() {
+        let analyzed = analyze("не только градиент");
+        assert!(!analyzed.tokens[0].is_negation);
+    }
+
+    #[test]
+    fn separators_split_identifiers() {
+        assert_eq!(stems("min_samples t-SNE L1/L2").len(), 6);
+    }
+
+    #[test]
+    fn transliteration_reads_cyrillic_as_latin() {
+        assert_eq!(transliterate("оверфиттинг"), "overfitting");
+        assert_eq!(transliterate("бустинг"), "busting");
+    }
+}

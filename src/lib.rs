@@ -1,0 +1,17 @@
+//! sobes: a command-line trainer for machine-learning and data-science job interviews.
+//!
+//! Data flows one way: the bank and its rubrics load once ([`bank`], [`rubric`]), the grader is
+//! a pure function of (rubric, answer) ([`grade`]), and everything else only consumes grades.
+
+pub mod app;
+pub mod bank;
+pub mod batch;
+pub mod cli;
+pub mod config;
+pub mod error;
+pub mod feedback;
+pub mod grade;
+pub mod import;
+pub mod rubric;
+pub mod stats;
+pub mod ui;

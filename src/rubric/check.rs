@@ -1,0 +1,279 @@
+//! `sobes rubric check`: every rubric of a bank validated against its question.
+
+use std::collections::{HashMap, HashSet};
+use std::fmt;
+use std::path::PathBuf;
+
+use crate::bank::{Bank, SourceFile};
+use crate::grade::{text, CompiledRubric, GradeSettings};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+/// One problem found, located by file and line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    pub severity: Severity,
+    pub path: PathBuf,
+    pub line: usize,
+    pub message: String,
+}
+
+impl fmt::Display for Finding {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let severity = match self.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        write!(
+            f,
+            "{}:{}: {severity}: {}",
+            self.path.display(),
+            self.line,
+            self.message
+        )
+    }
+}
+
+/// Line of `key = "value"` in a TOML file, or of the first line containing `value` quoted.
+fn line_of_value(file: &SourceFile, key: &str, value: &str) -> usize {
+    let quoted = toml::Value::String(value.to_owned()).to_string();
+    file.text
+        .lines()
+        .position(|l| {
+            let l = l.trim_start();
+            l.starts_with(key) && l.contains(&quoted)
+        })
+        .or_else(|| file.text.lines().position(|l| l.contains(&quoted)))
+        .map_or(1, |i| i + 1)
+}
+
+/// The stems of a phrase, to compare aliases regardless of word form.
+fn phrase_key(phrase: &str) -> String {
+    text::analyze(phrase)
+        .tokens
+        .iter()
+        .filter(|t| !t.is_stop || t.is_negation)
+        .map(|t| t.stem.as_str())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Check every rubric of the bank. Errors first, then warnings, each in file order.
+pub fn check(bank: &Bank, settings: &GradeSettings) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    let mut seen: HashMap<&str, &SourceFile> = HashMap::new();
+    for entry in &bank.rubrics {
+        let file = &entry.file;
+        let rubric = &entry.rubric;
+        let mut finding = |severity, line, message: String| {
+            findings.push(Finding {
+                severity,
+                path: file.display.clone(),
+                line,
+                message,
+            })
+        };
+        let question_line = line_of_value(file, "question_id", &rubric.question_id);
+        let Some(question) = bank.question(&rubric.question_id) else {
+            finding(
+                Severity::Error,
+                question_line,
+                format!("unknown question id \"{}\"", rubric.question_id),
+            );
+            continue;
+        };
+        if let Some(first) = seen.insert(&rubric.question_id, file) {
+            finding(
+                Severity::Error,
+                question_line,
+                format!(
+                    "a second rubric for \"{}\" (the first is {})",
+                    rubric.question_id,
+                    first.display.display()
+                ),
+            );
+            continue;
+        }
+        let expected = format!("rubrics/{}.toml", rubric.question_id);
+        if file.relative != expected {
+            finding(
+                Severity::Error,
+                question_line,
+                format!(
+                    "the rubric of \"{}\" must be named {expected}",
+                    rubric.question_id
+                ),
+            );
+        }
+        if rubric.concepts.is_empty() {
+            finding(
+                Severity::Error,
+                question_line,
+                "the rubric has no concepts".into(),
+            );
+            continue;
+        }
+        if rubric.drafted {
+            finding(
+                Severity::Warning,
+                file.line_of("drafted"),
+                "drafted automatically and not yet curated (set drafted = false once reviewed)"
+                    .into(),
+            );
+        }
+        if !(3..=8).contains(&rubric.concepts.len()) {
+            finding(
+                Severity::Warning,
+                question_line,
+                format!(
+                    "{} concepts; a useful rubric has 3 to 8",
+                    rubric.concepts.len()
+                ),
+            );
+        }
+
+        let compiled = CompiledRubric::new(rubric.clone());
+        let mut concept_ids = HashSet::new();
+        let mut alias_keys: HashMap<String, String> = HashMap::new();
+        for (index, concept) in rubric.concepts.iter().enumerate() {
+            let line = line_of_value(file, "id", &concept.id);
+            if !concept_ids.insert(concept.id.as_str()) {
+                finding(
+                    Severity::Error,
+                    line,
+                    format!("duplicate concept id \"{}\"", concept.id),
+                );
+            }
+            if concept.label.trim().is_empty() {
+                finding(
+                    Severity::Error,
+                    line,
+                    format!("concept \"{}\" has an empty label", concept.id),
+                );
+            }
+            if !(concept.weight > 0.0 && concept.weight <= 100.0) {
+                finding(
+                    Severity::Error,
+                    line,
+                    format!(
+                        "concept \"{}\": weight {} must be above 0 (and at most 100)",
+                        concept.id, concept.weight
+                    ),
+                );
+            }
+            if concept.aliases.is_empty() {
+                finding(
+                    Severity::Error,
+                    line,
+                    format!("concept \"{}\" has no aliases", concept.id),
+                );
+                continue;
+            }
+            if concept.hint.trim().is_empty() {
+                finding(
+                    Severity::Warning,
+                    line,
+                    format!("concept \"{}\" has no hint for feedback", concept.id),
+                );
+            }
+            for alias in &concept.aliases {
+                let alias_line = line_of_value(file, "", alias);
+                let key = phrase_key(alias);
+                if alias.trim().is_empty() || text::analyze(alias).tokens.is_empty() {
+                    finding(
+                        Severity::Error,
+                        alias_line.max(line),
+                        format!("concept \"{}\" has an empty alias", concept.id),
+                    );
+                    continue;
+                }
+                match alias_keys.get(&key) {
+                    Some(owner) => finding(
+                        Severity::Error,
+                        alias_line,
+                        format!(
+                            "duplicate alias \"{alias}\" in concept \"{}\" (same words as in concept \"{owner}\")",
+                            concept.id
+                        ),
+                    ),
+                    None => {
+                        alias_keys.insert(key, concept.id.clone());
+                    }
+                }
+            }
+            let found = compiled.concept_aliases_in(index, &question.answer, settings);
+            if found.is_empty() {
+                finding(
+                    Severity::Error,
+                    line,
+                    format!(
+                        "concept \"{}\": none of its aliases occurs in the reference answer",
+                        concept.id
+                    ),
+                );
+            }
+        }
+        let mut misconception_ids = HashSet::new();
+        for (index, misconception) in rubric.misconceptions.iter().enumerate() {
+            let line = line_of_value(file, "id", &misconception.id);
+            if !misconception_ids.insert(misconception.id.as_str()) {
+                finding(
+                    Severity::Error,
+                    line,
+                    format!("duplicate misconception id \"{}\"", misconception.id),
+                );
+            }
+            if misconception.phrases.is_empty()
+                || misconception
+                    .phrases
+                    .iter()
+                    .any(|p| text::analyze(p).tokens.is_empty())
+            {
+                finding(
+                    Severity::Error,
+                    line,
+                    format!("misconception \"{}\" has an empty phrase", misconception.id),
+                );
+            }
+            if !(0.0..=100.0).contains(&misconception.penalty) {
+                finding(
+                    Severity::Error,
+                    line,
+                    format!(
+                        "misconception \"{}\": penalty {} must be between 0 and 100",
+                        misconception.id, misconception.penalty
+                    ),
+                );
+            }
+            for phrase in compiled.misconception_phrases_in(index, &question.answer, settings) {
+                finding(
+                    Severity::Warning,
+                    line_of_value(file, "", &phrase),
+                    format!(
+                        "misconception \"{}\": phrase \"{phrase}\" occurs in the reference answer",
+                        misconception.id
+                    ),
+                );
+            }
+        }
+    }
+    for (question, file) in bank.questions.iter().zip(&bank.question_files) {
+        if !seen.contains_key(question.id.as_str()) {
+            findings.push(Finding {
+                severity: Severity::Error,
+                path: file.display.clone(),
+                line: line_of_value(file, "id", &question.id),
+                message: format!(
+                    "question \"{}\" has no rubric (expected rubrics/{}.toml)",
+                    question.id, question.id
+                ),
+            });
+        }
+    }
+    findings.sort_by(|a, b| (a.severity, &a.path, a.line).cmp(&(b.severity, &b.path, b.line)));
+    findings
+}
