@@ -48,17 +48,20 @@ fn rubric_10_concepts() -> CompiledRubric {
     }
     concepts.truncate(10);
     assert_eq!(concepts.len(), 10);
-    CompiledRubric::new(Rubric {
-        question_id: "bench".into(),
-        drafted: false,
-        concepts,
-        misconceptions: bank
-            .compiled_rubric("dbscan")
-            .unwrap()
-            .rubric
-            .misconceptions
-            .clone(),
-    })
+    CompiledRubric::new(
+        Rubric {
+            question_id: "bench".into(),
+            drafted: false,
+            concepts,
+            misconceptions: bank
+                .compiled_rubric("dbscan")
+                .unwrap()
+                .rubric
+                .misconceptions
+                .clone(),
+        },
+        "",
+    )
 }
 
 #[divan::bench]

@@ -107,6 +107,14 @@ impl Question {
     pub fn to_toml(&self) -> String {
         toml::to_string_pretty(self).unwrap_or_default()
     }
+
+    /// The question in every language it is written in, for spotting aliases that echo it.
+    pub fn all_texts(&self) -> String {
+        match &self.question_en {
+            Some(en) => format!("{}\n{en}", self.question),
+            None => self.question.clone(),
+        }
+    }
 }
 
 /// A bank file as read: where it came from and its text, kept for error locations.
@@ -199,7 +207,10 @@ impl Bank {
             .map(|entry| {
                 (
                     entry.rubric.question_id.clone(),
-                    CompiledRubric::new(entry.rubric.clone()),
+                    CompiledRubric::new(
+                        entry.rubric.clone(),
+                        &questions[by_id[&entry.rubric.question_id]].all_texts(),
+                    ),
                 )
             })
             .collect();

@@ -16,11 +16,10 @@ pub struct Term {
 }
 
 impl Term {
-    /// First and last letter of the stem, first letter of the Latin reading.
-    fn keys(&self) -> (char, char, char) {
+    /// First letter of the stem and of its Latin reading.
+    fn keys(&self) -> (char, char) {
         (
             self.stem.chars().next().unwrap_or(' '),
-            self.stem.chars().next_back().unwrap_or(' '),
             self.latin.chars().next().unwrap_or(' '),
         )
     }
@@ -49,6 +48,9 @@ pub struct Phrase {
     pub negated: bool,
     /// A formula of short symbols ("p y x"): word order and adjacency matter.
     pub strict: bool,
+    /// Numbers make order matter ("от 0 до 2" is not "от 2 до 0", "один минус" is not
+    /// "минус один"): such phrases match in order, within one clause.
+    pub ordered: bool,
 }
 
 /// The distinct terms of a rubric; phrases point into it so that each term is looked up once
@@ -57,10 +59,9 @@ pub struct Phrase {
 pub struct Vocabulary {
     pub terms: Vec<Term>,
     index: HashMap<String, usize>,
-    /// Terms by the first and by the last letter of the stem, and by the first letter of its
-    /// Latin reading: a word can only match terms that share one of these (see `terms_match`).
+    /// Terms by the first letter of the stem and of its Latin reading: a word can only match
+    /// terms that share one of these (see `terms_match`).
     by_first: HashMap<char, Vec<usize>>,
-    by_last: HashMap<char, Vec<usize>>,
     by_latin_first: HashMap<char, Vec<usize>>,
 }
 
@@ -86,11 +87,8 @@ impl Vocabulary {
                 }
                 let term = Term::new(&token.stem, token.script);
                 let index = self.terms.len();
-                let (first, last, latin_first) = term.keys();
+                let (first, latin_first) = term.keys();
                 self.by_first.entry(first).or_default().push(index);
-                if last != first {
-                    self.by_last.entry(last).or_default().push(index);
-                }
                 self.by_latin_first
                     .entry(latin_first)
                     .or_default()
@@ -101,11 +99,17 @@ impl Vocabulary {
             })
             .collect();
         let strict = content.len() > 1 && content.iter().all(|t| t.word.chars().count() <= 2);
+        let ordered = content.len() > 1
+            && content.iter().any(|t| {
+                t.word.chars().all(|c| c.is_ascii_digit())
+                    || matches!(t.word.as_str(), "минус" | "плюс" | "minus" | "plus")
+            });
         Some(Phrase {
             text: phrase_text.to_owned(),
             terms,
             negated,
             strict,
+            ordered,
         })
     }
 }
@@ -133,10 +137,11 @@ pub fn terms_match(rubric: &Term, answer: &Term, settings: &GradeSettings) -> bo
         {
             return true;
         }
-        // Cheap filters first: typo distance is at least the length gap, and a word with
-        // neither its first nor its last letter in place is rarely a typo of the other.
+        // Cheap filters first: typo distance is at least the length gap; and candidates rarely
+        // mistype a first letter, while a different first letter often makes a different term
+        // ("hdbscan" / "dbscan").
         return length_gap <= allowed
-            && shares_an_end(&rubric.stem, &answer.stem)
+            && rubric.stem.chars().next() == answer.stem.chars().next()
             && within_edits(&rubric.stem, &answer.stem, allowed);
     }
     // Across scripts: a transliterated term ("оверфиттинг") against an English stem ("overfit").
@@ -182,10 +187,6 @@ fn within_edits(a: &str, b: &str, allowed: usize) -> bool {
     la.abs_diff(lb) <= allowed && strsim::osa_distance(a, b) <= allowed
 }
 
-fn shares_an_end(a: &str, b: &str) -> bool {
-    a.chars().next() == b.chars().next() || a.chars().next_back() == b.chars().next_back()
-}
-
 /// Where an answer's content words sit, for phrase search.
 pub struct AnswerIndex<'a> {
     pub analyzed: &'a Analyzed,
@@ -195,7 +196,8 @@ pub struct AnswerIndex<'a> {
     term_positions: Vec<Vec<usize>>,
 }
 
-/// Verb stems that, negated after a term, deny the term exists ("не возникает", "doesn't occur").
+/// Verb stems that, negated after a term, deny it exists or matters ("не возникает",
+/// "не помогает", "doesn't occur"); other verbs ("не даёт учиться") still affirm the term.
 const EXISTENCE_VERBS: &[&str] = &[
     "встреча",
     "возника",
@@ -209,11 +211,22 @@ const EXISTENCE_VERBS: &[&str] = &[
     "случа",
     "происход",
     "страда",
+    "помо",
+    "спас",
+    "реш",
+    "влия",
+    "нуж",
+    "работа",
     "occur",
     "happen",
     "exist",
     "appear",
     "arise",
+    "help",
+    "matter",
+    "work",
+    "solve",
+    "need",
 ];
 
 /// One place where a phrase was found.
@@ -255,11 +268,10 @@ impl<'a> AnswerIndex<'a> {
         let mut term_positions = vec![Vec::new(); vocabulary.terms.len()];
         let mut candidates: Vec<usize> = Vec::new();
         for (word, positions) in &distinct {
-            let (first, last, latin_first) = word.keys();
+            let (first, latin_first) = word.keys();
             candidates.clear();
             for bucket in [
                 vocabulary.by_first.get(&first),
-                vocabulary.by_last.get(&last),
                 vocabulary.by_latin_first.get(&latin_first),
             ]
             .into_iter()
@@ -305,6 +317,8 @@ impl<'a> AnswerIndex<'a> {
             }
             let window = if phrase.strict {
                 self.in_order_from(anchor, &lists)
+            } else if phrase.ordered {
+                self.in_order_within(anchor, &lists, max_span)
             } else {
                 self.window_around(anchor, &lists, max_span)
             };
@@ -316,7 +330,7 @@ impl<'a> AnswerIndex<'a> {
             last_end = Some(last);
             let first_token = self.content[first];
             let last_token = self.content[last];
-            let negated = self.negated_between(first_token, last_token, settings);
+            let negated = self.negated_between(first_token, last_token, phrase.negated, settings);
             found.push(Occurrence {
                 positions,
                 first_token,
@@ -366,40 +380,73 @@ impl<'a> AnswerIndex<'a> {
             .then_some(positions)
     }
 
+    /// Each term after the previous one, within `max_span` of the anchor and in its clause.
+    fn in_order_within(
+        &self,
+        anchor: usize,
+        lists: &[&Vec<usize>],
+        max_span: usize,
+    ) -> Option<Vec<usize>> {
+        let clause = self.clause_of(anchor);
+        let mut chosen = vec![anchor];
+        for list in &lists[1..] {
+            let previous = *chosen.last()?;
+            let next = list
+                .iter()
+                .copied()
+                .find(|&p| p > previous && p <= anchor + max_span && self.clause_of(p) == clause)?;
+            chosen.push(next);
+        }
+        Some(chosen)
+    }
+
+    fn clause_of(&self, content_position: usize) -> u32 {
+        self.analyzed.tokens[self.content[content_position]].clause
+    }
+
     fn sentence_of(&self, content_position: usize) -> u32 {
         self.analyzed.tokens[self.content[content_position]].sentence
     }
 
-    /// Negation words in the match's clause just before it, inside it, or a trailing "нет"
-    /// ("проблем с градиентом нет"); an odd count reverses the meaning.
-    fn negated_between(&self, first: usize, last: usize, settings: &GradeSettings) -> bool {
+    /// Is the match negated? A negation word in its clause just before it or inside it, or
+    /// after it a word that denies existence ("проблем с градиентом нет", "градиент не
+    /// возникает"). Russian stacks negations for emphasis ("никогда не"), so any one counts.
+    /// For a phrase that is itself a negation, a "не" right after it counts too
+    /// ("число кластеров задавать не нужно").
+    fn negated_between(
+        &self,
+        first: usize,
+        last: usize,
+        phrase_negated: bool,
+        settings: &GradeSettings,
+    ) -> bool {
         let tokens = &self.analyzed.tokens;
         let clause = tokens[first].clause;
         let from = first.saturating_sub(settings.negation_window);
-        let mut count = tokens[from..=last]
+        if tokens[from..=last]
             .iter()
             .enumerate()
-            .filter(|(offset, t)| t.is_negation && (from + offset >= first || t.clause == clause))
-            .count();
-        // After the match only words that deny existence count: "градиента нет",
-        // "градиент не возникает"; "градиент не даёт учиться" still affirms the gradient.
+            .any(|(offset, t)| t.is_negation && (from + offset >= first || t.clause == clause))
+        {
+            return true;
+        }
         let after_end = (last + 4).min(tokens.len());
         let trailing = &tokens[last + 1..after_end];
         for (i, t) in trailing.iter().enumerate() {
             if t.clause != tokens[last].clause {
                 break;
             }
-            let denies_existence = matches!(t.word.as_str(), "нет" | "отсутствует")
+            if matches!(t.word.as_str(), "нет" | "отсутствует")
+                || (t.is_negation && phrase_negated && i < 2)
                 || (t.is_negation
                     && trailing.get(i + 1).is_some_and(|next| {
                         EXISTENCE_VERBS.iter().any(|v| next.word.starts_with(v))
-                    }));
-            if denies_existence {
-                count += 1;
-                break;
+                    }))
+            {
+                return true;
             }
         }
-        count % 2 == 1
+        false
     }
 }
 
@@ -489,6 +536,31 @@ mod tests {
         assert!(within_edits("регуляризац", "регулеризац", 1));
         assert!(!within_edits("процесс", "проблем", 2));
         assert!(within_edits("abc", "abc", 0));
+    }
+
+    #[test]
+    fn numbers_keep_their_order_within_a_clause() {
+        assert!(find("от 0 до 1", "сходство от -1 до 1, а расстояние от 0 до 2").is_empty());
+        assert_eq!(find("от 0 до 2", "расстояние от 0 до 2").len(), 1);
+        assert!(find("один минус", "от минус один до один").is_empty());
+    }
+
+    #[test]
+    fn stacked_russian_negations_still_negate() {
+        assert!(
+            find(
+                "исчезающий градиент",
+                "никогда не бывает исчезающий градиент"
+            )[0]
+            .negated
+        );
+        assert!(find("adam", "не спасут ни Adam, ни momentum")[0].negated);
+        assert!(find("adam", "Adam тут не поможет")[0].negated);
+    }
+
+    #[test]
+    fn a_first_letter_typo_is_a_different_term() {
+        assert!(find("hdbscan", "алгоритм dbscan").is_empty());
     }
 
     #[test]

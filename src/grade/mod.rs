@@ -72,12 +72,16 @@ pub struct CompiledRubric {
     vocabulary: Vocabulary,
     concept_phrases: Vec<Vec<Phrase>>,
     misconception_phrases: Vec<Vec<Phrase>>,
+    /// Aliases (concept index, text) that only repeat words of the question: repeating the
+    /// question shows nothing, so they never count.
+    pub echoes: Vec<(usize, String)>,
 }
 
 impl CompiledRubric {
-    pub fn new(rubric: Rubric) -> Self {
+    /// Compile a rubric for the question whose text (in every language) is `question`.
+    pub fn new(rubric: Rubric, question: &str) -> Self {
         let mut vocabulary = Vocabulary::default();
-        let concept_phrases = rubric
+        let mut concept_phrases: Vec<Vec<Phrase>> = rubric
             .concepts
             .iter()
             .map(|c| {
@@ -97,11 +101,27 @@ impl CompiledRubric {
                     .collect()
             })
             .collect();
+        let mut echoes = Vec::new();
+        if !question.trim().is_empty() {
+            let settings = GradeSettings::default();
+            let analyzed = text::analyze(question);
+            let index = AnswerIndex::new(&analyzed, &vocabulary, &settings);
+            for (i, phrases) in concept_phrases.iter_mut().enumerate() {
+                phrases.retain(|phrase| {
+                    let echo = !index.find(phrase, &settings).is_empty();
+                    if echo {
+                        echoes.push((i, phrase.text.clone()));
+                    }
+                    !echo
+                });
+            }
+        }
         CompiledRubric {
             rubric,
             vocabulary,
             concept_phrases,
             misconception_phrases,
+            echoes,
         }
     }
 

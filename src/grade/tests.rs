@@ -15,45 +15,48 @@ fn concept(id: &str, weight: f64, aliases: &[&str]) -> Concept {
 }
 
 fn rnn_rubric() -> CompiledRubric {
-    CompiledRubric::new(Rubric {
-        question_id: "rnn".into(),
-        drafted: false,
-        concepts: vec![
-            concept(
-                "exploding",
-                3.0,
-                &[
-                    "взрывающийся градиент",
-                    "взрыв градиента",
-                    "exploding gradient",
-                ],
-            ),
-            concept(
-                "vanishing",
-                3.0,
-                &[
-                    "исчезающий градиент",
-                    "затухание градиента",
-                    "градиент затухает",
-                    "vanishing gradient",
-                ],
-            ),
-            concept(
-                "slow",
-                2.0,
-                &["медленное обучение", "долго обучается", "slow training"],
-            ),
-        ],
-        misconceptions: vec![Misconception {
-            id: "no-memory".into(),
-            label: "RNN не хранит состояние".into(),
-            label_en: None,
-            phrases: vec!["rnn без памяти".into()],
-            penalty: 20.0,
-            explanation: String::new(),
-            explanation_en: None,
-        }],
-    })
+    CompiledRubric::new(
+        Rubric {
+            question_id: "rnn".into(),
+            drafted: false,
+            concepts: vec![
+                concept(
+                    "exploding",
+                    3.0,
+                    &[
+                        "взрывающийся градиент",
+                        "взрыв градиента",
+                        "exploding gradient",
+                    ],
+                ),
+                concept(
+                    "vanishing",
+                    3.0,
+                    &[
+                        "исчезающий градиент",
+                        "затухание градиента",
+                        "градиент затухает",
+                        "vanishing gradient",
+                    ],
+                ),
+                concept(
+                    "slow",
+                    2.0,
+                    &["медленное обучение", "долго обучается", "slow training"],
+                ),
+            ],
+            misconceptions: vec![Misconception {
+                id: "no-memory".into(),
+                label: "RNN не хранит состояние".into(),
+                label_en: None,
+                phrases: vec!["rnn без памяти".into()],
+                penalty: 20.0,
+                explanation: String::new(),
+                explanation_en: None,
+            }],
+        },
+        "Какие проблемы есть у рекуррентных нейронных сетей (RNN)?",
+    )
 }
 
 fn score(answer: &str) -> f64 {
@@ -173,7 +176,7 @@ fn score_is_always_between_0_and_100() {
 fn a_required_concept_caps_the_score() {
     let mut rubric = rnn_rubric().rubric;
     rubric.concepts[0].required = true;
-    let compiled = CompiledRubric::new(rubric);
+    let compiled = CompiledRubric::new(rubric, "Какие проблемы у RNN?");
     let answer = "Исчезающий градиент мешает сети помнить начало длинной последовательности. \
         Медленное обучение, потому что шаги по времени идут строго один за другим.";
     let g = grade(&compiled, answer, &GradeSettings::default());

@@ -136,7 +136,17 @@ pub fn check(bank: &Bank, settings: &GradeSettings) -> Vec<Finding> {
             );
         }
 
-        let compiled = CompiledRubric::new(rubric.clone());
+        let compiled = CompiledRubric::new(rubric.clone(), &question.all_texts());
+        for (index, alias) in &compiled.echoes {
+            finding(
+                Severity::Warning,
+                line_of_value(file, "", alias),
+                format!(
+                    "concept \"{}\": alias \"{alias}\" only repeats the question, so it never counts",
+                    rubric.concepts[*index].id
+                ),
+            );
+        }
         let mut concept_ids = HashSet::new();
         let mut alias_keys: HashMap<String, String> = HashMap::new();
         for (index, concept) in rubric.concepts.iter().enumerate() {
