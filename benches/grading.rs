@@ -79,6 +79,22 @@ fn grade_300_words_10_concepts(bencher: divan::Bencher) {
     });
 }
 
+/// The same, with the per-thread stem cache emptied before every call: the worst case.
+#[divan::bench]
+fn grade_300_words_10_concepts_cold_cache(bencher: divan::Bencher) {
+    let rubric = rubric_10_concepts();
+    let answer = answer_300_words();
+    let settings = GradeSettings::default();
+    bencher.bench(|| {
+        sobes::grade::text::clear_stem_cache();
+        grade(
+            divan::black_box(&rubric),
+            divan::black_box(&answer),
+            &settings,
+        )
+    });
+}
+
 #[divan::bench]
 fn analyze_300_words(bencher: divan::Bencher) {
     let answer = answer_300_words();
@@ -120,28 +136,5 @@ fn batch_10000_answers_binary(bencher: divan::Bencher) {
             .status()
             .unwrap();
         assert!(status.success());
-    });
-}
-
-#[divan::bench]
-fn tmp_normalize(bencher: divan::Bencher) {
-    let answer = answer_300_words();
-    bencher.bench(|| sobes::grade::text::normalize(divan::black_box(&answer)));
-}
-
-#[divan::bench]
-fn tmp_stem(bencher: divan::Bencher) {
-    let answer = answer_300_words();
-    let words: Vec<String> = answer
-        .split_whitespace()
-        .map(|w| w.to_lowercase())
-        .collect();
-    bencher.bench(|| {
-        for w in &words {
-            divan::black_box(sobes::grade::text::stem(
-                w,
-                sobes::grade::text::Script::Cyrillic,
-            ));
-        }
     });
 }
