@@ -2,16 +2,18 @@
 
 use rustc_hash::FxHashMap as HashMap;
 
-use super::text::{self, Analyzed, Script};
+use std::sync::Arc;
+
+use super::text::{self, Analyzed, Script, Token};
 use super::GradeSettings;
 
 /// One content word of a rubric phrase, prepared for comparison.
 #[derive(Debug, Clone)]
 pub struct Term {
-    pub stem: String,
+    pub stem: Arc<str>,
     pub script: Script,
     /// Latin reading of the stem, for matching across scripts ("датасет" / "dataset").
-    pub latin: String,
+    pub latin: Arc<str>,
     pub chars: usize,
 }
 
@@ -24,16 +26,12 @@ impl Term {
         )
     }
 
-    fn new(stem: &str, script: Script) -> Self {
-        let latin = match script {
-            Script::Cyrillic => text::transliterate(stem),
-            _ => stem.to_owned(),
-        };
+    fn of(token: &Token) -> Self {
         Term {
-            stem: stem.to_owned(),
-            script,
-            latin,
-            chars: stem.chars().count(),
+            stem: token.stem.clone(),
+            script: token.script,
+            latin: token.latin.clone(),
+            chars: token.stem.chars().count(),
         }
     }
 }
@@ -81,11 +79,11 @@ impl Vocabulary {
         let terms = content
             .iter()
             .map(|token| {
-                let key = token.stem.clone();
+                let key = token.stem.to_string();
                 if let Some(&index) = self.index.get(&key) {
                     return index;
                 }
-                let term = Term::new(&token.stem, token.script);
+                let term = Term::of(token);
                 let index = self.terms.len();
                 let (first, latin_first) = term.keys();
                 self.by_first.entry(first).or_default().push(index);
@@ -133,7 +131,7 @@ pub fn terms_match(rubric: &Term, answer: &Term, settings: &GradeSettings) -> bo
         // Derived forms the stemmer leaves apart: "затуха(ет)" / "затухан(ие)", "пробл" / "проблем".
         if shorter >= settings.prefix_min_len
             && length_gap <= settings.prefix_max_extra
-            && (rubric.stem.starts_with(&answer.stem) || answer.stem.starts_with(&rubric.stem))
+            && (rubric.stem.starts_with(&*answer.stem) || answer.stem.starts_with(&*rubric.stem))
         {
             return true;
         }
@@ -148,18 +146,18 @@ pub fn terms_match(rubric: &Term, answer: &Term, settings: &GradeSettings) -> bo
     if rubric.script == Script::Other || answer.script == Script::Other {
         return false;
     }
-    let (a, b) = (&rubric.latin, &answer.latin);
+    let (a, b) = (&*rubric.latin, &*answer.latin);
     let shorter = a.len().min(b.len());
     if shorter < settings.fuzzy_min_len + 1 || a.as_bytes()[0] != b.as_bytes()[0] {
         return false;
     }
-    if a.starts_with(b.as_str()) || b.starts_with(a.as_str()) {
+    if a.starts_with(b) || b.starts_with(a) {
         return true;
     }
     let longer = a.len().max(b.len()) as f64;
     let gap = a.len().abs_diff(b.len()) as f64;
     gap / longer <= 1.0 - settings.cross_script_similarity
-        && strsim::normalized_damerau_levenshtein(a, b) >= settings.cross_script_similarity
+        && 1.0 - strsim::osa_distance(a, b) as f64 / longer >= settings.cross_script_similarity
 }
 
 /// Optimal-string-alignment distance at most `allowed`, computed on what is left after the
@@ -252,22 +250,24 @@ impl<'a> AnswerIndex<'a> {
             .map(|(i, _)| i)
             .collect();
         // Group the answer's content words by stem so each distinct word is compared once.
-        let mut distinct: Vec<(Term, Vec<usize>)> = Vec::new();
+        let mut distinct: Vec<Term> = Vec::new();
+        let mut distinct_of_position: Vec<usize> = Vec::with_capacity(content.len());
         let mut by_stem: HashMap<&str, usize> = HashMap::default();
-        for (position, &token_index) in content.iter().enumerate() {
+        for &token_index in &content {
             let token = &analyzed.tokens[token_index];
-            match by_stem.get(token.stem.as_str()) {
-                Some(&slot) => distinct[slot].1.push(position),
-                None => {
-                    by_stem.insert(token.stem.as_str(), distinct.len());
-                    distinct.push((Term::new(&token.stem, token.script), vec![position]));
-                }
-            }
+            let slot = *by_stem.entry(&*token.stem).or_insert_with(|| {
+                distinct.push(Term::of(token));
+                distinct.len() - 1
+            });
+            distinct_of_position.push(slot);
         }
-        // Compare each distinct answer word only with the terms that could match it.
-        let mut term_positions = vec![Vec::new(); vocabulary.terms.len()];
+        // Compare each distinct answer word only with the terms that could match it; the
+        // matches of word `w` are `matched[starts[w]..starts[w + 1]]`.
+        let mut matched: Vec<usize> = Vec::new();
+        let mut starts: Vec<usize> = Vec::with_capacity(distinct.len() + 1);
         let mut candidates: Vec<usize> = Vec::new();
-        for (word, positions) in &distinct {
+        for word in &distinct {
+            starts.push(matched.len());
             let (first, latin_first) = word.keys();
             candidates.clear();
             for bucket in [
@@ -281,14 +281,20 @@ impl<'a> AnswerIndex<'a> {
             }
             candidates.sort_unstable();
             candidates.dedup();
-            for &term in &candidates {
-                if terms_match(&vocabulary.terms[term], word, settings) {
-                    term_positions[term].extend_from_slice(positions);
-                }
-            }
+            matched.extend(
+                candidates
+                    .iter()
+                    .copied()
+                    .filter(|&term| terms_match(&vocabulary.terms[term], word, settings)),
+            );
         }
-        for positions in &mut term_positions {
-            positions.sort_unstable();
+        starts.push(matched.len());
+        // Walking positions in order leaves every list sorted.
+        let mut term_positions = vec![Vec::new(); vocabulary.terms.len()];
+        for (position, &word) in distinct_of_position.iter().enumerate() {
+            for &term in &matched[starts[word]..starts[word + 1]] {
+                term_positions[term].push(position);
+            }
         }
         AnswerIndex {
             analyzed,

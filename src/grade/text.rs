@@ -4,7 +4,7 @@
 //! the same words typed by a candidate always produce the same stems.
 
 use std::collections::HashSet;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use rust_stemmers::{Algorithm, Stemmer};
 use unicode_normalization::UnicodeNormalization;
@@ -23,8 +23,10 @@ pub enum Script {
 pub struct Token {
     /// The normalised word as written (lowercase, `ё` → `е`).
     pub word: String,
-    /// The Snowball stem for the word's script.
-    pub stem: String,
+    /// The Snowball stem for the word's script (shared: the same word has one stem).
+    pub stem: Arc<str>,
+    /// Latin reading of the stem, for matching across scripts ("датасет" / "dataset").
+    pub latin: Arc<str>,
     pub script: Script,
     /// Function words carry no content on their own (prepositions, pronouns, auxiliaries).
     pub is_stop: bool,
@@ -70,13 +72,13 @@ pub fn normalize(text: &str) -> String {
     });
     if plain || is_nfkc_quick(text.chars()) == IsNormalized::Yes {
         // Most answers are already NFKC: skip the (comparatively slow) normaliser.
-        return fold(text.chars());
+        return fold(text.chars(), text.len());
     }
-    fold(text.nfkc())
+    fold(text.nfkc(), text.len())
 }
 
-fn fold(chars: impl Iterator<Item = char>) -> String {
-    let mut out = String::new();
+fn fold(chars: impl Iterator<Item = char>, capacity: usize) -> String {
+    let mut out = String::with_capacity(capacity);
     for c in chars {
         if is_invisible(c) {
             continue;
@@ -116,6 +118,7 @@ fn lower_cyrillic(c: char) -> char {
         'Ё' | 'ё' => 'е',
         'А'..='Я' => char::from_u32(c as u32 + 0x20).unwrap_or(c),
         '\u{0400}'..='\u{040F}' => char::from_u32(c as u32 + 0x50).unwrap_or(c),
+        'а'..='я' | '\u{0450}'..='\u{045F}' => c,
         _ => c.to_lowercase().next().unwrap_or(c),
     }
 }
@@ -158,33 +161,42 @@ fn stemmers() -> &'static (Stemmer, Stemmer) {
 
 /// The stem of one normalised word.
 pub fn stem(word: &str, script: Script) -> String {
-    if script == Script::Other {
-        return word.to_owned();
-    }
+    stem_and_latin(word, script).0.to_string()
+}
+
+/// The stem of a word and its Latin reading, memoised.
+pub fn stem_and_latin(word: &str, script: Script) -> (Arc<str>, Arc<str>) {
     STEM_CACHE.with(|cache| {
         let mut cache = cache.borrow_mut();
-        if let Some(stem) = cache.get(word) {
-            return stem.clone();
+        if let Some(found) = cache.get(word) {
+            return found.clone();
         }
         let (russian, english) = stemmers();
-        let stem = match script {
-            Script::Cyrillic => russian.stem(word).into_owned(),
-            _ => english.stem(word).into_owned(),
+        let stem: Arc<str> = match script {
+            Script::Cyrillic => russian.stem(word).into(),
+            Script::Latin => english.stem(word).into(),
+            Script::Other => word.into(),
+        };
+        let latin = match script {
+            Script::Cyrillic => transliterate(&stem).into(),
+            _ => stem.clone(),
         };
         if cache.len() >= STEM_CACHE_LIMIT {
             cache.clear();
         }
-        cache.insert(word.to_owned(), stem.clone());
-        stem
+        cache.insert(word.to_owned(), (stem.clone(), latin.clone()));
+        (stem, latin)
     })
 }
+
+type StemCache = rustc_hash::FxHashMap<String, (Arc<str>, Arc<str>)>;
 
 /// Candidates reuse a small vocabulary, so stems are memoised per thread: stemming is the
 /// costliest step of grading. Bounded so a stream of unusual words cannot grow it forever.
 const STEM_CACHE_LIMIT: usize = 200_000;
 
 thread_local! {
-    static STEM_CACHE: std::cell::RefCell<rustc_hash::FxHashMap<String, String>> =
+    static STEM_CACHE: std::cell::RefCell<StemCache> =
         std::cell::RefCell::new(rustc_hash::FxHashMap::default());
 }
 
@@ -498,14 +510,12 @@ fn push_word(tokens: &mut Vec<Token>, word: String, clause: &mut u32, sentence: 
     let script = script_of(&word);
     let is_negation = is_negation_word(&word);
     let is_stop = is_negation || is_stop_word(&word);
-    let stem = if is_stop {
-        word.clone()
-    } else {
-        stem(&word, script)
-    };
+    // Function words are compared literally, so their "stem" is the word itself.
+    let (stem, latin) = stem_and_latin(&word, if is_stop { Script::Other } else { script });
     tokens.push(Token {
         word,
         stem,
+        latin,
         script,
         is_stop,
         is_negation,
@@ -570,7 +580,11 @@ mod tests {
     use super::*;
 
     fn stems(text: &str) -> Vec<String> {
-        analyze(text).tokens.into_iter().map(|t| t.stem).collect()
+        analyze(text)
+            .tokens
+            .into_iter()
+            .map(|t| t.stem.to_string())
+            .collect()
     }
 
     #[test]
@@ -599,9 +613,9 @@ mod tests {
     fn each_word_uses_the_stemmer_of_its_script() {
         let analyzed = analyze("vanishing градиента");
         assert_eq!(analyzed.tokens[0].script, Script::Latin);
-        assert_eq!(analyzed.tokens[0].stem, "vanish");
+        assert_eq!(&*analyzed.tokens[0].stem, "vanish");
         assert_eq!(analyzed.tokens[1].script, Script::Cyrillic);
-        assert_eq!(analyzed.tokens[1].stem, "градиент");
+        assert_eq!(&*analyzed.tokens[1].stem, "градиент");
     }
 
     #[test]

@@ -106,7 +106,7 @@ fn normalized_question(text: &str) -> String {
     crate::grade::text::analyze(text)
         .tokens
         .iter()
-        .map(|t| t.stem.as_str())
+        .map(|t| &*t.stem)
         .collect::<Vec<_>>()
         .join(" ")
 }

@@ -57,7 +57,7 @@ fn phrase_key(phrase: &str) -> String {
         .tokens
         .iter()
         .filter(|t| !t.is_stop || t.is_negation)
-        .map(|t| t.stem.as_str())
+        .map(|t| &*t.stem)
         .collect::<Vec<_>>()
         .join(" ")
 }

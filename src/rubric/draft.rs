@@ -26,7 +26,7 @@ impl DraftContext {
                 .tokens
                 .into_iter()
                 .filter(|t| !t.is_stop)
-                .map(|t| t.stem)
+                .map(|t| t.stem.to_string())
                 .collect();
             for stem in stems {
                 *context.document_frequency.entry(stem).or_default() += 1;
@@ -109,7 +109,7 @@ const GENERIC: &[&str] = &[
 ];
 
 fn is_generic(token: &Token) -> bool {
-    GENERIC.contains(&token.stem.as_str())
+    GENERIC.contains(&&*token.stem)
 }
 
 fn is_term(token: &Token) -> bool {
@@ -264,7 +264,7 @@ pub fn draft(question: &Question, context: &DraftContext) -> Rubric {
         text::analyze(&point.body)
             .tokens
             .iter()
-            .filter(|t| is_term(t) && !is_generic(t) && seen.insert(t.stem.clone()))
+            .filter(|t| is_term(t) && !is_generic(t) && seen.insert(t.stem.to_string()))
             .map(|t| context.idf(&t.stem))
             .sum()
     };
@@ -339,7 +339,7 @@ fn point_aliases(point: &Point, context: &DraftContext, used: &mut HashSet<Strin
             .tokens
             .iter()
             .filter(|t| !t.is_stop)
-            .map(|t| t.stem.clone())
+            .map(|t| t.stem.to_string())
             .collect::<Vec<_>>()
             .join(" ");
         let fresh = !key.is_empty() && used.insert(key);
