@@ -321,27 +321,44 @@ pub fn grade(compiled: &CompiledRubric, answer: &str, settings: &GradeSettings) 
     }
 
     // Content words per sentence that are not rubric terms: the candidate's own explanation.
+    // A sentence also counts as explanation when one of its clauses mixes the candidate's own
+    // words with rubric terms ("сигнал ошибки затухает на длинных последовательностях"): a
+    // keyword list has items that are rubric terms and nothing else.
     let sentence_count = analyzed
         .tokens
         .last()
         .map_or(0, |t| t.sentence as usize + 1);
     let mut own_words = vec![0usize; sentence_count];
     let mut sentence_words = vec![0usize; sentence_count];
+    let mut mixed_clause = vec![false; sentence_count];
+    let mut clause_counts: (u32, usize, usize) = (u32::MAX, 0, 0);
     for (position, &token_index) in index.content.iter().enumerate() {
-        let sentence = analyzed.tokens[token_index].sentence as usize;
+        let token = &analyzed.tokens[token_index];
+        let sentence = token.sentence as usize;
         sentence_words[sentence] += 1;
-        if !alias_word[position] {
+        if token.clause != clause_counts.0 {
+            clause_counts = (token.clause, 0, 0);
+        }
+        if alias_word[position] {
+            clause_counts.2 += 1;
+        } else {
             own_words[sentence] += 1;
+            clause_counts.1 += 1;
+        }
+        if clause_counts.1 >= 2 && clause_counts.2 >= 1 {
+            mixed_clause[sentence] = true;
         }
     }
     let explained_in = |sentence: u32| {
         let s = sentence as usize;
         let mut words = own_words[s];
+        let mut mixed = mixed_clause[s];
         // A short heading ("▪️ Взрывающийся градиент.") is explained by the sentence after it.
         if sentence_words[s] <= 4 && s + 1 < sentence_count {
             words += own_words[s + 1];
+            mixed |= mixed_clause[s + 1];
         }
-        words >= settings.explanation_min_words
+        words >= settings.explanation_min_words || mixed
     };
 
     let mut covered = Vec::new();

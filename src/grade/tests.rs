@@ -183,3 +183,14 @@ fn a_required_concept_caps_the_score() {
     assert!(g.score <= 40.0);
     assert!(g.flags.contains(&GradeFlag::RequiredMissing));
 }
+
+#[test]
+fn a_terse_explanation_built_from_other_terms_counts_as_explained() {
+    let g = grade(
+        &rnn_rubric(),
+        "Исчезающий градиент: сигнал ошибки затухает на длинных последовательностях.",
+        &GradeSettings::default(),
+    );
+    assert!(g.covered.iter().all(|c| c.explained), "{:?}", g.covered);
+    assert!(!g.flags.contains(&GradeFlag::KeywordList));
+}
