@@ -305,6 +305,14 @@ impl<'a> AnswerIndex<'a> {
 
     /// Every non-overlapping place the phrase occurs, in answer order.
     pub fn find(&self, phrase: &Phrase, settings: &GradeSettings) -> Vec<Occurrence> {
+        // Most phrases miss a word: answer that before allocating anything.
+        if phrase
+            .terms
+            .iter()
+            .any(|&t| self.term_positions[t].is_empty())
+        {
+            return Vec::new();
+        }
         let lists: Vec<&Vec<usize>> = phrase
             .terms
             .iter()

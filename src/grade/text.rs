@@ -482,7 +482,7 @@ pub fn analyze(text: &str) -> Analyzed {
         if !word.is_empty() {
             push_word(
                 &mut tokens,
-                std::mem::take(&mut word),
+                std::mem::replace(&mut word, String::with_capacity(32)),
                 &mut clause,
                 sentence,
             );
