@@ -51,6 +51,14 @@ pub struct Phrase {
     pub ordered: bool,
 }
 
+impl Phrase {
+    /// Does the phrase say what it means at this occurrence? A positive phrase must not be
+    /// negated there; a phrase that is itself a negation must be.
+    pub fn holds_at(&self, occurrence: &Occurrence) -> bool {
+        occurrence.negated == self.negated
+    }
+}
+
 /// The distinct terms of a rubric; phrases point into it so that each term is looked up once
 /// per answer however many phrases share it.
 #[derive(Debug, Clone, Default)]

@@ -132,18 +132,7 @@ impl CompiledRubric {
         text: &str,
         settings: &GradeSettings,
     ) -> Vec<String> {
-        let analyzed = text::analyze(text);
-        let answer = AnswerIndex::new(&analyzed, &self.vocabulary, settings);
-        self.concept_phrases[index]
-            .iter()
-            .filter(|p| {
-                answer
-                    .find(p, settings)
-                    .iter()
-                    .any(|o| o.negated == p.negated)
-            })
-            .map(|p| p.text.clone())
-            .collect()
+        self.phrases_in(&self.concept_phrases[index], text, settings)
     }
 
     /// The misconception phrases of `index` that occur (positively) in `text`.
@@ -153,16 +142,15 @@ impl CompiledRubric {
         text: &str,
         settings: &GradeSettings,
     ) -> Vec<String> {
+        self.phrases_in(&self.misconception_phrases[index], text, settings)
+    }
+
+    fn phrases_in(&self, phrases: &[Phrase], text: &str, settings: &GradeSettings) -> Vec<String> {
         let analyzed = text::analyze(text);
         let answer = AnswerIndex::new(&analyzed, &self.vocabulary, settings);
-        self.misconception_phrases[index]
+        phrases
             .iter()
-            .filter(|p| {
-                answer
-                    .find(p, settings)
-                    .iter()
-                    .any(|o| o.negated == p.negated)
-            })
+            .filter(|p| answer.find(p, settings).iter().any(|o| p.holds_at(o)))
             .map(|p| p.text.clone())
             .collect()
     }
@@ -307,7 +295,7 @@ pub fn grade(compiled: &CompiledRubric, answer: &str, settings: &GradeSettings) 
         let mut concept_hits = Vec::new();
         for phrase in phrases {
             for occurrence in index.find(phrase, settings) {
-                if occurrence.negated == phrase.negated {
+                if phrase.holds_at(&occurrence) {
                     for &p in &occurrence.positions {
                         alias_word[p] = true;
                     }
@@ -404,7 +392,7 @@ pub fn grade(compiled: &CompiledRubric, answer: &str, settings: &GradeSettings) 
             index
                 .find(phrase, settings)
                 .into_iter()
-                .find(|o| o.negated == phrase.negated)
+                .find(|o| phrase.holds_at(o))
         });
         if let Some(occurrence) = found {
             let m = &rubric.misconceptions[i];
