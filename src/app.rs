@@ -46,10 +46,23 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
         None => BankSource::Bundled,
     };
     let context = AppContext { config, ui };
+    if cli.command.is_some() && cli.interview != crate::cli::InterviewArgs::default() {
+        return Err(InputError::Other(
+            "--level, --topic, --count, --seed and --adaptive before a command start an interview; \
+             put them after `sobes interview`, or after the command they belong to"
+                .into(),
+        )
+        .into());
+    }
+    let db = || crate::interview::db_path(cli.db.as_deref(), &context.config);
     match cli.command {
-        None => {
-            print_start_hint(&context.ui);
-            Ok(ExitStatus::Success)
+        None => interview_command(&source, db()?, cli.interview, &context),
+        Some(Command::Interview(args)) => interview_command(&source, db()?, args, &context),
+        Some(Command::History(args)) => {
+            crate::interview::history_command(&db()?, &args, &context.ui)
+        }
+        Some(Command::Stats(args)) => {
+            crate::interview::stats_command(&db()?, &args, &context.config, &context.ui)
         }
         Some(Command::Questions(args)) => questions(&load_bank(&source)?, &args, &context),
         Some(Command::Grade(args)) => grade_command(&load_bank(&source)?, &args, &context),
@@ -84,32 +97,29 @@ fn load_bank(source: &BankSource) -> anyhow::Result<Bank> {
     Ok(bank)
 }
 
-fn print_start_hint(ui: &Ui) {
-    println!(
-        "{}",
-        ui.lang.pick(
-            "sobes — тренажёр собеседований по ML и data science.\n\
-             Попробуйте:\n  sobes questions\n  sobes grade --question rnn-problems --answer \"...\"\n  sobes --help",
-            "sobes: a trainer for machine-learning and data-science interviews.\n\
-             Try:\n  sobes questions\n  sobes grade --question rnn-problems --answer \"...\"\n  sobes --help",
-        )
-    );
+fn interview_command(
+    source: &BankSource,
+    db: std::path::PathBuf,
+    args: crate::cli::InterviewArgs,
+    context: &AppContext,
+) -> anyhow::Result<ExitStatus> {
+    let bank = load_bank(source)?;
+    let grader = crate::session::KeywordGrader {
+        bank: &bank,
+        settings: &context.config.grading,
+    };
+    crate::interview::run(crate::interview::InterviewRequest {
+        bank: &bank,
+        config: &context.config,
+        ui: context.ui,
+        db,
+        args,
+        grader: &grader,
+    })
 }
 
 fn selected<'a>(bank: &'a Bank, args: &QuestionsArgs) -> anyhow::Result<Vec<&'a Question>> {
-    let topics = bank.topics();
-    for topic in &args.topic {
-        if !topics.contains(topic) {
-            let hint = crate::ui::did_you_mean(topic, topics.iter().map(String::as_str))
-                .map(|s| format!(" (did you mean \"{s}\"?)"))
-                .unwrap_or_default();
-            return Err(InputError::Other(format!(
-                "unknown topic \"{topic}\"{hint}; topics: {}",
-                topics.join(", ")
-            ))
-            .into());
-        }
-    }
+    bank.check_topics(&args.topic)?;
     Ok(bank
         .questions
         .iter()

@@ -13,7 +13,12 @@ const AFTER_HELP: &str = "Exit status: 0 success, 1 the work failed (or some bat
 /// A trainer for machine-learning and data-science job interviews: answer questions in free
 /// text and get each answer graded against a rubric of key concepts.
 #[derive(Debug, Parser)]
-#[command(name = "sobes", version, max_term_width = 100, after_help = AFTER_HELP)]
+#[command(
+    name = "sobes",
+    version,
+    max_term_width = 100,
+    after_help = AFTER_HELP
+)]
 pub struct Cli {
     /// Use the bank in DIR (DIR/data/*.toml, DIR/rubrics/*.toml) instead of the bundled one.
     #[arg(long = "bank", global = true, value_name = "DIR")]
@@ -39,9 +44,17 @@ pub struct Cli {
     #[arg(long = "lang", global = true, value_enum)]
     pub lang: Option<Lang>,
 
+    /// The history database (default: history.sqlite3 in the data directory).
+    #[arg(long = "db", global = true, value_name = "FILE", env = "SOBES_DB")]
+    pub db: Option<PathBuf>,
+
     /// Print the full chain of causes on errors.
     #[arg(short = 'v', long = "verbose", global = true)]
     pub verbose: bool,
+
+    /// Interview options when no command is given (`sobes --level middle` = `sobes interview --level middle`).
+    #[command(flatten)]
+    pub interview: InterviewArgs,
 
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -49,6 +62,12 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Start an interview (the default when no command is given).
+    Interview(InterviewArgs),
+    /// List past interview sessions.
+    History(HistoryArgs),
+    /// Show progress by level and topic over all sessions.
+    Stats(HistoryArgs),
     /// List the questions of the bank.
     Questions(QuestionsArgs),
     /// Grade an answer, or a batch of answers.
@@ -62,6 +81,32 @@ pub enum Command {
     /// Show the configuration and where it comes from.
     #[command(subcommand)]
     Config(ConfigCommand),
+}
+
+#[derive(Debug, Args, Default, PartialEq, Eq)]
+pub struct InterviewArgs {
+    /// The level to be interviewed at (asked at the prompt when not given).
+    #[arg(long = "level", value_enum, conflicts_with = "adaptive")]
+    pub level: Option<Level>,
+    /// Only questions with this topic (repeatable: any of them).
+    #[arg(long = "topic", value_name = "T")]
+    pub topic: Vec<String>,
+    /// How many questions (default: interview.questions in config, 5).
+    #[arg(long = "count", value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub count: Option<u16>,
+    /// Ask questions in an order fixed by this seed (the same seed, the same interview).
+    #[arg(long = "seed", value_name = "S")]
+    pub seed: Option<u64>,
+    /// Start at junior and move up after strong answers, down after weak ones.
+    #[arg(long = "adaptive")]
+    pub adaptive: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct HistoryArgs {
+    /// Output format.
+    #[arg(long = "format", value_enum, default_value_t = ListFormat::Text)]
+    pub format: ListFormat,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -18,7 +18,72 @@ pub const DEFAULT_CONFIG_TOML: &str = include_str!("../config.toml");
 pub struct Config {
     pub grading: GradeSettings,
     pub interface: InterfaceSettings,
+    pub interview: InterviewConfig,
     pub llm: LlmSettings,
+}
+
+/// `[interview]`: how sessions run and where their history lives.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct InterviewConfig {
+    /// Questions per interview.
+    pub questions: usize,
+    /// The history database; empty for `history.sqlite3` in the data directory.
+    pub db: String,
+    /// Mean score at a level that counts as passing it.
+    pub pass_score: f64,
+    /// Mean score at the next level that counts as close to it.
+    pub close_score: f64,
+    /// In an adaptive interview, a score at least this high moves up a level...
+    pub adaptive_up: f64,
+    /// ...and a score below this moves down one.
+    pub adaptive_down: f64,
+    /// Questions answered within this many days are asked after the others.
+    pub recent_days: f64,
+}
+
+impl Default for InterviewConfig {
+    fn default() -> Self {
+        InterviewConfig {
+            questions: 5,
+            db: String::new(),
+            pass_score: 70.0,
+            close_score: 55.0,
+            adaptive_up: 70.0,
+            adaptive_down: 40.0,
+            recent_days: 7.0,
+        }
+    }
+}
+
+impl InterviewConfig {
+    fn validate(&self) -> Result<(), String> {
+        if self.questions == 0 {
+            return Err("interview.questions must be at least 1".into());
+        }
+        for (name, value) in [
+            ("pass_score", self.pass_score),
+            ("close_score", self.close_score),
+            ("adaptive_up", self.adaptive_up),
+            ("adaptive_down", self.adaptive_down),
+        ] {
+            if !(0.0..=100.0).contains(&value) {
+                return Err(format!(
+                    "interview.{name} must be between 0 and 100, not {value}"
+                ));
+            }
+        }
+        if self.close_score > self.pass_score {
+            return Err("interview.close_score must not exceed interview.pass_score".into());
+        }
+        if self.adaptive_down > self.adaptive_up {
+            return Err("interview.adaptive_down must not exceed interview.adaptive_up".into());
+        }
+        if self.recent_days.is_nan() || self.recent_days < 0.0 {
+            return Err("interview.recent_days must be 0 or more".into());
+        }
+        Ok(())
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -196,10 +261,18 @@ impl Config {
                 &format!("--set {assignment}"),
             )?;
         }
-        Config::deserialize(value).map_err(|e| ConfigError::Value {
+        let config = Config::deserialize(value).map_err(|e| ConfigError::Value {
             origin: "configuration".into(),
             message: e.to_string(),
-        })
+        })?;
+        config
+            .interview
+            .validate()
+            .map_err(|message| ConfigError::Value {
+                origin: "configuration".into(),
+                message,
+            })?;
+        Ok(config)
     }
 
     pub fn to_toml(&self) -> String {

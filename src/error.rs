@@ -57,10 +57,13 @@ pub enum ExitStatus {
 impl ExitStatus {
     /// Exit status for an error that ended the run.
     pub fn of_error(error: &anyhow::Error) -> ExitStatus {
-        if error
-            .chain()
-            .any(|e| e.is::<BankError>() || e.is::<InputError>() || e.is::<ConfigError>())
-        {
+        if error.chain().any(|e| {
+            e.is::<BankError>()
+                || e.is::<InputError>()
+                || e.is::<ConfigError>()
+                || e.downcast_ref::<crate::history::HistoryError>()
+                    .is_some_and(|h| h.is_bad_input())
+        }) {
             ExitStatus::BadInput
         } else {
             ExitStatus::Failure

@@ -48,6 +48,21 @@ impl Level {
         }
     }
 
+    /// 0 for junior, 1 for middle, 2 for senior.
+    pub fn rank(self) -> usize {
+        self as usize
+    }
+
+    /// The next level up (senior stays senior).
+    pub fn up(self) -> Level {
+        Level::ALL[(self.rank() + 1).min(2)]
+    }
+
+    /// The next level down (junior stays junior).
+    pub fn down(self) -> Level {
+        Level::ALL[self.rank().saturating_sub(1)]
+    }
+
     /// Read a level from a hashtag or word, in English or Russian.
     pub fn from_tag(tag: &str) -> Option<Level> {
         match tag.trim_start_matches('#').to_lowercase().as_str() {
@@ -255,6 +270,23 @@ impl Bank {
 
     pub fn question_file(&self, id: &str) -> Option<&SourceFile> {
         self.by_id.get(id).map(|&i| &self.question_files[i])
+    }
+
+    /// An error naming the first topic the bank does not have, with the nearest one.
+    pub fn check_topics(&self, wanted: &[String]) -> Result<(), InputError> {
+        let topics = self.topics();
+        for topic in wanted {
+            if !topics.contains(topic) {
+                let hint = crate::ui::did_you_mean(topic, topics.iter().map(String::as_str))
+                    .map(|s| format!(" (did you mean \"{s}\"?)"))
+                    .unwrap_or_default();
+                return Err(InputError::Other(format!(
+                    "unknown topic \"{topic}\"{hint}; topics: {}",
+                    topics.join(", ")
+                )));
+            }
+        }
+        Ok(())
     }
 
     /// All topics, sorted.

@@ -31,7 +31,12 @@ impl TestEnv {
 
     /// `sobes` with an isolated config and data directory, English, no colour.
     pub fn sobes(&self) -> Command {
-        let mut cmd = Command::cargo_bin("sobes").expect("the sobes binary is built");
+        Command::from_std(self.std_sobes())
+    }
+
+    /// The same, as a plain `std::process::Command` (for spawning and pseudo-terminals).
+    pub fn std_sobes(&self) -> std::process::Command {
+        let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("sobes"));
         for (key, _) in std::env::vars() {
             if key.starts_with("SOBES_") {
                 cmd.env_remove(key);
@@ -46,6 +51,11 @@ impl TestEnv {
             .current_dir(self.dir.path())
             .arg("--color=never");
         cmd
+    }
+
+    /// The history database the isolated environment uses by default.
+    pub fn db(&self) -> PathBuf {
+        self.path("data/history.sqlite3")
     }
 }
 

@@ -1,0 +1,533 @@
+//! Interview history in an embedded SQLite database.
+//!
+//! Every graded answer is committed the moment it is graded, so a session that is killed loses
+//! nothing that was graded; such a session simply has no `finished_at` and shows as unfinished.
+//! The schema is versioned with `PRAGMA user_version` and upgraded by [`MIGRATIONS`].
+
+pub mod time;
+
+use std::path::{Path, PathBuf};
+
+use rusqlite::{params, Connection, ErrorCode, OpenFlags};
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+use crate::bank::Level;
+use crate::grade::Grade;
+
+/// Schema migrations, applied in order; `user_version` is the number applied so far.
+const MIGRATIONS: &[&str] = &[
+    // 1: sessions and answers.
+    "CREATE TABLE sessions (
+        id          INTEGER PRIMARY KEY,
+        started_at  TEXT NOT NULL,
+        finished_at TEXT,
+        level       TEXT,
+        adaptive    INTEGER NOT NULL DEFAULT 0,
+        topics      TEXT NOT NULL DEFAULT '[]',
+        planned     INTEGER NOT NULL,
+        seed        INTEGER,
+        lang        TEXT NOT NULL,
+        bank        TEXT NOT NULL
+    );
+    CREATE TABLE answers (
+        id           INTEGER PRIMARY KEY,
+        session_id   INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+        position     INTEGER NOT NULL,
+        question_id  TEXT NOT NULL,
+        question     TEXT NOT NULL,
+        reference    TEXT NOT NULL,
+        level        TEXT NOT NULL,
+        topics       TEXT NOT NULL,
+        answer       TEXT NOT NULL,
+        skipped      INTEGER NOT NULL,
+        score        REAL NOT NULL,
+        keyword_score REAL NOT NULL,
+        llm_score    REAL,
+        llm_feedback TEXT,
+        method       TEXT NOT NULL,
+        grade        TEXT NOT NULL,
+        hints        TEXT NOT NULL DEFAULT '[]',
+        seconds      REAL NOT NULL,
+        answered_at  TEXT NOT NULL,
+        UNIQUE (session_id, position)
+    );
+    CREATE INDEX answers_by_question ON answers(question_id, answered_at);",
+];
+
+/// Problems with the history database.
+#[derive(Debug, Error)]
+pub enum HistoryError {
+    #[error("history database {path}: {message}")]
+    Open { path: PathBuf, message: String },
+    #[error(
+        "history database {path} is not a SQLite database or is damaged ({message}); \
+         move it aside, or choose another file with --db"
+    )]
+    Corrupt { path: PathBuf, message: String },
+    #[error(
+        "history database {path} is read-only, so answers could not be saved; \
+         fix its permissions or choose another file with --db"
+    )]
+    ReadOnly { path: PathBuf },
+    #[error(
+        "history database {path} has schema version {found}, newer than this sobes knows ({known}); \
+         upgrade sobes or use another file with --db"
+    )]
+    TooNew {
+        path: PathBuf,
+        found: i64,
+        known: i64,
+    },
+    #[error("history database {path}: {source}")]
+    Sql {
+        path: PathBuf,
+        #[source]
+        source: rusqlite::Error,
+    },
+}
+
+impl HistoryError {
+    /// Whether the problem is the file the user pointed us at (exit status 2) rather than a
+    /// failure while working (exit status 1).
+    pub fn is_bad_input(&self) -> bool {
+        !matches!(self, HistoryError::Sql { .. })
+    }
+}
+
+/// How a session was set up.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NewSession {
+    pub started_at: String,
+    /// The level asked for; `None` for an adaptive session.
+    pub level: Option<Level>,
+    pub adaptive: bool,
+    pub topics: Vec<String>,
+    pub planned: usize,
+    pub seed: Option<u64>,
+    pub lang: String,
+    /// "bundled" or the bank directory.
+    pub bank: String,
+}
+
+/// One graded (or skipped) answer as stored.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AnswerRecord {
+    /// 1-based position in the session.
+    pub position: usize,
+    pub question_id: String,
+    /// The question as it was shown.
+    pub question: String,
+    pub reference: String,
+    /// The level the question was asked at.
+    pub level: Level,
+    pub topics: Vec<String>,
+    pub answer: String,
+    pub skipped: bool,
+    /// The final score (0–100) after hints.
+    pub score: f64,
+    pub keyword_score: f64,
+    pub llm_score: Option<f64>,
+    pub llm_feedback: Option<String>,
+    /// "keyword", "blend", "llm" or "skipped".
+    pub method: String,
+    pub grade: Grade,
+    /// Ids of the concepts revealed by `:hint`.
+    pub hints: Vec<String>,
+    pub seconds: f64,
+    pub answered_at: String,
+}
+
+/// A session as listed by `sobes history`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SessionRow {
+    pub id: i64,
+    pub started_at: String,
+    pub finished_at: Option<String>,
+    /// The level asked for, or "adaptive".
+    pub level: String,
+    pub topics: Vec<String>,
+    pub planned: usize,
+    pub answered: usize,
+    pub skipped: usize,
+    /// Mean score over answered and skipped questions; `None` when there are none.
+    pub mean_score: Option<f64>,
+    pub finished: bool,
+    pub lang: String,
+    pub bank: String,
+}
+
+/// A session with all its answers.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StoredSession {
+    pub session: SessionRow,
+    pub answers: Vec<AnswerRecord>,
+}
+
+/// The open history database.
+pub struct History {
+    conn: Connection,
+    path: PathBuf,
+}
+
+impl History {
+    /// Open (creating if needed) and upgrade the database for writing. A read-only or damaged
+    /// file is refused here, before any answer is given, so no answer can be lost to it.
+    pub fn open(path: &Path) -> Result<History, HistoryError> {
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent).map_err(|e| HistoryError::Open {
+                path: path.to_path_buf(),
+                message: format!("cannot create directory {}: {e}", parent.display()),
+            })?;
+        }
+        let conn = Connection::open(path).map_err(|e| classify(path, e))?;
+        let history = History::prepare(conn, path)?;
+        if history.conn.is_readonly("main").unwrap_or(false) {
+            return Err(HistoryError::ReadOnly {
+                path: path.to_path_buf(),
+            });
+        }
+        history.migrate()?;
+        Ok(history)
+    }
+
+    /// Open an existing database to read it; `None` when there is no file yet.
+    pub fn open_existing(path: &Path) -> Result<Option<History>, HistoryError> {
+        if !path.exists() {
+            return Ok(None);
+        }
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .or_else(|_| {
+            Connection::open_with_flags(
+                path,
+                OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+            )
+        })
+        .map_err(|e| classify(path, e))?;
+        let history = History::prepare(conn, path)?;
+        if history.conn.is_readonly("main").unwrap_or(false) {
+            let version = history.version()?;
+            if version != MIGRATIONS.len() as i64 && version != 0 {
+                return Err(HistoryError::ReadOnly {
+                    path: path.to_path_buf(),
+                });
+            }
+            if version == 0 {
+                return Ok(None);
+            }
+        } else {
+            history.migrate()?;
+        }
+        Ok(Some(history))
+    }
+
+    fn prepare(conn: Connection, path: &Path) -> Result<History, HistoryError> {
+        let history = History {
+            conn,
+            path: path.to_path_buf(),
+        };
+        history
+            .conn
+            .busy_timeout(std::time::Duration::from_secs(5))
+            .map_err(|e| history.error(e))?;
+        // Reading the schema is the first touch of the file: a damaged one fails here.
+        history
+            .conn
+            .execute_batch("PRAGMA foreign_keys = ON; SELECT count(*) FROM sqlite_master;")
+            .map_err(|e| classify(path, e))?;
+        Ok(history)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn error(&self, e: rusqlite::Error) -> HistoryError {
+        classify(&self.path, e)
+    }
+
+    fn version(&self) -> Result<i64, HistoryError> {
+        self.conn
+            .query_row("PRAGMA user_version", [], |row| row.get(0))
+            .map_err(|e| self.error(e))
+    }
+
+    fn migrate(&self) -> Result<(), HistoryError> {
+        let known = MIGRATIONS.len() as i64;
+        let found = self.version()?;
+        if found > known {
+            return Err(HistoryError::TooNew {
+                path: self.path.clone(),
+                found,
+                known,
+            });
+        }
+        for (index, sql) in MIGRATIONS.iter().enumerate().skip(found as usize) {
+            let version = index as i64 + 1;
+            self.conn
+                .execute_batch(&format!(
+                    "BEGIN IMMEDIATE; {sql}; PRAGMA user_version = {version}; COMMIT;"
+                ))
+                .map_err(|e| {
+                    let _ = self.conn.execute_batch("ROLLBACK");
+                    self.error(e)
+                })?;
+        }
+        Ok(())
+    }
+
+    /// Record the start of a session; returns its id.
+    pub fn start_session(&self, session: &NewSession) -> Result<i64, HistoryError> {
+        self.conn
+            .execute(
+                "INSERT INTO sessions (started_at, level, adaptive, topics, planned, seed, lang, bank)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                params![
+                    session.started_at,
+                    session.level.map(Level::as_str),
+                    session.adaptive,
+                    to_json(&session.topics),
+                    session.planned as i64,
+                    session.seed.map(|s| s as i64),
+                    session.lang,
+                    session.bank,
+                ],
+            )
+            .map_err(|e| self.error(e))?;
+        Ok(self.conn.last_insert_rowid())
+    }
+
+    /// Commit one answer. It is durable when this returns.
+    pub fn record_answer(
+        &self,
+        session_id: i64,
+        answer: &AnswerRecord,
+    ) -> Result<(), HistoryError> {
+        self.conn
+            .execute(
+                "INSERT INTO answers (session_id, position, question_id, question, reference, level,
+                    topics, answer, skipped, score, keyword_score, llm_score, llm_feedback, method,
+                    grade, hints, seconds, answered_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
+                params![
+                    session_id,
+                    answer.position as i64,
+                    answer.question_id,
+                    answer.question,
+                    answer.reference,
+                    answer.level.as_str(),
+                    to_json(&answer.topics),
+                    answer.answer,
+                    answer.skipped,
+                    answer.score,
+                    answer.keyword_score,
+                    answer.llm_score,
+                    answer.llm_feedback,
+                    answer.method,
+                    to_json(&answer.grade),
+                    to_json(&answer.hints),
+                    answer.seconds,
+                    answer.answered_at,
+                ],
+            )
+            .map_err(|e| self.error(e))?;
+        Ok(())
+    }
+
+    /// Mark a session as finished normally.
+    pub fn finish_session(&self, session_id: i64, finished_at: &str) -> Result<(), HistoryError> {
+        self.conn
+            .execute(
+                "UPDATE sessions SET finished_at = ?2 WHERE id = ?1",
+                params![session_id, finished_at],
+            )
+            .map_err(|e| self.error(e))?;
+        Ok(())
+    }
+
+    /// All sessions, oldest first.
+    pub fn sessions(&self) -> Result<Vec<SessionRow>, HistoryError> {
+        self.session_rows("", [])
+    }
+
+    /// One session by id.
+    pub fn session(&self, id: i64) -> Result<Option<SessionRow>, HistoryError> {
+        Ok(self
+            .session_rows("WHERE s.id = ?1", [id])?
+            .into_iter()
+            .next())
+    }
+
+    /// The id of the most recent session.
+    pub fn last_session_id(&self) -> Result<Option<i64>, HistoryError> {
+        self.conn
+            .query_row("SELECT max(id) FROM sessions", [], |row| row.get(0))
+            .map_err(|e| self.error(e))
+    }
+
+    fn session_rows<P: rusqlite::Params>(
+        &self,
+        filter: &str,
+        params: P,
+    ) -> Result<Vec<SessionRow>, HistoryError> {
+        let sql = format!(
+            "SELECT s.id, s.started_at, s.finished_at, s.level, s.adaptive, s.topics, s.planned,
+                    s.lang, s.bank,
+                    count(a.id), coalesce(sum(a.skipped), 0), avg(a.score)
+             FROM sessions s LEFT JOIN answers a ON a.session_id = s.id
+             {filter}
+             GROUP BY s.id ORDER BY s.id"
+        );
+        let mut statement = self.conn.prepare(&sql).map_err(|e| self.error(e))?;
+        let rows = statement
+            .query_map(params, |row| {
+                let level: Option<String> = row.get(3)?;
+                let adaptive: bool = row.get(4)?;
+                let topics: String = row.get(5)?;
+                let finished_at: Option<String> = row.get(2)?;
+                let total: i64 = row.get(9)?;
+                let skipped: i64 = row.get(10)?;
+                Ok(SessionRow {
+                    id: row.get(0)?,
+                    started_at: row.get(1)?,
+                    finished: finished_at.is_some(),
+                    finished_at,
+                    level: if adaptive {
+                        "adaptive".into()
+                    } else {
+                        level.unwrap_or_default()
+                    },
+                    topics: serde_json::from_str(&topics).unwrap_or_default(),
+                    planned: row.get::<_, i64>(6)?.max(0) as usize,
+                    lang: row.get(7)?,
+                    bank: row.get(8)?,
+                    answered: (total - skipped).max(0) as usize,
+                    skipped: skipped.max(0) as usize,
+                    mean_score: row.get(11)?,
+                })
+            })
+            .map_err(|e| self.error(e))?;
+        rows.collect::<Result<Vec<_>, _>>()
+            .map_err(|e| self.error(e))
+    }
+
+    /// The answers of one session, in the order they were given.
+    pub fn answers(&self, session_id: i64) -> Result<Vec<AnswerRecord>, HistoryError> {
+        self.answer_rows("WHERE session_id = ?1", [session_id])
+    }
+
+    /// Every answer in history, oldest first.
+    pub fn all_answers(&self) -> Result<Vec<(i64, AnswerRecord)>, HistoryError> {
+        let mut statement = self
+            .conn
+            .prepare(&format!(
+                "SELECT session_id, {ANSWER_COLUMNS} FROM answers ORDER BY answered_at, id"
+            ))
+            .map_err(|e| self.error(e))?;
+        let rows = statement
+            .query_map([], |row| Ok((row.get(0)?, answer_from_row(row, 1)?)))
+            .map_err(|e| self.error(e))?;
+        rows.collect::<Result<Vec<_>, _>>()
+            .map_err(|e| self.error(e))
+    }
+
+    /// A session with its answers.
+    pub fn load_session(&self, id: i64) -> Result<Option<StoredSession>, HistoryError> {
+        let Some(session) = self.session(id)? else {
+            return Ok(None);
+        };
+        let answers = self.answers(id)?;
+        Ok(Some(StoredSession { session, answers }))
+    }
+
+    fn answer_rows<P: rusqlite::Params>(
+        &self,
+        filter: &str,
+        params: P,
+    ) -> Result<Vec<AnswerRecord>, HistoryError> {
+        let mut statement = self
+            .conn
+            .prepare(&format!(
+                "SELECT {ANSWER_COLUMNS} FROM answers {filter} ORDER BY position, id"
+            ))
+            .map_err(|e| self.error(e))?;
+        let rows = statement
+            .query_map(params, |row| answer_from_row(row, 0))
+            .map_err(|e| self.error(e))?;
+        rows.collect::<Result<Vec<_>, _>>()
+            .map_err(|e| self.error(e))
+    }
+
+    /// When each question was last answered (question id → `answered_at`).
+    pub fn last_seen(&self) -> Result<Vec<(String, String)>, HistoryError> {
+        let mut statement = self
+            .conn
+            .prepare("SELECT question_id, max(answered_at) FROM answers GROUP BY question_id")
+            .map_err(|e| self.error(e))?;
+        let rows = statement
+            .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))
+            .map_err(|e| self.error(e))?;
+        rows.collect::<Result<Vec<_>, _>>()
+            .map_err(|e| self.error(e))
+    }
+}
+
+const ANSWER_COLUMNS: &str = "position, question_id, question, reference, level, topics, answer, \
+    skipped, score, keyword_score, llm_score, llm_feedback, method, grade, hints, seconds, answered_at";
+
+fn answer_from_row(row: &rusqlite::Row<'_>, first: usize) -> rusqlite::Result<AnswerRecord> {
+    let column = |i: usize| first + i;
+    let level: String = row.get(column(4))?;
+    let topics: String = row.get(column(5))?;
+    let grade: String = row.get(column(13))?;
+    let hints: String = row.get(column(14))?;
+    let json_error = |i: usize, e: serde_json::Error| {
+        rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, Box::new(e))
+    };
+    Ok(AnswerRecord {
+        position: row.get::<_, i64>(column(0))?.max(0) as usize,
+        question_id: row.get(column(1))?,
+        question: row.get(column(2))?,
+        reference: row.get(column(3))?,
+        level: Level::from_tag(&level).unwrap_or(Level::Junior),
+        topics: serde_json::from_str(&topics).map_err(|e| json_error(column(5), e))?,
+        answer: row.get(column(6))?,
+        skipped: row.get(column(7))?,
+        score: row.get(column(8))?,
+        keyword_score: row.get(column(9))?,
+        llm_score: row.get(column(10))?,
+        llm_feedback: row.get(column(11))?,
+        method: row.get(column(12))?,
+        grade: serde_json::from_str(&grade).map_err(|e| json_error(column(13), e))?,
+        hints: serde_json::from_str(&hints).map_err(|e| json_error(column(14), e))?,
+        seconds: row.get(column(15))?,
+        answered_at: row.get(column(16))?,
+    })
+}
+
+fn to_json<T: Serialize + ?Sized>(value: &T) -> String {
+    serde_json::to_string(value).unwrap_or_else(|_| "null".into())
+}
+
+/// Turn SQLite's error into one that says what the user can do.
+fn classify(path: &Path, e: rusqlite::Error) -> HistoryError {
+    let path = path.to_path_buf();
+    match e.sqlite_error_code() {
+        Some(ErrorCode::NotADatabase) | Some(ErrorCode::DatabaseCorrupt) => HistoryError::Corrupt {
+            path,
+            message: e.to_string(),
+        },
+        Some(ErrorCode::ReadOnly) => HistoryError::ReadOnly { path },
+        Some(ErrorCode::CannotOpen) | Some(ErrorCode::PermissionDenied) => HistoryError::Open {
+            path,
+            message: e.to_string(),
+        },
+        _ => HistoryError::Sql { path, source: e },
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,125 @@
+use super::*;
+use crate::grade::Grade;
+
+fn sample_answer(position: usize, score: f64) -> AnswerRecord {
+    AnswerRecord {
+        position,
+        question_id: format!("q{position}"),
+        question: "Вопрос?".into(),
+        reference: "Ответ.".into(),
+        level: Level::Middle,
+        topics: vec!["nlp".into()],
+        answer: "мой ответ".into(),
+        skipped: false,
+        score,
+        keyword_score: score,
+        llm_score: None,
+        llm_feedback: None,
+        method: "keyword".into(),
+        grade: Grade {
+            score,
+            coverage: score / 100.0,
+            covered: Vec::new(),
+            missed: Vec::new(),
+            misconceptions: Vec::new(),
+            flags: Vec::new(),
+        },
+        hints: vec!["c1".into()],
+        seconds: 12.5,
+        answered_at: "2026-11-26T10:00:00Z".into(),
+    }
+}
+
+fn new_session() -> NewSession {
+    NewSession {
+        started_at: "2026-11-26T09:59:00Z".into(),
+        level: Some(Level::Middle),
+        adaptive: false,
+        topics: vec!["nlp".into()],
+        planned: 3,
+        seed: Some(42),
+        lang: "ru".into(),
+        bank: "bundled".into(),
+    }
+}
+
+#[test]
+fn answers_survive_reopening_and_unfinished_sessions_show_as_such() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("nested/history.sqlite3");
+    {
+        let history = History::open(&path).unwrap();
+        let id = history.start_session(&new_session()).unwrap();
+        history.record_answer(id, &sample_answer(1, 80.0)).unwrap();
+        history.record_answer(id, &sample_answer(2, 40.0)).unwrap();
+        // Dropped without finish_session: as if the process had been killed.
+    }
+    let history = History::open_existing(&path).unwrap().unwrap();
+    let sessions = history.sessions().unwrap();
+    assert_eq!(sessions.len(), 1);
+    let row = &sessions[0];
+    assert_eq!((row.answered, row.planned, row.finished), (2, 3, false));
+    assert_eq!(row.mean_score, Some(60.0));
+    let answers = history.answers(row.id).unwrap();
+    assert_eq!(
+        answers,
+        vec![sample_answer(1, 80.0), sample_answer(2, 40.0)]
+    );
+    history
+        .finish_session(row.id, "2026-11-26T10:05:00Z")
+        .unwrap();
+    assert!(history.session(row.id).unwrap().unwrap().finished);
+    assert_eq!(history.last_session_id().unwrap(), Some(row.id));
+}
+
+#[test]
+fn a_damaged_file_is_refused_with_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("history.sqlite3");
+    std::fs::write(
+        &path,
+        b"this is not a database, just text that fills a page ".repeat(100),
+    )
+    .unwrap();
+    let error = History::open(&path)
+        .err()
+        .expect("a damaged file is refused");
+    assert!(matches!(error, HistoryError::Corrupt { .. }), "{error:?}");
+    assert!(error.is_bad_input());
+    assert!(error.to_string().contains("--db"));
+}
+
+#[test]
+fn a_newer_schema_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("history.sqlite3");
+    History::open(&path).unwrap();
+    Connection::open(&path)
+        .unwrap()
+        .execute_batch("PRAGMA user_version = 99")
+        .unwrap();
+    let error = History::open(&path).err().expect("newer schema refused");
+    assert!(
+        matches!(error, HistoryError::TooNew { found: 99, .. }),
+        "{error:?}"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn a_read_only_file_is_refused_before_any_answer() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("history.sqlite3");
+    History::open(&path).unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o444)).unwrap();
+    if std::fs::OpenOptions::new().write(true).open(&path).is_ok() {
+        eprintln!("notice: running as a user who can write read-only files; check skipped");
+        return;
+    }
+    let error = History::open(&path).err().expect("read-only refused");
+    assert!(matches!(error, HistoryError::ReadOnly { .. }), "{error:?}");
+    // Reading it still works.
+    let history = History::open_existing(&path).unwrap().unwrap();
+    assert!(history.sessions().unwrap().is_empty());
+}

@@ -1,0 +1,230 @@
+//! Setting up an interview: check what was asked for, open history, choose the level and the
+//! questions, then hand over to the REPL. Also `sobes history` and `sobes stats`.
+
+use std::io::{self, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+use crate::bank::{Bank, BankSource, Level, Question};
+use crate::cli::{HistoryArgs, InterviewArgs, ListFormat};
+use crate::config::{data_dir, Config};
+use crate::error::{ExitStatus, InputError};
+use crate::history::{time, History, NewSession};
+use crate::repl::input::{LineReader, PipedReader, TerminalReader};
+use crate::repl::{ask_level, render, Interview, InterviewSettings, LevelChoice};
+use crate::session::pick::{rank, AdaptiveSteps, Preferences, QuestionQueue, Rng};
+use crate::session::progress::Progress;
+use crate::session::summary::LevelThresholds;
+use crate::session::AnswerGrader;
+use crate::ui::Ui;
+
+/// Where the history database is: `--db` / `SOBES_DB`, else `interview.db`, else the data dir.
+pub fn db_path(flag: Option<&Path>, config: &Config) -> Result<PathBuf, InputError> {
+    if let Some(path) = flag {
+        return Ok(path.to_path_buf());
+    }
+    if !config.interview.db.trim().is_empty() {
+        return Ok(PathBuf::from(config.interview.db.trim()));
+    }
+    data_dir()
+        .map(|dir| dir.join("history.sqlite3"))
+        .ok_or_else(|| {
+            InputError::Other(
+                "cannot find a data directory for the history database; pass --db FILE".into(),
+            )
+        })
+}
+
+pub fn thresholds(config: &Config) -> LevelThresholds {
+    LevelThresholds {
+        pass: config.interview.pass_score,
+        close: config.interview.close_score,
+    }
+}
+
+/// Everything the interview needs from the caller.
+pub struct InterviewRequest<'a> {
+    pub bank: &'a Bank,
+    pub config: &'a Config,
+    pub ui: Ui,
+    pub db: PathBuf,
+    pub args: InterviewArgs,
+    pub grader: &'a dyn AnswerGrader,
+}
+
+/// Run an interview on the terminal or on piped standard input.
+pub fn run(request: InterviewRequest<'_>) -> anyhow::Result<ExitStatus> {
+    let InterviewRequest {
+        bank,
+        config,
+        ui,
+        db,
+        args,
+        grader,
+    } = request;
+    bank.check_topics(&args.topic)?;
+    let history = History::open(&db)?;
+    let stdin = io::stdin();
+    let mut reader: Box<dyn LineReader> = if stdin.is_terminal() && io::stdout().is_terminal() {
+        let history_file = data_dir().map(|d| d.join("repl-history.txt"));
+        Box::new(TerminalReader::new(history_file)?)
+    } else {
+        Box::new(PipedReader::new(
+            stdin.lock(),
+            config.grading.max_answer_bytes,
+        ))
+    };
+    let mut stdout = io::stdout();
+    let choice = match (args.adaptive, args.level) {
+        (true, _) => LevelChoice::Adaptive,
+        (false, Some(level)) => LevelChoice::Fixed(level),
+        (false, None) => match ask_level(reader.as_mut(), &mut stdout, &ui)? {
+            Some(choice) => choice,
+            None => {
+                return Err(InputError::Other(
+                    "no level chosen; pass --level junior|middle|senior or --adaptive".into(),
+                )
+                .into())
+            }
+        },
+    };
+    let count = args
+        .count
+        .map_or(config.interview.questions, usize::from)
+        .max(1);
+    let gradable = |q: &&Question| {
+        bank.compiled_rubric(&q.id).is_some()
+            && (args.topic.is_empty() || q.topics.iter().any(|t| args.topic.contains(t)))
+    };
+    let pool_at = |level: Level| -> Vec<&Question> {
+        bank.questions
+            .iter()
+            .filter(|q| q.levels.contains(&level))
+            .filter(gradable)
+            .collect()
+    };
+    let preferences = match args.seed {
+        Some(_) => None,
+        None => {
+            let answers: Vec<_> = history.all_answers()?.into_iter().map(|(_, a)| a).collect();
+            let now = time::parse_iso(&time::now_iso()).unwrap_or(0);
+            Some(Preferences::from_history(
+                &answers,
+                now,
+                config.interview.recent_days,
+            ))
+        }
+    };
+    let mut rng = args.seed.map_or_else(Rng::from_entropy, Rng::new);
+    let mut queue = match choice {
+        LevelChoice::Fixed(level) => {
+            let pool = pool_at(level);
+            if pool.is_empty() {
+                return Err(no_questions(Some(level), &args.topic).into());
+            }
+            QuestionQueue::fixed(level, rank(pool, &mut rng, preferences.as_ref()), count)
+        }
+        LevelChoice::Adaptive => {
+            let by_level: Vec<(Level, Vec<&Question>)> = Level::ALL
+                .iter()
+                .map(|&l| (l, rank(pool_at(l), &mut rng, preferences.as_ref())))
+                .collect();
+            if by_level.iter().all(|(_, qs)| qs.is_empty()) {
+                return Err(no_questions(None, &args.topic).into());
+            }
+            let steps = AdaptiveSteps {
+                up: config.interview.adaptive_up,
+                down: config.interview.adaptive_down,
+            };
+            QuestionQueue::adaptive(by_level, count, steps)
+        }
+    };
+    let session = NewSession {
+        started_at: time::now_iso(),
+        level: match choice {
+            LevelChoice::Fixed(level) => Some(level),
+            LevelChoice::Adaptive => None,
+        },
+        adaptive: choice == LevelChoice::Adaptive,
+        topics: args.topic.clone(),
+        planned: queue.total(),
+        seed: args.seed,
+        lang: if ui.lang.is_en() { "en" } else { "ru" }.into(),
+        bank: match &bank.source {
+            BankSource::Bundled => "bundled".into(),
+            BankSource::Dir(dir) => dir.display().to_string(),
+        },
+    };
+    let session_id = history.start_session(&session)?;
+    let mut interview = Interview {
+        ui,
+        out: &mut stdout,
+        reader: reader.as_mut(),
+        grader,
+        history: &history,
+        settings: InterviewSettings {
+            show_reference: config.interface.show_reference,
+            max_answer_bytes: config.grading.max_answer_bytes,
+            thresholds: thresholds(config),
+        },
+    };
+    let outcome = interview.run(session_id, &mut queue)?;
+    let mut out = io::stdout();
+    let _ = writeln!(
+        out,
+        "{} {} ({})",
+        ui.lang.pick("Сессия сохранена:", "Session saved:"),
+        outcome.session_id,
+        history.path().display()
+    );
+    match outcome.save_error {
+        Some(error) => Err(anyhow::Error::new(error).context(ui.lang.pick(
+            "не все ответы сохранены в историю (они показаны выше)",
+            "not every answer was saved to history (they are shown above)",
+        ))),
+        None => Ok(ExitStatus::Success),
+    }
+}
+
+fn no_questions(level: Option<Level>, topics: &[String]) -> InputError {
+    let mut message = String::from("no questions with a rubric");
+    if let Some(level) = level {
+        message.push_str(&format!(" at level {level}"));
+    }
+    if !topics.is_empty() {
+        message.push_str(&format!(" on topic(s) {}", topics.join(", ")));
+    }
+    message.push_str("; see `sobes questions --stats` for what the bank has");
+    InputError::Other(message)
+}
+
+/// `sobes history`.
+pub fn history_command(db: &Path, args: &HistoryArgs, ui: &Ui) -> anyhow::Result<ExitStatus> {
+    let sessions = match History::open_existing(db)? {
+        Some(history) => history.sessions()?,
+        None => Vec::new(),
+    };
+    match args.format {
+        ListFormat::Json => println!("{}", serde_json::to_string_pretty(&sessions)?),
+        ListFormat::Text => print!("{}", render::history_table(&sessions, ui)),
+    }
+    Ok(ExitStatus::Success)
+}
+
+/// `sobes stats`.
+pub fn stats_command(
+    db: &Path,
+    args: &HistoryArgs,
+    config: &Config,
+    ui: &Ui,
+) -> anyhow::Result<ExitStatus> {
+    let answers = match History::open_existing(db)? {
+        Some(history) => history.all_answers()?,
+        None => Vec::new(),
+    };
+    let progress = Progress::of(&answers, thresholds(config));
+    match args.format {
+        ListFormat::Json => println!("{}", serde_json::to_string_pretty(&progress)?),
+        ListFormat::Text => print!("{}", render::stats(&progress, ui)),
+    }
+    Ok(ExitStatus::Success)
+}

@@ -1,0 +1,542 @@
+//! The interview loop: ask, read a (multi-line) answer, grade it, show feedback, commit it to
+//! history at once, and end with a summary. It reads from a line editor on a terminal or from
+//! plain piped lines, and behaves the same either way.
+
+pub mod commands;
+pub mod input;
+pub mod render;
+
+use std::io::{self, Write};
+use std::time::Instant;
+
+use crate::bank::{Level, Question};
+use crate::history::{time::now_iso, AnswerRecord, History, HistoryError};
+use crate::session::pick::QuestionQueue;
+use crate::session::summary::{LevelThresholds, Summary};
+use crate::session::{hint_penalty, AnswerGrader};
+use crate::ui::{sanitize, Style, Ui};
+use commands::{Parsed, ReplCommand};
+use input::{Input, LineReader};
+
+/// Settings of the interview that do not change during it.
+#[derive(Debug, Clone)]
+pub struct InterviewSettings {
+    pub show_reference: bool,
+    pub max_answer_bytes: usize,
+    pub thresholds: LevelThresholds,
+}
+
+/// How the session ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ending {
+    /// Every planned question was asked.
+    Completed,
+    /// `:quit`, Ctrl-C twice or Ctrl-D.
+    Stopped,
+}
+
+/// What the session produced.
+#[derive(Debug)]
+pub struct Outcome {
+    pub session_id: i64,
+    pub answers: Vec<AnswerRecord>,
+    pub ending: Ending,
+    /// Set when an answer could not be written to history (it is still in `answers`).
+    pub save_error: Option<HistoryError>,
+}
+
+/// What reading one answer came to.
+enum Reply {
+    Answer {
+        text: String,
+        hints: Vec<String>,
+    },
+    Skip {
+        hints: Vec<String>,
+    },
+    /// End the session; `pending` is an answer typed but not yet submitted, to grade first.
+    End {
+        pending: Option<String>,
+    },
+}
+
+pub struct Interview<'a> {
+    pub ui: Ui,
+    pub out: &'a mut dyn Write,
+    pub reader: &'a mut dyn LineReader,
+    pub grader: &'a dyn AnswerGrader,
+    pub history: &'a History,
+    pub settings: InterviewSettings,
+}
+
+impl Interview<'_> {
+    fn say(&mut self, text: &str) {
+        // A closed stdout must not stop the interview: answers still go to history.
+        let _ = writeln!(self.out, "{text}");
+        let _ = self.out.flush();
+    }
+
+    fn pick<'s>(&self, ru: &'s str, en: &'s str) -> &'s str {
+        self.ui.lang.pick(ru, en)
+    }
+
+    /// Run a whole session whose row is `session_id`.
+    pub fn run(&mut self, session_id: i64, queue: &mut QuestionQueue<'_>) -> io::Result<Outcome> {
+        let mut answers: Vec<AnswerRecord> = Vec::new();
+        let mut save_error = None;
+        let mut last_score = None;
+        let mut previous: Option<&Question> = None;
+        let total = queue.total();
+        if self.reader.interactive() {
+            let help = self.pick(
+                "Пустая строка отправляет ответ; :help — команды.",
+                "An empty line submits the answer; :help lists the commands.",
+            );
+            self.say(&self.ui.paint(Style::Dim, help));
+        }
+        let mut ending = Ending::Completed;
+        while let Some((question, level)) = queue.next(last_score) {
+            let position = answers.len() + 1;
+            let started = Instant::now();
+            let reply = self.read_reply(question, level, position, total, previous)?;
+            let record = match reply {
+                Reply::Answer { text, hints } => {
+                    self.grade(question, level, position, text, hints, started)
+                }
+                Reply::Skip { hints } => {
+                    Some(self.skipped(question, level, position, hints, started))
+                }
+                Reply::End { pending } => {
+                    ending = Ending::Stopped;
+                    match pending {
+                        Some(text) => {
+                            self.grade(question, level, position, text, Vec::new(), started)
+                        }
+                        None => None,
+                    }
+                }
+            };
+            if let Some(record) = record {
+                if let Err(e) = self.history.record_answer(session_id, &record) {
+                    self.say(&self.ui.paint(
+                        Style::Bad,
+                        &format!(
+                            "{} {e}",
+                            self.pick(
+                                "Ответ не сохранён в историю:",
+                                "The answer was not saved to history:"
+                            )
+                        ),
+                    ));
+                    save_error.get_or_insert(e);
+                }
+                last_score = Some(record.score);
+                answers.push(record);
+            }
+            previous = Some(question);
+            if ending == Ending::Stopped {
+                break;
+            }
+        }
+        self.reader.save();
+        let summary = Summary::of(&answers, self.settings.thresholds, self.ui.lang.is_en());
+        let text = render::summary(&answers, &summary, &self.ui);
+        self.say(&text);
+        if let Err(e) = self.history.finish_session(session_id, &now_iso()) {
+            save_error.get_or_insert(e);
+        }
+        Ok(Outcome {
+            session_id,
+            answers,
+            ending,
+            save_error,
+        })
+    }
+
+    fn show_question(&mut self, question: &Question, level: Level, position: usize, total: usize) {
+        let en = self.ui.lang.is_en();
+        let header = format!(
+            "{} {position} {} {total} · {level} · {}",
+            self.pick("Вопрос", "Question"),
+            self.pick("из", "of"),
+            question.topics.join(", ")
+        );
+        self.say("");
+        self.say(&self.ui.paint(Style::Accent, &header));
+        let text = self.ui.wrap(&sanitize(question.text(en)), "");
+        self.say(&self.ui.paint(Style::Bold, &text));
+    }
+
+    fn read_reply(
+        &mut self,
+        question: &Question,
+        level: Level,
+        position: usize,
+        total: usize,
+        previous: Option<&Question>,
+    ) -> io::Result<Reply> {
+        self.show_question(question, level, position, total);
+        let mut lines: Vec<String> = Vec::new();
+        let mut bytes = 0usize;
+        let mut hints: Vec<String> = Vec::new();
+        let mut interrupted = false;
+        loop {
+            let prompt = if lines.is_empty() { "> " } else { ". " };
+            let input = self.reader.read(prompt)?;
+            let line = match input {
+                Input::Line(line) => line,
+                Input::Interrupted => {
+                    if !lines.is_empty() {
+                        lines.clear();
+                        bytes = 0;
+                        interrupted = true;
+                        self.say(&self.ui.paint(
+                            Style::Dim,
+                            self.pick(
+                                "Ответ отменён. Ctrl-C ещё раз или Ctrl-D — закончить собеседование.",
+                                "Answer cancelled. Ctrl-C again or Ctrl-D ends the interview.",
+                            ),
+                        ));
+                        continue;
+                    }
+                    if interrupted {
+                        return Ok(Reply::End { pending: None });
+                    }
+                    interrupted = true;
+                    self.say(&self.ui.paint(
+                        Style::Dim,
+                        self.pick(
+                            "Ctrl-C ещё раз или Ctrl-D — закончить собеседование.",
+                            "Ctrl-C again or Ctrl-D ends the interview.",
+                        ),
+                    ));
+                    continue;
+                }
+                Input::Eof => {
+                    let pending = (!lines.is_empty() && bytes <= self.settings.max_answer_bytes)
+                        .then(|| lines.join("\n"));
+                    return Ok(Reply::End { pending });
+                }
+            };
+            interrupted = false;
+            self.reader.remember(&line);
+            if let Some(parsed) = commands::parse(&line) {
+                match parsed {
+                    Parsed::Command(ReplCommand::Skip) => return Ok(Reply::Skip { hints }),
+                    Parsed::Command(ReplCommand::Quit) => {
+                        let pending = (!lines.is_empty()
+                            && bytes <= self.settings.max_answer_bytes)
+                            .then(|| lines.join("\n"));
+                        return Ok(Reply::End { pending });
+                    }
+                    Parsed::Command(ReplCommand::Hint) => {
+                        self.hint(question, &lines.join("\n"), &mut hints)
+                    }
+                    Parsed::Command(ReplCommand::Repeat) => {
+                        self.show_question(question, level, position, total);
+                        if !lines.is_empty() {
+                            self.say(&self.ui.paint(Style::Dim, &lines.join("\n")));
+                        }
+                    }
+                    Parsed::Command(ReplCommand::Reference) => self.reference(previous),
+                    Parsed::Command(ReplCommand::Help) => {
+                        let help = commands::help(self.ui.lang);
+                        self.say(help.trim_end());
+                    }
+                    Parsed::Unknown { typed, suggestion } => {
+                        let mut message = format!(
+                            "{} :{typed}.",
+                            self.pick("Неизвестная команда", "Unknown command")
+                        );
+                        if let Some(s) = suggestion {
+                            message.push_str(&format!(
+                                " {} :{s}?",
+                                self.pick("Может быть,", "Did you mean")
+                            ));
+                        }
+                        message
+                            .push_str(self.pick(" :help — список команд.", " :help lists them."));
+                        self.say(&self.ui.paint(Style::Warn, &message));
+                    }
+                }
+                continue;
+            }
+            if line.trim().is_empty() {
+                if lines.is_empty() {
+                    if self.reader.interactive() {
+                        self.say(&self.ui.paint(
+                            Style::Dim,
+                            self.pick(
+                                "Напишите ответ (пустая строка отправляет его) или :skip.",
+                                "Type your answer (an empty line submits it) or :skip.",
+                            ),
+                        ));
+                    }
+                    continue;
+                }
+                if bytes > self.settings.max_answer_bytes {
+                    let message = format!(
+                        "{} {} KiB. {}",
+                        self.pick("Ответ длиннее", "The answer is longer than"),
+                        self.settings.max_answer_bytes / 1024,
+                        self.pick(
+                            "Он не оценён; сократите его и отправьте снова.",
+                            "It was not graded; shorten it and submit again."
+                        )
+                    );
+                    self.say(&self.ui.paint(Style::Bad, &message));
+                    lines.clear();
+                    bytes = 0;
+                    continue;
+                }
+                return Ok(Reply::Answer {
+                    text: lines.join("\n"),
+                    hints,
+                });
+            }
+            bytes += line.len() + 1;
+            // Past the limit, keep counting but stop keeping: the answer will be refused.
+            if bytes <= self.settings.max_answer_bytes {
+                lines.push(line);
+            } else if lines.last().map(String::as_str) != Some("") {
+                lines.push(String::new());
+            }
+        }
+    }
+
+    /// Reveal the label of the heaviest concept the answer typed so far still misses.
+    fn hint(&mut self, question: &Question, typed: &str, hints: &mut Vec<String>) {
+        let en = self.ui.lang.is_en();
+        let missed = match self.grader.grade_answer(question, typed) {
+            Ok(graded) => graded.grade.missed,
+            Err(e) => {
+                self.say(&e.to_string());
+                return;
+            }
+        };
+        let mut candidates: Vec<_> = missed.iter().filter(|m| !hints.contains(&m.id)).collect();
+        candidates.sort_by(|a, b| {
+            b.required
+                .cmp(&a.required)
+                .then(b.weight.total_cmp(&a.weight))
+        });
+        match candidates.first() {
+            Some(concept) => {
+                hints.push(concept.id.clone());
+                let label =
+                    crate::rubric::localized(&concept.label, concept.label_en.as_deref(), en);
+                let text = format!("{} {}", self.pick("Подсказка:", "Hint:"), sanitize(label));
+                self.say(&self.ui.paint(Style::Accent, &text));
+            }
+            None => {
+                let text = self.pick("Подсказок больше нет.", "No more hints.");
+                self.say(&self.ui.paint(Style::Dim, text));
+            }
+        }
+    }
+
+    fn reference(&mut self, previous: Option<&Question>) {
+        match previous {
+            Some(question) => {
+                let en = self.ui.lang.is_en();
+                let title = format!(
+                    "{} ({}):",
+                    self.pick("Эталонный ответ", "Reference answer"),
+                    question.id
+                );
+                self.say(&self.ui.paint(Style::Bold, &title));
+                self.say(&self.ui.wrap(&sanitize(question.reference(en)), "  "));
+            }
+            None => {
+                let text = self.pick(
+                    "Эталонный ответ показывается для уже оценённого вопроса.",
+                    "The reference answer is shown for a question already graded.",
+                );
+                self.say(&self.ui.paint(Style::Dim, text));
+            }
+        }
+    }
+
+    fn grade(
+        &mut self,
+        question: &Question,
+        level: Level,
+        position: usize,
+        text: String,
+        hints: Vec<String>,
+        started: Instant,
+    ) -> Option<AnswerRecord> {
+        let seconds = started.elapsed().as_secs_f64();
+        let graded = match self.grader.grade_answer(question, &text) {
+            Ok(graded) => graded,
+            Err(e) => {
+                self.say(&self.ui.paint(Style::Bad, &e.to_string()));
+                return None;
+            }
+        };
+        let penalty = hint_penalty(&graded.grade, &hints);
+        let score = (graded.score - penalty).clamp(0.0, 100.0);
+        let mut shown = graded.grade.clone();
+        shown.score = score;
+        let en = self.ui.lang.is_en();
+        let mut text_out = crate::feedback::render(&shown, &self.ui);
+        if let Some(feedback) = &graded.llm_feedback {
+            text_out.push_str(&self.ui.wrap(
+                &format!(
+                    "{} {}",
+                    self.pick("Комментарий модели:", "Model's comment:"),
+                    sanitize(feedback)
+                ),
+                "",
+            ));
+            text_out.push('\n');
+        }
+        for note in &graded.notes {
+            text_out.push_str(&self.ui.paint(Style::Dim, &self.ui.wrap(note, "")));
+            text_out.push('\n');
+        }
+        if !hints.is_empty() {
+            let cost = if penalty >= 0.5 {
+                format!(" (−{penalty:.0})")
+            } else {
+                String::new()
+            };
+            text_out.push_str(&format!(
+                "{} {}{cost}\n",
+                self.pick("Подсказок:", "Hints used:"),
+                hints.len()
+            ));
+        }
+        text_out.push_str(&self.ui.paint(
+            Style::Dim,
+            &format!(
+                "{} {}",
+                self.pick("Время:", "Time:"),
+                render::duration(seconds)
+            ),
+        ));
+        self.say(text_out.trim_end());
+        if self.settings.show_reference {
+            self.reference(Some(question));
+        }
+        Some(AnswerRecord {
+            position,
+            question_id: question.id.clone(),
+            question: question.text(en).to_owned(),
+            reference: question.reference(en).to_owned(),
+            level,
+            topics: question.topics.clone(),
+            answer: text,
+            skipped: false,
+            score,
+            keyword_score: graded.keyword_score,
+            llm_score: graded.llm_score,
+            llm_feedback: graded.llm_feedback,
+            method: graded.method,
+            grade: graded.grade,
+            hints,
+            seconds,
+            answered_at: now_iso(),
+        })
+    }
+
+    fn skipped(
+        &mut self,
+        question: &Question,
+        level: Level,
+        position: usize,
+        hints: Vec<String>,
+        started: Instant,
+    ) -> AnswerRecord {
+        let en = self.ui.lang.is_en();
+        let seconds = started.elapsed().as_secs_f64();
+        // The rubric's view of an empty answer: every concept missed, with its hint.
+        let grade = self
+            .grader
+            .grade_answer(question, "")
+            .map(|g| g.grade)
+            .unwrap_or_else(|_| crate::grade::Grade {
+                score: 0.0,
+                coverage: 0.0,
+                covered: Vec::new(),
+                missed: Vec::new(),
+                misconceptions: Vec::new(),
+                flags: Vec::new(),
+            });
+        self.say(&self.ui.paint(
+            Style::Dim,
+            self.pick("Вопрос пропущен (0).", "Question skipped (0)."),
+        ));
+        AnswerRecord {
+            position,
+            question_id: question.id.clone(),
+            question: question.text(en).to_owned(),
+            reference: question.reference(en).to_owned(),
+            level,
+            topics: question.topics.clone(),
+            answer: String::new(),
+            skipped: true,
+            score: 0.0,
+            keyword_score: 0.0,
+            llm_score: None,
+            llm_feedback: None,
+            method: "skipped".into(),
+            grade,
+            hints,
+            seconds,
+            answered_at: now_iso(),
+        }
+    }
+}
+
+/// Ask for the level at the prompt. `None` when the candidate ends input instead.
+pub fn ask_level(
+    reader: &mut dyn LineReader,
+    out: &mut dyn Write,
+    ui: &Ui,
+) -> io::Result<Option<LevelChoice>> {
+    let prompt = ui.lang.pick(
+        "Уровень (junior, middle, senior или adaptive) [junior]: ",
+        "Level (junior, middle, senior or adaptive) [junior]: ",
+    );
+    for _ in 0..3 {
+        if !reader.interactive() {
+            let _ = write!(out, "{prompt}");
+            let _ = out.flush();
+        }
+        let line = match reader.read(prompt)? {
+            Input::Line(line) => line,
+            Input::Interrupted | Input::Eof => return Ok(None),
+        };
+        if !reader.interactive() {
+            let _ = writeln!(out);
+        }
+        let word = line.trim().to_lowercase();
+        if word.is_empty() {
+            return Ok(Some(LevelChoice::Fixed(Level::Junior)));
+        }
+        if matches!(
+            word.as_str(),
+            "adaptive" | "адаптивно" | "адаптивный" | "auto"
+        ) {
+            return Ok(Some(LevelChoice::Adaptive));
+        }
+        if let Some(level) = Level::from_tag(&word) {
+            return Ok(Some(LevelChoice::Fixed(level)));
+        }
+        let _ = writeln!(
+            out,
+            "{} \"{}\"",
+            ui.lang.pick("Нет такого уровня:", "No such level:"),
+            sanitize(line.trim())
+        );
+    }
+    Ok(None)
+}
+
+/// The level an interview runs at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LevelChoice {
+    Fixed(Level),
+    Adaptive,
+}

@@ -1,0 +1,70 @@
+//! An interview session: which questions to ask ([`pick`]), and what the answers add up to
+//! ([`summary`]). The session only consumes grades; grading is `grade`'s job and keeping the
+//! answers is `history`'s.
+
+pub mod pick;
+pub mod progress;
+pub mod summary;
+
+use crate::bank::{Bank, Question};
+use crate::error::InputError;
+use crate::grade::{grade, Grade, GradeSettings};
+
+/// An answer's grade as the session records it: the rubric's grade, and the final score that
+/// may blend in a language model's.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GradedAnswer {
+    pub grade: Grade,
+    pub score: f64,
+    pub keyword_score: f64,
+    pub llm_score: Option<f64>,
+    pub llm_feedback: Option<String>,
+    /// "keyword", "blend" or "llm".
+    pub method: String,
+    /// Things the candidate should know about how this grade was made (e.g. the LLM was not
+    /// reachable), already in the interface language.
+    pub notes: Vec<String>,
+}
+
+/// Grades one answer to one question. The interview does not care how.
+pub trait AnswerGrader {
+    fn grade_answer(&self, question: &Question, answer: &str) -> Result<GradedAnswer, InputError>;
+}
+
+/// The keyword rubric alone.
+pub struct KeywordGrader<'a> {
+    pub bank: &'a Bank,
+    pub settings: &'a GradeSettings,
+}
+
+impl AnswerGrader for KeywordGrader<'_> {
+    fn grade_answer(&self, question: &Question, answer: &str) -> Result<GradedAnswer, InputError> {
+        let rubric = self.bank.grader_for(&question.id)?;
+        let grade = grade(rubric, answer, self.settings);
+        Ok(GradedAnswer {
+            score: grade.score,
+            keyword_score: grade.score,
+            grade,
+            llm_score: None,
+            llm_feedback: None,
+            method: "keyword".into(),
+            notes: Vec::new(),
+        })
+    }
+}
+
+/// Points taken off for concepts revealed by `:hint` that the answer then covered: a hinted
+/// idea earns half of its share of the rubric.
+pub fn hint_penalty(grade: &Grade, hinted: &[String]) -> f64 {
+    let total: f64 = grade.covered.iter().map(|c| c.weight).sum::<f64>()
+        + grade.missed.iter().map(|c| c.weight).sum::<f64>();
+    if total <= 0.0 {
+        return 0.0;
+    }
+    grade
+        .covered
+        .iter()
+        .filter(|c| hinted.contains(&c.id))
+        .map(|c| 50.0 * c.weight / total)
+        .sum()
+}
