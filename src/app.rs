@@ -18,6 +18,8 @@ use crate::error::{ExitStatus, InputError};
 use crate::feedback;
 use crate::grade::grade;
 use crate::import;
+use crate::report::group::GroupReport;
+use crate::report::ReportFormat;
 use crate::rubric::check::{check, Severity};
 use crate::rubric::draft::{draft, DraftContext};
 use crate::ui::{ColorChoice, Lang, Ui};
@@ -63,6 +65,12 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
         }
         Some(Command::Stats(args)) => {
             crate::interview::stats_command(&db()?, &args, &context.config, &context.ui)
+        }
+        Some(Command::Report(args)) => {
+            crate::interview::report_command(&db()?, &args, &context.config, cli.lang)
+        }
+        Some(Command::Progress(args)) => {
+            crate::interview::progress_command(&db()?, &args, &context.config, context.ui.lang)
         }
         Some(Command::Questions(args)) => questions(&load_bank(&source)?, &args, &context),
         Some(Command::Grade(args)) => grade_command(&load_bank(&source)?, &args, &context),
@@ -251,6 +259,11 @@ fn grade_command(
                 batch_path.display()
             ))
         })?;
+        let report_format = args
+            .report
+            .as_deref()
+            .map(|path| crate::report::write::pick_format(None, Some(path), ReportFormat::Html))
+            .transpose()?;
         let results = batch::grade_lines(bank, settings, &input);
         let mut text = String::with_capacity(results.len() * 200);
         for result in &results {
@@ -266,6 +279,16 @@ fn grade_command(
                     other => other?,
                 }
             }
+        }
+        if let (Some(path), Some(format)) = (&args.report, report_format) {
+            let report = GroupReport::new(bank, &results, context.ui.lang);
+            let text = crate::report::write::render_group(&report, format);
+            crate::report::write::write_atomically(path, &text)?;
+            eprintln!(
+                "{} {}",
+                context.ui.lang.pick("Отчёт:", "Report:"),
+                path.display()
+            );
         }
         let errors = results.iter().filter(|r| r.is_error()).count();
         if errors > 0 {

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::bank::Level;
+use crate::report::ReportFormat;
 use crate::ui::{ColorChoice, Lang};
 
 const AFTER_HELP: &str = "Exit status: 0 success, 1 the work failed (or some batch lines did), \
@@ -68,6 +69,10 @@ pub enum Command {
     History(HistoryArgs),
     /// Show progress by level and topic over all sessions.
     Stats(HistoryArgs),
+    /// Write the report of one interview session (Markdown, HTML or JSON).
+    Report(ReportArgs),
+    /// Write a report of progress across all sessions (Markdown, HTML or JSON).
+    Progress(ProgressArgs),
     /// List the questions of the bank.
     Questions(QuestionsArgs),
     /// Grade an answer, or a batch of answers.
@@ -100,6 +105,29 @@ pub struct InterviewArgs {
     /// Start at junior and move up after strong answers, down after weak ones.
     #[arg(long = "adaptive")]
     pub adaptive: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// A session id from `sobes history`, or `last`.
+    #[arg(value_name = "SESSION", default_value = "last")]
+    pub session: String,
+    /// Report format (default: from the --out file name, else md).
+    #[arg(long = "format", value_enum)]
+    pub format: Option<ReportFormat>,
+    /// Write to FILE (default: standard output for md and json, a file here for html).
+    #[arg(long = "out", value_name = "FILE")]
+    pub out: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ProgressArgs {
+    /// Report format (default: from the --out file name, else md).
+    #[arg(long = "format", value_enum)]
+    pub format: Option<ReportFormat>,
+    /// Write to FILE (default: standard output for md and json, a file here for html).
+    #[arg(long = "out", value_name = "FILE")]
+    pub out: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -163,6 +191,9 @@ pub struct GradeArgs {
     /// Write the batch results to FILE instead of standard output.
     #[arg(long = "out", value_name = "FILE", requires = "batch")]
     pub out: Option<PathBuf>,
+    /// Also write a group report of the batch to FILE (.html, .md or .json).
+    #[arg(long = "report", value_name = "FILE", requires = "batch")]
+    pub report: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -5,17 +5,18 @@ use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 use crate::bank::{Bank, BankSource, Level, Question};
-use crate::cli::{HistoryArgs, InterviewArgs, ListFormat};
+use crate::cli::{HistoryArgs, InterviewArgs, ListFormat, ProgressArgs, ReportArgs};
 use crate::config::{data_dir, Config};
 use crate::error::{ExitStatus, InputError};
 use crate::history::{time, History, NewSession};
 use crate::repl::input::{LineReader, PipedReader, TerminalReader};
 use crate::repl::{ask_level, render, Interview, InterviewSettings, LevelChoice};
+use crate::report::{write, ProgressReport, ReportFormat};
 use crate::session::pick::{rank, AdaptiveSteps, Preferences, QuestionQueue, Rng};
 use crate::session::progress::Progress;
 use crate::session::summary::LevelThresholds;
 use crate::session::AnswerGrader;
-use crate::ui::Ui;
+use crate::ui::{Lang, Ui};
 
 /// Where the history database is: `--db` / `SOBES_DB`, else `interview.db`, else the data dir.
 pub fn db_path(flag: Option<&Path>, config: &Config) -> Result<PathBuf, InputError> {
@@ -176,6 +177,22 @@ pub fn run(request: InterviewRequest<'_>) -> anyhow::Result<ExitStatus> {
         outcome.session_id,
         history.path().display()
     );
+    match end_of_session_report(&history, outcome.session_id, config, ui.lang) {
+        Ok(path) => {
+            let _ = writeln!(
+                out,
+                "{} {}",
+                ui.lang.pick("Отчёт:", "Report:"),
+                path.display()
+            );
+        }
+        // The answers are safe in history; `sobes report` can write the report later.
+        Err(e) => eprintln!(
+            "sobes: {} {e:#}",
+            ui.lang
+                .pick("отчёт не записан:", "the report was not written:")
+        ),
+    }
     match outcome.save_error {
         Some(error) => Err(anyhow::Error::new(error).context(ui.lang.pick(
             "не все ответы сохранены в историю (они показаны выше)",
@@ -183,6 +200,23 @@ pub fn run(request: InterviewRequest<'_>) -> anyhow::Result<ExitStatus> {
         ))),
         None => Ok(ExitStatus::Success),
     }
+}
+
+/// The HTML report of a session just ended, next to the history database.
+fn end_of_session_report(
+    history: &History,
+    session_id: i64,
+    config: &Config,
+    lang: Lang,
+) -> anyhow::Result<PathBuf> {
+    let report = write::session_report(history, Some(session_id), thresholds(config), Some(lang))?;
+    let dir = history
+        .path()
+        .parent()
+        .map_or_else(|| PathBuf::from("reports"), |p| p.join("reports"));
+    let path = dir.join(format!("session-{session_id}.html"));
+    write::write_atomically(&path, &write::render_session(&report, ReportFormat::Html))?;
+    Ok(path)
 }
 
 fn no_questions(level: Option<Level>, topics: &[String]) -> InputError {
@@ -227,4 +261,49 @@ pub fn stats_command(
         ListFormat::Text => print!("{}", render::stats(&progress, ui)),
     }
     Ok(ExitStatus::Success)
+}
+
+/// `sobes report`.
+pub fn report_command(
+    db: &Path,
+    args: &ReportArgs,
+    config: &Config,
+    lang: Option<Lang>,
+) -> anyhow::Result<ExitStatus> {
+    let which = write::parse_session(&args.session)?;
+    let format = write::pick_format(args.format, args.out.as_deref(), ReportFormat::Md)?;
+    let history = History::open_existing(db)?.ok_or_else(|| {
+        InputError::Other(format!(
+            "there is no history at {} yet; run `sobes` first",
+            db.display()
+        ))
+    })?;
+    let report = write::session_report(&history, which, thresholds(config), lang)?;
+    let text = write::render_session(&report, format);
+    let name = format!("sobes-session-{}.{}", report.session.id, format.extension());
+    match write::deliver(&text, format, args.out.as_deref(), &name)? {
+        Some(path) => Ok(write::announce(&path, report.lang)),
+        None => Ok(ExitStatus::Success),
+    }
+}
+
+/// `sobes progress`.
+pub fn progress_command(
+    db: &Path,
+    args: &ProgressArgs,
+    config: &Config,
+    lang: Lang,
+) -> anyhow::Result<ExitStatus> {
+    let format = write::pick_format(args.format, args.out.as_deref(), ReportFormat::Md)?;
+    let (sessions, answers) = match History::open_existing(db)? {
+        Some(history) => (history.sessions()?, history.all_answers()?),
+        None => (Vec::new(), Vec::new()),
+    };
+    let report = ProgressReport::new(&sessions, &answers, thresholds(config), lang);
+    let text = write::render_progress(&report, format);
+    let name = format!("sobes-progress.{}", format.extension());
+    match write::deliver(&text, format, args.out.as_deref(), &name)? {
+        Some(path) => Ok(write::announce(&path, lang)),
+        None => Ok(ExitStatus::Success),
+    }
 }

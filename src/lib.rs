@@ -15,6 +15,7 @@ pub mod history;
 pub mod import;
 pub mod interview;
 pub mod repl;
+pub mod report;
 pub mod rubric;
 pub mod session;
 pub mod stats;

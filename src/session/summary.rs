@@ -96,6 +96,15 @@ impl LevelEstimate {
     pub fn verdict(&self, en: bool) -> String {
         let mut verdict = match self.level {
             Some(level) => level.to_string(),
+            // "below junior, close to junior" would contradict itself.
+            None if self.close_to.is_some() => {
+                return if en {
+                    "close to junior"
+                } else {
+                    "почти junior"
+                }
+                .to_owned();
+            }
             None if en => "below junior".to_owned(),
             None => "ниже junior".to_owned(),
         };

@@ -5,4 +5,5 @@ mod cli;
 mod graded;
 mod import;
 mod interview;
+mod report;
 mod util;

@@ -1,0 +1,427 @@
+//! Markdown reports. Text from users and the bank is escaped; answers go into fenced blocks
+//! whose fence is longer than any backtick run inside, so nothing in an answer can become
+//! markup or HTML when the file is rendered.
+
+use std::fmt::Write as _;
+
+use super::group::GroupReport;
+use super::{AnswerSection, ProgressReport, SessionReport, SummarySection, Words};
+use crate::ui::sanitize;
+
+/// Escape inline Markdown and HTML.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in sanitize(text).chars() {
+        match c {
+            '\\' | '`' | '*' | '_' | '[' | ']' | '#' | '|' | '~' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '\n' => out.push(' '),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// Escape text and keep its line breaks as Markdown paragraphs.
+fn escape_lines(text: &str) -> String {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(escape)
+        .collect::<Vec<_>>()
+        .join("\n\n")
+}
+
+/// A fenced block that shows `text` verbatim.
+fn fenced(text: &str) -> String {
+    let longest = text.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+    let fence = "`".repeat(longest.max(2) + 1);
+    format!("{fence}text\n{}\n{fence}\n", sanitize(text).trim_end())
+}
+
+fn percent(value: Option<f64>) -> String {
+    value.map_or_else(|| "—".to_owned(), |v| format!("{v:.0}"))
+}
+
+pub fn session(report: &SessionReport) -> String {
+    let w = Words { lang: report.lang };
+    let s = &report.session;
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "# {} {} — {}\n",
+        w.t("Собеседование", "Interview"),
+        s.id,
+        escape(&s.started_at)
+    );
+    let _ = writeln!(
+        out,
+        "- {}: {}\n- {}: {}/{}\n- {}: {}\n- {}: {}",
+        w.t("Уровень", "Level"),
+        escape(&s.level),
+        w.t("Отвечено", "Answered"),
+        s.answered + s.skipped,
+        s.planned,
+        w.t("Средняя оценка", "Mean score"),
+        percent(report.summary.mean_score),
+        w.t("Состояние", "State"),
+        w.session_state(s.finished),
+    );
+    if !s.topics.is_empty() {
+        let _ = writeln!(
+            out,
+            "- {}: {}",
+            w.t("Темы", "Topics"),
+            escape(&s.topics.join(", "))
+        );
+    }
+    let _ = writeln!(out);
+    summary_section(&mut out, &report.summary, &w);
+    let _ = writeln!(out, "## {}\n", w.t("Ответы", "Answers"));
+    if report.answers.is_empty() {
+        let _ = writeln!(out, "{}\n", w.t("Ответов нет.", "No answers."));
+    }
+    for answer in &report.answers {
+        answer_section(&mut out, answer, &w);
+    }
+    out
+}
+
+fn summary_section(out: &mut String, summary: &SummarySection, w: &Words) {
+    let _ = writeln!(out, "## {}\n", w.t("Итоги", "Summary"));
+    if let Some(estimate) = &summary.estimate {
+        let _ = writeln!(
+            out,
+            "**{}:** {}\n",
+            w.t("Оценка уровня", "Estimated level"),
+            escape(&estimate.reasoning)
+        );
+    }
+    if !summary.by_level.is_empty() {
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} |\n|---|---:|---:|",
+            w.t("уровень", "level"),
+            w.t("средняя", "mean"),
+            w.t("вопросов", "questions")
+        );
+        for m in &summary.by_level {
+            let _ = writeln!(out, "| {} | {:.0} | {} |", escape(&m.key), m.mean, m.count);
+        }
+        let _ = writeln!(out);
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} |\n|---|---:|---:|",
+            w.t("тема", "topic"),
+            w.t("средняя", "mean"),
+            w.t("вопросов", "questions")
+        );
+        for m in &summary.by_topic {
+            let _ = writeln!(out, "| {} | {:.0} | {} |", escape(&m.key), m.mean, m.count);
+        }
+        let _ = writeln!(out);
+    }
+    if !summary.revise.is_empty() {
+        let _ = writeln!(out, "### {}\n", w.t("Что повторить", "What to revise"));
+        for weak in &summary.revise {
+            let _ = write!(out, "- **{}** ({:.0})", escape(&weak.topic), weak.mean);
+            if !weak.revise.is_empty() {
+                let items: Vec<String> = weak.revise.iter().map(|r| escape(r)).collect();
+                let _ = write!(out, ": {}", items.join("; "));
+            }
+            let _ = writeln!(out);
+        }
+        let _ = writeln!(out);
+    }
+}
+
+fn answer_section(out: &mut String, a: &AnswerSection, w: &Words) {
+    let _ = writeln!(
+        out,
+        "### {}. {} — {}\n",
+        a.position,
+        escape(&a.question_id),
+        if a.skipped {
+            w.t("пропущен", "skipped").to_owned()
+        } else {
+            format!("{:.0}/100", a.score)
+        }
+    );
+    let _ = writeln!(
+        out,
+        "**{}** {}\n",
+        w.t("Вопрос:", "Question:"),
+        escape(&a.question)
+    );
+    let _ = writeln!(
+        out,
+        "{}: {} · {}: {} · {}: {}\n",
+        w.t("Уровень", "Level"),
+        a.level,
+        w.t("темы", "topics"),
+        escape(&a.topics.join(", ")),
+        w.t("время", "time"),
+        w.duration(a.seconds)
+    );
+    if !a.skipped {
+        let _ = writeln!(out, "**{}**\n", w.t("Ответ:", "Answer:"));
+        let _ = writeln!(out, "{}", fenced(&a.answer));
+    }
+    for c in &a.covered {
+        let mut line = format!("- ✓ {}", escape(&c.label));
+        if !c.explained {
+            line.push_str(w.t(" (только назван)", " (named, not explained)"));
+        }
+        if c.hinted {
+            line.push_str(w.t(" (по подсказке)", " (after a hint)"));
+        }
+        let _ = writeln!(out, "{line}");
+    }
+    for c in &a.missed {
+        let _ = write!(out, "- ✗ {}", escape(&c.label));
+        if !c.hint.trim().is_empty() {
+            let _ = write!(out, " — {}", escape(&c.hint));
+        }
+        let _ = writeln!(out);
+    }
+    for m in &a.misconceptions {
+        let _ = writeln!(
+            out,
+            "- ! {}: {} (−{:.0}) — {}",
+            w.t("Заблуждение", "Misconception"),
+            escape(&m.label),
+            m.penalty,
+            escape(&m.explanation)
+        );
+    }
+    if let Some(feedback) = &a.llm_feedback {
+        let _ = writeln!(
+            out,
+            "\n**{}** {}",
+            w.t("Комментарий модели:", "Model's comment:"),
+            escape(feedback)
+        );
+    }
+    let _ = writeln!(
+        out,
+        "\n<details><summary>{}</summary>\n\n{}\n</details>\n",
+        w.t("Эталонный ответ", "Reference answer"),
+        escape_lines(&a.reference)
+    );
+}
+
+pub fn progress(report: &ProgressReport) -> String {
+    let w = Words { lang: report.lang };
+    let mut out = String::new();
+    let _ = writeln!(out, "# {}\n", w.t("Прогресс", "Progress"));
+    let _ = writeln!(
+        out,
+        "{}: {}, {}: {}\n",
+        w.t("Сессий", "Sessions"),
+        report.sessions.len(),
+        w.t("ответов", "answers"),
+        report.answers
+    );
+    if let Some(estimate) = &report.estimate {
+        let _ = writeln!(
+            out,
+            "**{}:** {}\n",
+            w.t("Уровень по последним ответам", "Level from recent answers"),
+            escape(&estimate.reasoning)
+        );
+    }
+    let _ = writeln!(out, "## {}\n", w.t("Сессии", "Sessions"));
+    let _ = writeln!(
+        out,
+        "| id | {} | {} | {} | {} |\n|---:|---|---|---:|---|",
+        w.t("начало", "started"),
+        w.t("уровень", "level"),
+        w.t("средняя", "mean"),
+        w.t("состояние", "state")
+    );
+    for s in &report.sessions {
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | {} |",
+            s.id,
+            escape(&s.started_at),
+            escape(&s.level),
+            percent(s.mean_score),
+            if s.finished {
+                w.t("завершена", "finished")
+            } else {
+                w.t("не завершена", "unfinished")
+            }
+        );
+    }
+    for (title, trends) in [
+        (w.t("По уровням", "By level"), &report.by_level),
+        (w.t("По темам", "By topic"), &report.by_topic),
+    ] {
+        let _ = writeln!(out, "\n## {title}\n");
+        let _ = writeln!(
+            out,
+            "| | {} | {} | {} | {} |\n|---|---:|---:|---:|---|",
+            w.t("ответов", "answers"),
+            w.t("сначала", "first"),
+            w.t("сейчас", "recent"),
+            w.t("по сессиям", "per session")
+        );
+        for t in trends.iter() {
+            let per: Vec<String> = t.per_session.iter().map(|v| format!("{v:.0}")).collect();
+            let _ = writeln!(
+                out,
+                "| {} | {} | {:.0} | {:.0} | {} |",
+                escape(&t.key),
+                t.count,
+                t.first,
+                t.recent,
+                per.join(" → ")
+            );
+        }
+    }
+    let _ = writeln!(
+        out,
+        "\n## {}\n",
+        w.t("Чаще всего упущено", "Missed most often")
+    );
+    for c in &report.weakest_concepts {
+        let _ = writeln!(
+            out,
+            "- {} ({}: {}/{}) — {}",
+            escape(&c.label),
+            escape(&c.question_id),
+            c.missed,
+            c.asked,
+            escape(&c.hint)
+        );
+    }
+    let _ = writeln!(
+        out,
+        "\n## {}\n",
+        w.t("Стоит повторить", "Due for another try")
+    );
+    if report.due.is_empty() {
+        let _ = writeln!(
+            out,
+            "{}",
+            w.t(
+                "Нет: все последние ответы засчитаны.",
+                "None: every latest answer passed."
+            )
+        );
+    }
+    for d in &report.due {
+        let _ = writeln!(
+            out,
+            "- {} — {:.0} ({}, {}: {})",
+            escape(&d.question),
+            d.last_score,
+            escape(&d.last_answered_at),
+            w.t("попыток", "attempts"),
+            d.attempts
+        );
+    }
+    out
+}
+
+pub fn group(report: &GroupReport) -> String {
+    let w = Words { lang: report.lang };
+    let mut out = String::new();
+    let _ = writeln!(out, "# {}\n", w.t("Отчёт по группе", "Group report"));
+    let _ = writeln!(
+        out,
+        "{}: {}, {}: {}, {}: {}\n",
+        w.t("Ответов", "Answers"),
+        report.answers.len(),
+        w.t("вопросов", "questions"),
+        report.questions.len(),
+        w.t("ошибок во входе", "bad input lines"),
+        report.errors.len()
+    );
+    let _ = writeln!(out, "## {}\n", w.t("По вопросам", "By question"));
+    for q in &report.questions {
+        let _ = writeln!(out, "### {}\n", escape(&q.question_id));
+        let _ = writeln!(out, "{}\n", escape(&q.question));
+        let _ = writeln!(
+            out,
+            "{}: {} · {}: {:.0} · {}: {:.0} · min {:.0} · max {:.0}\n",
+            w.t("Ответов", "Answers"),
+            q.count,
+            w.t("средняя", "mean"),
+            q.mean,
+            w.t("медиана", "median"),
+            q.median,
+            q.min,
+            q.max
+        );
+        let _ = writeln!(
+            out,
+            "| 0–19 | 20–39 | 40–59 | 60–79 | 80–100 |\n|---:|---:|---:|---:|---:|\n| {} |\n",
+            q.histogram
+                .iter()
+                .map(|n| n.to_string())
+                .collect::<Vec<_>>()
+                .join(" | ")
+        );
+        if !q.most_missed.is_empty() {
+            let _ = writeln!(out, "{}:\n", w.t("Чаще всего упущено", "Missed most often"));
+            for m in &q.most_missed {
+                let _ = writeln!(out, "- {} ({}/{})", escape(&m.label), m.missed, q.count);
+            }
+            let _ = writeln!(out);
+        }
+    }
+    let _ = writeln!(out, "## {}\n", w.t("По ответам", "By answer"));
+    let _ = writeln!(
+        out,
+        "| id | {} | {} | {} |\n|---|---|---:|---|",
+        w.t("вопрос", "question"),
+        w.t("оценка", "score"),
+        w.t("что добавить", "what to add")
+    );
+    for a in &report.answers {
+        let _ = writeln!(
+            out,
+            "| {} | {} | {:.0} | {} |",
+            escape(&a.id),
+            escape(&a.question_id),
+            a.score,
+            escape(&a.missed.join("; "))
+        );
+    }
+    if !report.errors.is_empty() {
+        let _ = writeln!(out, "\n## {}\n", w.t("Ошибки во входе", "Bad input lines"));
+        for e in &report.errors {
+            let _ = writeln!(
+                out,
+                "- {} {}: {}",
+                w.t("строка", "line"),
+                e.line,
+                escape(&e.error)
+            );
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escaping_and_fences_keep_user_text_inert() {
+        assert_eq!(
+            escape("<script>*x*</script>"),
+            "&lt;script&gt;\\*x\\*&lt;/script&gt;"
+        );
+        let block = fenced("a ``` b");
+        assert!(block.starts_with("````text\n"));
+        assert!(block.ends_with("\n````\n"));
+    }
+}

@@ -1,0 +1,155 @@
+//! `sobes report`, `sobes progress` and `grade --batch --report`: build a report, render it,
+//! and put it where the user asked.
+
+use std::path::{Path, PathBuf};
+
+use super::group::GroupReport;
+use super::{html, markdown, ProgressReport, ReportFormat, SessionReport};
+use crate::error::{ExitStatus, InputError};
+use crate::history::History;
+use crate::session::summary::LevelThresholds;
+use crate::ui::Lang;
+
+/// Which session `sobes report` is about.
+pub fn parse_session(text: &str) -> Result<Option<i64>, InputError> {
+    if text.eq_ignore_ascii_case("last") {
+        return Ok(None);
+    }
+    text.parse::<i64>().map(Some).map_err(|_| {
+        InputError::Other(format!(
+            "\"{text}\" is not a session id; give a number from `sobes history`, or `last`"
+        ))
+    })
+}
+
+/// Render one session's report.
+pub fn render_session(report: &SessionReport, format: ReportFormat) -> String {
+    match format {
+        ReportFormat::Md => markdown::session(report),
+        ReportFormat::Html => html::session(report),
+        ReportFormat::Json => to_json(report),
+    }
+}
+
+pub fn render_progress(report: &ProgressReport, format: ReportFormat) -> String {
+    match format {
+        ReportFormat::Md => markdown::progress(report),
+        ReportFormat::Html => html::progress(report),
+        ReportFormat::Json => to_json(report),
+    }
+}
+
+pub fn render_group(report: &GroupReport, format: ReportFormat) -> String {
+    match format {
+        ReportFormat::Md => markdown::group(report),
+        ReportFormat::Html => html::group(report),
+        ReportFormat::Json => to_json(report),
+    }
+}
+
+fn to_json<T: serde::Serialize>(value: &T) -> String {
+    let mut text = serde_json::to_string_pretty(value).unwrap_or_else(|_| "{}".into());
+    text.push('\n');
+    text
+}
+
+/// Load a session (or the last one) and build its report.
+pub fn session_report(
+    history: &History,
+    which: Option<i64>,
+    thresholds: LevelThresholds,
+    lang: Option<Lang>,
+) -> anyhow::Result<SessionReport> {
+    let id = match which {
+        Some(id) => id,
+        None => history.last_session_id()?.ok_or_else(|| {
+            InputError::Other("there are no sessions in history yet; run `sobes` first".into())
+        })?,
+    };
+    let stored = history.load_session(id)?.ok_or_else(|| {
+        InputError::Other(format!(
+            "there is no session {id} in {}; `sobes history` lists them",
+            history.path().display()
+        ))
+    })?;
+    let lang = lang.unwrap_or(if stored.session.lang == "en" {
+        Lang::En
+    } else {
+        Lang::Ru
+    });
+    let sessions = history.sessions()?;
+    Ok(SessionReport::new(&stored, &sessions, thresholds, lang))
+}
+
+/// Where a report goes: `--out`, else stdout for text formats, else a file in the current
+/// directory. Returns the path written, if any.
+pub fn deliver(
+    text: &str,
+    format: ReportFormat,
+    out: Option<&Path>,
+    default_name: &str,
+) -> anyhow::Result<Option<PathBuf>> {
+    let path = match (out, format) {
+        (Some(path), _) => path.to_path_buf(),
+        (None, ReportFormat::Html) => PathBuf::from(default_name),
+        (None, _) => {
+            use std::io::Write;
+            let mut stdout = std::io::stdout().lock();
+            match stdout.write_all(text.as_bytes()) {
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
+                other => other?,
+            }
+            return Ok(None);
+        }
+    };
+    write_atomically(&path, text)?;
+    Ok(Some(path))
+}
+
+/// Write through a temporary file and rename, so a failed write never leaves half a report.
+pub fn write_atomically(path: &Path, text: &str) -> anyhow::Result<()> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir)
+        .map_err(|e| InputError::Other(format!("cannot create {}: {e}", dir.display())))?;
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "report".into());
+    let temporary = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    std::fs::write(&temporary, text)
+        .and_then(|()| std::fs::rename(&temporary, path))
+        .map_err(|e| {
+            let _ = std::fs::remove_file(&temporary);
+            InputError::Other(format!("cannot write {}: {e}", path.display()))
+        })?;
+    Ok(())
+}
+
+/// The format asked for, else the one the output file's extension names, else `fallback`.
+pub fn pick_format(
+    flag: Option<ReportFormat>,
+    out: Option<&Path>,
+    fallback: ReportFormat,
+) -> Result<ReportFormat, InputError> {
+    if let Some(format) = flag {
+        return Ok(format);
+    }
+    match out {
+        Some(path) => ReportFormat::from_path(path).ok_or_else(|| {
+            InputError::Other(format!(
+                "cannot tell the report format from {}; use a .md, .html or .json name, or --format",
+                path.display()
+            ))
+        }),
+        None => Ok(fallback),
+    }
+}
+
+/// Print where a report was written.
+pub fn announce(path: &Path, lang: Lang) -> ExitStatus {
+    println!("{} {}", lang.pick("Отчёт:", "Report:"), path.display());
+    ExitStatus::Success
+}
