@@ -76,6 +76,12 @@ impl Interview<'_> {
         let _ = self.out.flush();
     }
 
+    /// A secondary note, dimmed.
+    fn dim(&mut self, text: &str) {
+        let text = self.ui.paint(Style::Dim, text);
+        self.say(&text);
+    }
+
     fn pick<'s>(&self, ru: &'s str, en: &'s str) -> &'s str {
         self.ui.lang.pick(ru, en)
     }
@@ -92,7 +98,7 @@ impl Interview<'_> {
                 "Пустая строка отправляет ответ; :help — команды.",
                 "An empty line submits the answer; :help lists the commands.",
             );
-            self.say(&self.ui.paint(Style::Dim, help));
+            self.dim(help);
         }
         let mut ending = Ending::Completed;
         while let Some((question, level)) = queue.next(last_score) {
@@ -186,30 +192,27 @@ impl Interview<'_> {
             let line = match input {
                 Input::Line(line) => line,
                 Input::Interrupted => {
-                    if !lines.is_empty() {
-                        lines.clear();
-                        bytes = 0;
-                        interrupted = true;
-                        self.say(&self.ui.paint(
-                            Style::Dim,
-                            self.pick(
-                                "Ответ отменён. Ctrl-C ещё раз или Ctrl-D — закончить собеседование.",
-                                "Answer cancelled. Ctrl-C again or Ctrl-D ends the interview.",
-                            ),
-                        ));
-                        continue;
-                    }
-                    if interrupted {
+                    // The first Ctrl-C cancels what was typed; a second one in a row ends.
+                    let cancelled = !lines.is_empty();
+                    if !cancelled && interrupted {
                         return Ok(Reply::End { pending: None });
                     }
+                    lines.clear();
+                    bytes = 0;
                     interrupted = true;
-                    self.say(&self.ui.paint(
-                        Style::Dim,
-                        self.pick(
-                            "Ctrl-C ещё раз или Ctrl-D — закончить собеседование.",
-                            "Ctrl-C again or Ctrl-D ends the interview.",
-                        ),
-                    ));
+                    let how_to_end = self.pick(
+                        "Ctrl-C ещё раз или Ctrl-D — закончить собеседование.",
+                        "Ctrl-C again or Ctrl-D ends the interview.",
+                    );
+                    let text = if cancelled {
+                        format!(
+                            "{} {how_to_end}",
+                            self.pick("Ответ отменён.", "Answer cancelled.")
+                        )
+                    } else {
+                        how_to_end.to_owned()
+                    };
+                    self.dim(&text);
                     continue;
                 }
                 Input::Eof => {
@@ -235,7 +238,7 @@ impl Interview<'_> {
                     Parsed::Command(ReplCommand::Repeat) => {
                         self.show_question(question, level, position, total);
                         if !lines.is_empty() {
-                            self.say(&self.ui.paint(Style::Dim, &lines.join("\n")));
+                            self.dim(&lines.join("\n"));
                         }
                     }
                     Parsed::Command(ReplCommand::Reference) => self.reference(previous),
@@ -264,12 +267,9 @@ impl Interview<'_> {
             if line.trim().is_empty() {
                 if lines.is_empty() {
                     if self.reader.interactive() {
-                        self.say(&self.ui.paint(
-                            Style::Dim,
-                            self.pick(
-                                "Напишите ответ (пустая строка отправляет его) или :skip.",
-                                "Type your answer (an empty line submits it) or :skip.",
-                            ),
+                        self.dim(self.pick(
+                            "Напишите ответ (пустая строка отправляет его) или :skip.",
+                            "Type your answer (an empty line submits it) or :skip.",
                         ));
                     }
                     continue;
@@ -330,7 +330,7 @@ impl Interview<'_> {
             }
             None => {
                 let text = self.pick("Подсказок больше нет.", "No more hints.");
-                self.say(&self.ui.paint(Style::Dim, text));
+                self.dim(text);
             }
         }
     }
@@ -352,7 +352,7 @@ impl Interview<'_> {
                     "Эталонный ответ показывается для уже оценённого вопроса.",
                     "The reference answer is shown for a question already graded.",
                 );
-                self.say(&self.ui.paint(Style::Dim, text));
+                self.dim(text);
             }
         }
     }
@@ -463,10 +463,7 @@ impl Interview<'_> {
                 misconceptions: Vec::new(),
                 flags: Vec::new(),
             });
-        self.say(&self.ui.paint(
-            Style::Dim,
-            self.pick("Вопрос пропущен (0).", "Question skipped (0)."),
-        ));
+        self.dim(self.pick("Вопрос пропущен (0).", "Question skipped (0)."));
         AnswerRecord {
             position,
             question_id: question.id.clone(),
