@@ -93,6 +93,19 @@ impl Interview<'_> {
         let mut last_score = None;
         let mut previous: Option<&Question> = None;
         let total = queue.total();
+        let level = match queue {
+            QuestionQueue::Fixed { level, .. } => level.to_string(),
+            QuestionQueue::Adaptive { .. } => self
+                .pick("адаптивно, с junior", "adaptive, from junior")
+                .to_owned(),
+        };
+        let header = format!(
+            "{}: {level} · {}",
+            self.pick("Собеседование", "Interview"),
+            questions_count(total, self.ui.lang)
+        );
+        let header = self.ui.paint(Style::Bold, &header);
+        self.say(&header);
         if self.reader.interactive() {
             let help = self.pick(
                 "Пустая строка отправляет ответ; :help — команды.",
@@ -531,9 +544,46 @@ pub fn ask_level(
     Ok(None)
 }
 
+/// "1 question", "5 вопросов".
+pub fn questions_count(n: usize, lang: crate::ui::Lang) -> String {
+    let word = if lang.is_en() {
+        if n == 1 {
+            "question"
+        } else {
+            "questions"
+        }
+    } else {
+        match (n % 10, n % 100) {
+            (1, h) if h != 11 => "вопрос",
+            (2..=4, h) if !(12..=14).contains(&h) => "вопроса",
+            _ => "вопросов",
+        }
+    };
+    format!("{n} {word}")
+}
+
 /// The level an interview runs at.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LevelChoice {
     Fixed(Level),
     Adaptive,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ui::Lang;
+
+    #[test]
+    fn russian_plurals_of_questions() {
+        let ru = |n| questions_count(n, Lang::Ru);
+        assert_eq!(ru(1), "1 вопрос");
+        assert_eq!(ru(3), "3 вопроса");
+        assert_eq!(ru(5), "5 вопросов");
+        assert_eq!(ru(11), "11 вопросов");
+        assert_eq!(ru(21), "21 вопрос");
+        assert_eq!(ru(12), "12 вопросов");
+        assert_eq!(questions_count(1, Lang::En), "1 question");
+        assert_eq!(questions_count(2, Lang::En), "2 questions");
+    }
 }
