@@ -124,6 +124,220 @@ const GENERIC: &[&str] = &[
     "program",
 ];
 
+/// Everyday words: in a small bank a rare everyday word ("taking", "achieved") looks specific
+/// by document frequency alone, but a candidate is unlikely to reuse it, so it weighs less.
+const EVERYDAY: &[&str] = &[
+    "take",
+    "taking",
+    "took",
+    "give",
+    "go",
+    "goes",
+    "going",
+    "come",
+    "see",
+    "look",
+    "looking",
+    "know",
+    "think",
+    "want",
+    "let",
+    "put",
+    "set",
+    "keep",
+    "turn",
+    "show",
+    "try",
+    "ask",
+    "work",
+    "seem",
+    "feel",
+    "leave",
+    "bring",
+    "begin",
+    "happen",
+    "occur",
+    "write",
+    "provide",
+    "include",
+    "continue",
+    "change",
+    "lead",
+    "understand",
+    "follow",
+    "stop",
+    "create",
+    "speak",
+    "read",
+    "allow",
+    "add",
+    "spend",
+    "grow",
+    "open",
+    "walk",
+    "offer",
+    "remember",
+    "consider",
+    "appear",
+    "buy",
+    "wait",
+    "serve",
+    "send",
+    "expect",
+    "build",
+    "stay",
+    "fall",
+    "cut",
+    "reach",
+    "remain",
+    "suggest",
+    "raise",
+    "pass",
+    "require",
+    "report",
+    "decide",
+    "pull",
+    "achieve",
+    "achieved",
+    "identify",
+    "identifies",
+    "involve",
+    "ensure",
+    "perform",
+    "done",
+    "doing",
+    "time",
+    "times",
+    "left",
+    "right",
+    "current",
+    "currently",
+    "remaining",
+    "good",
+    "better",
+    "best",
+    "bad",
+    "high",
+    "low",
+    "long",
+    "short",
+    "little",
+    "own",
+    "other",
+    "old",
+    "right",
+    "big",
+    "same",
+    "able",
+    "last",
+    "late",
+    "hard",
+    "early",
+    "young",
+    "important",
+    "few",
+    "public",
+    "private",
+    "real",
+    "sure",
+    "simple",
+    "easy",
+    "possible",
+    "whole",
+    "free",
+    "true",
+    "full",
+    "certain",
+    "clear",
+    "specific",
+    "general",
+    "particular",
+    "actual",
+    "usual",
+    "single",
+    "multiple",
+    "several",
+    "various",
+    "kind",
+    "sort",
+    "part",
+    "place",
+    "case",
+    "point",
+    "fact",
+    "number",
+    "group",
+    "order",
+    "area",
+    "level",
+    "form",
+    "line",
+    "end",
+    "side",
+    "home",
+    "state",
+    "world",
+    "year",
+    "day",
+    "week",
+    "people",
+    "person",
+    "man",
+    "woman",
+    "life",
+    "hand",
+    "eye",
+    "name",
+    "information",
+    "system",
+    "process",
+    "word",
+    "words",
+    "question",
+    "answer",
+    "idea",
+    "reason",
+    "among",
+    "within",
+    "without",
+    "throughout",
+    "already",
+    "always",
+    "sometimes",
+    "instead",
+    "rather",
+    "either",
+    "neither",
+    "whether",
+    "however",
+    "therefore",
+    "thus",
+    "hence",
+];
+
+fn is_everyday(token: &Token) -> bool {
+    static STEMS: std::sync::OnceLock<HashSet<String>> = std::sync::OnceLock::new();
+    let stems = STEMS.get_or_init(|| {
+        EVERYDAY
+            .iter()
+            .filter_map(|w| text::analyze(w).tokens.first().map(|t| t.stem.to_string()))
+            .collect()
+    });
+    stems.contains(&*token.stem)
+}
+
+/// Weight of a key term: its specificity across the bank, halved for everyday words.
+fn term_weight(token: &Token, context: &DraftContext) -> f64 {
+    let idf = context.idf(&token.stem);
+    if is_everyday(token) {
+        idf * EVERYDAY_FACTOR
+    } else {
+        idf
+    }
+}
+
+const EVERYDAY_FACTOR: f64 = 0.5;
+
 fn is_generic(token: &Token) -> bool {
     GENERIC.contains(&&*token.stem) || GENERIC.contains(&token.word.as_str())
 }
@@ -336,6 +550,92 @@ const SYNONYMS: &[&[&str]] = &[
     &["recursion", "recursive", "рекурсия"],
     &["class", "класс"],
     &["object", "instance", "объект", "экземпляр"],
+    &[
+        "minimum",
+        "smallest",
+        "lowest",
+        "min",
+        "минимум",
+        "наименьший",
+    ],
+    &[
+        "maximum",
+        "largest",
+        "biggest",
+        "highest",
+        "greatest",
+        "max",
+        "максимум",
+        "наибольший",
+    ],
+    &[
+        "unlimited",
+        "infinite",
+        "unbounded",
+        "arbitrary",
+        "неограниченный",
+        "бесконечный",
+    ],
+    &["position", "place", "spot", "позиция"],
+    &[
+        "swap",
+        "exchange",
+        "switch",
+        "interchange",
+        "обмен",
+        "поменять",
+    ],
+    &["select", "choose", "pick", "выбрать", "выбор"],
+    &["first", "beginning", "front", "первый"],
+    &["last", "final", "tail", "последний"],
+    &["next", "following", "subsequent", "следующий"],
+    &["previous", "prior", "preceding", "предыдущий"],
+    &["correct", "proper", "правильный"],
+    &["whole", "entire", "complete", "весь", "целый"],
+    &["part", "portion", "section", "segment", "часть"],
+    &["increase", "grow", "increment", "увеличить", "рост"],
+    &["decrease", "shrink", "decrement", "reduce", "уменьшить"],
+    &["contain", "include", "содержать"],
+    &["create", "construct", "build", "создать"],
+    &["allocate", "reserve", "выделить"],
+    &["release", "free", "deallocate", "освободить"],
+    &["access", "retrieve", "reach", "доступ"],
+    &["pass", "send", "передать"],
+    &["call", "invoke", "вызов", "вызвать"],
+    &["execute", "run", "perform", "выполнить", "запуск"],
+    &["exist", "live", "persist", "существовать"],
+    &["duration", "lifetime", "life", "время жизни"],
+    &["visible", "accessible", "видимый", "доступный"],
+    &["identify", "determine", "detect", "определить"],
+    &["compare", "comparison", "сравнить", "сравнение"],
+    &["combine", "merge", "join", "объединить"],
+    &["divide", "split", "partition", "разделить", "разбить"],
+    &["remaining", "rest", "остальные", "оставшиеся"],
+    &["sorted", "ordered", "отсортированный"],
+    &["value", "значение"],
+    &["type", "kind", "тип"],
+    &["operator", "operation", "оператор", "операция"],
+    &["provide", "supply", "give", "предоставить"],
+    &["lifo", "last in first out"],
+    &["fifo", "first in first out"],
+    &["top", "peek", "вершина стека"],
+    &["constant", "fixed", "unchanging", "константа", "постоянный"],
+    &["signature", "prototype", "parameter list", "сигнатура"],
+    &["traverse", "visit", "walk", "обход", "обойти"],
+    &["parent", "ancestor", "родитель", "предок"],
+    &["child", "descendant", "потомок", "ребенок"],
+    &["leaf", "terminal node", "лист"],
+    &["scope", "visibility", "область видимости"],
+    &["inherit", "derive", "extend", "наследовать"],
+    &["storage", "storing", "хранение"],
+    &["half", "middle", "midpoint", "половина", "середина"],
+    &["collision", "conflict", "clash", "коллизия"],
+    &["limit", "bound", "предел", "граница"],
+    &["linear", "proportional", "линейный"],
+    &["logarithmic", "log", "логарифмический"],
+    &["quadratic", "squared", "квадратичный"],
+    &["empty", "blank", "пустой"],
+    &["efficient", "faster", "эффективный"],
 ];
 
 /// The synonym group of a stem, if any (compared by stem, so any word form finds it).
@@ -557,7 +857,7 @@ fn draft_terms(
         .filter(|(_, t)| is_key(t) && seen.insert(t.stem.to_string()))
         .map(|(i, t)| (i, t, negated_at(&analyzed.tokens, i)))
         .enumerate()
-        .map(|(order, (_, t, negated))| (context.idf(&t.stem), order, t, negated))
+        .map(|(order, (_, t, negated))| (term_weight(t, context), order, t, negated))
         .collect();
     if terms.is_empty() {
         return None;
@@ -797,12 +1097,16 @@ mod tests {
             "If no constructor is provided, the compiler creates one.",
         );
         let rubric = draft(&q, &DraftContext::from_texts([q.answer.as_str()]));
-        let aliases: Vec<&str> = rubric
+        let first: Vec<&str> = rubric
             .concepts
             .iter()
-            .flat_map(|c| c.aliases.iter().map(String::as_str))
+            .map(|c| c.aliases[0].as_str())
             .collect();
-        assert_eq!(aliases, ["not provided", "compiler"]);
+        assert_eq!(first, ["not provided", "compiler"]);
+        // Synonyms keep the negation too.
+        assert!(rubric.concepts[0]
+            .aliases
+            .contains(&"not supply".to_owned()));
     }
 
     #[test]
