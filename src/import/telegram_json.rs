@@ -78,6 +78,10 @@ pub fn parse(text: &str, source: &str) -> Result<Parsed, ExportError> {
                 Some(post) => {
                     let mut question = post.into_question(&format!("{source}#{id}"));
                     question.lang = super::guess_lang(&question.question).to_owned();
+                    // Hashtags cannot hold '-': #classic_ml is the topic classic-ml.
+                    for topic in &mut question.topics {
+                        *topic = topic.replace('_', "-");
+                    }
                     parsed.items.push(Imported::checked(question));
                 }
                 None if pieces.iter().any(|p| !p.text.trim().is_empty()) => parsed.notes.push(
@@ -147,8 +151,10 @@ fn clean_question(line: &str) -> String {
     loop {
         let before = text;
         for prefix in QUESTION_PREFIXES {
-            if text.to_lowercase().starts_with(prefix) {
-                text = text[prefix.len()..].trim_start();
+            let chars = prefix.chars().count();
+            let head: String = text.chars().take(chars).collect();
+            if head.to_lowercase() == *prefix {
+                text = text[head.len()..].trim_start();
             }
         }
         text = text.trim_start_matches(|c: char| c == '*' || c == '_' || c.is_whitespace());
@@ -280,7 +286,7 @@ mod tests {
         assert_eq!(q.question, "Что такое dropout?");
         assert_eq!(q.answer, "Случайное зануление нейронов при обучении.");
         assert_eq!(q.levels, vec![Level::Middle]);
-        assert_eq!(q.topics, vec!["deep_learning"]);
+        assert_eq!(q.topics, vec!["deep-learning"]);
         assert_eq!(q.popularity, Some(7));
         assert_eq!(q.source, "telegram:x#2");
         assert!(parsed
