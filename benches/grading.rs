@@ -52,6 +52,7 @@ fn rubric_10_concepts() -> CompiledRubric {
         Rubric {
             question_id: "bench".into(),
             drafted: false,
+            scoring: None,
             concepts,
             misconceptions: bank
                 .compiled_rubric("dbscan")

@@ -7,11 +7,10 @@ use std::path::Path;
 use anyhow::{bail, Context};
 use serde_json::json;
 
-use crate::bank::{Bank, BankSource, Level, Question};
+use crate::bank::{Bank, BankSource, Question};
 use crate::batch;
 use crate::cli::{
-    Cli, Command, ConfigCommand, GradeArgs, GradeFormat, ImportCommand, ListFormat, QuestionsArgs,
-    RubricCommand,
+    Cli, Command, ConfigCommand, GradeArgs, GradeFormat, ListFormat, QuestionsArgs, RubricCommand,
 };
 use crate::config::{config_path, Config, ConfigRequest, DEFAULT_CONFIG_TOML};
 use crate::error::{ExitStatus, InputError};
@@ -83,9 +82,11 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
             print!("{}", draft(question, &context_texts).to_toml());
             Ok(ExitStatus::Success)
         }
-        Some(Command::Import(ImportCommand::TelegramText { file, out })) => {
-            import_telegram_text(&file, &out)
+        Some(Command::Import(command)) => {
+            let (format, file, out) = command.parts();
+            import::run(format, file, out)
         }
+        Some(Command::Eval(args)) => crate::eval::run(&load_bank(&source)?, &args, &context),
         Some(Command::Config(command)) => config_command(command, &request, &context),
     }
 }
@@ -389,58 +390,6 @@ fn rubric_check(bank: &Bank, context: &AppContext) -> anyhow::Result<ExitStatus>
     } else {
         ExitStatus::Success
     })
-}
-
-fn import_telegram_text(file: &Path, out: &Path) -> anyhow::Result<ExitStatus> {
-    let bytes = fs::read(file)
-        .map_err(|e| InputError::Other(format!("cannot read {}: {e}", file.display())))?;
-    let text = String::from_utf8(bytes).map_err(|e| InputError::NotUtf8 {
-        what: file.display().to_string(),
-        offset: e.utf8_error().valid_up_to(),
-    })?;
-    let posts = import::telegram_text::parse(&text);
-    if posts.is_empty() {
-        return Err(InputError::Other(format!(
-            "{}: no questions found (expected posts: a question line, the answer, hashtags, a reactions line)",
-            file.display()
-        ))
-        .into());
-    }
-    let source = format!(
-        "telegram:{}",
-        file.file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default()
-    );
-    let mut questions = Vec::new();
-    let mut without_level = 0;
-    for post in posts {
-        let mut question = post.into_question(&source);
-        if question.levels.is_empty() {
-            // A question needs a level to be asked; middle is the least surprising guess.
-            question.levels.push(Level::Middle);
-            without_level += 1;
-        }
-        questions.push(question);
-    }
-    let summary = import::write_bank(out, questions)?;
-    for id in &summary.written {
-        println!("imported {id}");
-    }
-    for (question, why) in &summary.skipped {
-        eprintln!("skipped \"{question}\": {why}");
-    }
-    if without_level > 0 {
-        eprintln!("{without_level} questions had no level hashtag and were tagged middle");
-    }
-    println!(
-        "{} questions written to {} ({} skipped); rubrics are drafts: review them, then run `sobes --bank {} rubric check`",
-        summary.written.len(),
-        out.display(),
-        summary.skipped.len(),
-        out.display()
-    );
-    Ok(ExitStatus::Success)
 }
 
 fn config_command(

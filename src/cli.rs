@@ -83,6 +83,8 @@ pub enum Command {
     /// Import questions into a bank directory.
     #[command(subcommand)]
     Import(ImportCommand),
+    /// Compare sobes' grades with human grades: correlation, error, worst disagreements.
+    Eval(EvalArgs),
     /// Show the configuration and where it comes from.
     #[command(subcommand)]
     Config(ConfigCommand),
@@ -210,13 +212,54 @@ pub enum RubricCommand {
 #[derive(Debug, Subcommand)]
 pub enum ImportCommand {
     /// Import a Telegram channel dump in plain text (question, answer, hashtags, reactions).
-    TelegramText {
-        /// The text file.
-        file: PathBuf,
-        /// The bank directory to write (DIR/data, DIR/rubrics).
-        #[arg(long = "out", value_name = "DIR")]
-        out: PathBuf,
-    },
+    TelegramText(ImportArgs),
+    /// Import Telegram Desktop's JSON export of a channel (result.json).
+    TelegramJson(ImportArgs),
+    /// Import a Markdown Q&A collection (## Topic, bold or heading questions, <details>).
+    Markdown(ImportArgs),
+    /// Import JSON Lines: {"id", "question", "answer", "lang", "levels", "topics"} a line.
+    Jsonl(ImportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// The file to import.
+    pub file: PathBuf,
+    /// The bank directory to write (DIR/data, DIR/rubrics); questions already there are skipped.
+    #[arg(long = "out", value_name = "DIR")]
+    pub out: PathBuf,
+}
+
+impl ImportCommand {
+    /// The format, input file and output directory.
+    pub fn parts(&self) -> (crate::import::Format, &std::path::Path, &std::path::Path) {
+        use crate::import::Format;
+        let (format, args) = match self {
+            ImportCommand::TelegramText(a) => (Format::TelegramText, a),
+            ImportCommand::TelegramJson(a) => (Format::TelegramJson, a),
+            ImportCommand::Markdown(a) => (Format::Markdown, a),
+            ImportCommand::Jsonl(a) => (Format::Jsonl, a),
+        };
+        (format, &args.file, &args.out)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum EvalFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct EvalArgs {
+    /// Human-graded answers, one a line: {"id", "question_id", "answer", "grade"}.
+    pub file: PathBuf,
+    /// Output format.
+    #[arg(long = "format", value_enum, default_value_t = EvalFormat::Text)]
+    pub format: EvalFormat,
+    /// How many of the largest disagreements to list.
+    #[arg(long = "worst", value_name = "N", default_value_t = 10)]
+    pub worst: usize,
 }
 
 #[derive(Debug, Subcommand)]

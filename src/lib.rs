@@ -9,6 +9,7 @@ pub mod batch;
 pub mod cli;
 pub mod config;
 pub mod error;
+pub mod eval;
 pub mod feedback;
 pub mod grade;
 pub mod history;

@@ -349,6 +349,11 @@ pub fn grade(compiled: &CompiledRubric, answer: &str, settings: &GradeSettings) 
         words >= settings.explanation_min_words || mixed
     };
 
+    let bare_credit = rubric
+        .scoring
+        .as_ref()
+        .and_then(|s| s.bare_mention_credit)
+        .unwrap_or(settings.bare_mention_credit);
     let mut covered = Vec::new();
     let mut missed = Vec::new();
     let mut earned = 0.0;
@@ -368,7 +373,7 @@ pub fn grade(compiled: &CompiledRubric, answer: &str, settings: &GradeSettings) 
                 earned += if explained {
                     weight
                 } else {
-                    weight * settings.bare_mention_credit
+                    weight * bare_credit
                 };
                 covered.push(CoveredConcept {
                     id: concept.id.clone(),
@@ -410,7 +415,12 @@ pub fn grade(compiled: &CompiledRubric, answer: &str, settings: &GradeSettings) 
 
     let total = rubric.total_weight();
     let coverage = if total > 0.0 { earned / total } else { 0.0 };
-    let mut score = 100.0 * (coverage / settings.full_marks_coverage.max(0.01)).min(1.0);
+    let scoring = rubric.scoring.clone().unwrap_or_default();
+    let full_marks = scoring
+        .full_marks_coverage
+        .unwrap_or(settings.full_marks_coverage);
+    let exponent = scoring.coverage_exponent.unwrap_or(1.0).clamp(0.05, 20.0);
+    let mut score = 100.0 * (coverage / full_marks.max(0.01)).min(1.0).powf(exponent);
     if required_missing && score > settings.required_missing_cap {
         score = settings.required_missing_cap;
         flags.push(GradeFlag::RequiredMissing);

@@ -19,6 +19,7 @@ fn rnn_rubric() -> CompiledRubric {
         Rubric {
             question_id: "rnn".into(),
             drafted: false,
+            scoring: None,
             concepts: vec![
                 concept(
                     "exploding",

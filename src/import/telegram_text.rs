@@ -3,6 +3,7 @@
 //! A post is: a question line, the answer body, hashtag lines (`#junior` `#middle`), the same
 //! body and hashtags again (the dump repeats them), then a reactions line such as `👍17❤1`.
 
+use super::{Imported, Parsed};
 use crate::bank::{Level, Question};
 
 /// A post as read, before it becomes a question.
@@ -51,6 +52,27 @@ fn hashtags(line: &str) -> Option<Vec<String>> {
             .map(|w| w.trim_start_matches('#').to_lowercase())
             .collect(),
     )
+}
+
+/// Read a dump into questions; posts without a level hashtag are tagged middle (and noted).
+pub fn parse_file(text: &str, source: &str) -> Parsed {
+    let mut parsed = Parsed::default();
+    let mut without_level = 0;
+    for post in parse(text) {
+        let mut question = post.into_question(source);
+        if question.levels.is_empty() {
+            // A question needs a level to be asked; middle is the least surprising guess.
+            question.levels.push(Level::Middle);
+            without_level += 1;
+        }
+        parsed.items.push(Imported::checked(question));
+    }
+    if without_level > 0 {
+        parsed.notes.push(format!(
+            "{without_level} questions had no level hashtag and were tagged middle"
+        ));
+    }
+    parsed
 }
 
 /// Split a dump into posts.

@@ -6,7 +6,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use super::{Concept, Rubric};
+use super::{Concept, Rubric, Scoring};
 use crate::bank::Question;
 use crate::grade::text::{self, Script, Token};
 
@@ -96,7 +96,6 @@ const GENERIC: &[&str] = &[
     "get",
     "new",
     "different",
-    "main",
     "important",
     "usual",
     "usually",
@@ -104,12 +103,259 @@ const GENERIC: &[&str] = &[
     "allow",
     "help",
     "also",
+    "made",
+    "make",
+    "makes",
+    "every",
+    "each",
+    "thing",
+    "things",
+    "something",
+    "way",
+    "ways",
+    "need",
+    "needs",
+    "called",
+    "given",
+    "able",
+    "based",
+    "whose",
     "problem",
     "program",
 ];
 
+/// Everyday words: in a small bank a rare everyday word ("taking", "achieved") looks specific
+/// by document frequency alone, but a candidate is unlikely to reuse it, so it weighs less.
+const EVERYDAY: &[&str] = &[
+    "take",
+    "taking",
+    "took",
+    "give",
+    "go",
+    "goes",
+    "going",
+    "come",
+    "see",
+    "look",
+    "looking",
+    "know",
+    "think",
+    "want",
+    "let",
+    "put",
+    "set",
+    "keep",
+    "turn",
+    "show",
+    "try",
+    "ask",
+    "work",
+    "seem",
+    "feel",
+    "leave",
+    "bring",
+    "begin",
+    "happen",
+    "occur",
+    "write",
+    "provide",
+    "include",
+    "continue",
+    "change",
+    "lead",
+    "understand",
+    "follow",
+    "stop",
+    "create",
+    "speak",
+    "read",
+    "allow",
+    "add",
+    "spend",
+    "grow",
+    "open",
+    "walk",
+    "offer",
+    "remember",
+    "consider",
+    "appear",
+    "buy",
+    "wait",
+    "serve",
+    "send",
+    "expect",
+    "build",
+    "stay",
+    "fall",
+    "cut",
+    "reach",
+    "remain",
+    "suggest",
+    "raise",
+    "pass",
+    "require",
+    "report",
+    "decide",
+    "pull",
+    "achieve",
+    "achieved",
+    "identify",
+    "identifies",
+    "involve",
+    "ensure",
+    "perform",
+    "done",
+    "doing",
+    "time",
+    "times",
+    "left",
+    "right",
+    "current",
+    "currently",
+    "remaining",
+    "good",
+    "better",
+    "best",
+    "bad",
+    "high",
+    "low",
+    "long",
+    "short",
+    "little",
+    "own",
+    "other",
+    "old",
+    "right",
+    "big",
+    "same",
+    "able",
+    "last",
+    "late",
+    "hard",
+    "early",
+    "young",
+    "important",
+    "few",
+    "public",
+    "private",
+    "real",
+    "sure",
+    "simple",
+    "easy",
+    "possible",
+    "whole",
+    "free",
+    "true",
+    "full",
+    "certain",
+    "clear",
+    "specific",
+    "general",
+    "particular",
+    "actual",
+    "usual",
+    "single",
+    "multiple",
+    "several",
+    "various",
+    "kind",
+    "sort",
+    "part",
+    "place",
+    "case",
+    "point",
+    "fact",
+    "number",
+    "group",
+    "order",
+    "area",
+    "level",
+    "form",
+    "line",
+    "end",
+    "side",
+    "home",
+    "state",
+    "world",
+    "year",
+    "day",
+    "week",
+    "people",
+    "person",
+    "man",
+    "woman",
+    "life",
+    "hand",
+    "eye",
+    "name",
+    "information",
+    "system",
+    "process",
+    "word",
+    "words",
+    "question",
+    "answer",
+    "idea",
+    "reason",
+    "among",
+    "within",
+    "without",
+    "throughout",
+    "already",
+    "always",
+    "sometimes",
+    "instead",
+    "rather",
+    "either",
+    "neither",
+    "whether",
+    "however",
+    "therefore",
+    "thus",
+    "hence",
+];
+
+fn is_everyday(token: &Token) -> bool {
+    static STEMS: std::sync::OnceLock<HashSet<String>> = std::sync::OnceLock::new();
+    let stems = STEMS.get_or_init(|| {
+        EVERYDAY
+            .iter()
+            .filter_map(|w| text::analyze(w).tokens.first().map(|t| t.stem.to_string()))
+            .collect()
+    });
+    stems.contains(&*token.stem)
+}
+
+/// Weight of a key term: its specificity across the bank, halved for everyday words.
+fn term_weight(token: &Token, context: &DraftContext) -> f64 {
+    let idf = context.idf(&token.stem);
+    if is_everyday(token) {
+        idf * EVERYDAY_FACTOR
+    } else {
+        idf
+    }
+}
+
+const EVERYDAY_FACTOR: f64 = 0.5;
+
 fn is_generic(token: &Token) -> bool {
-    GENERIC.contains(&&*token.stem)
+    GENERIC.contains(&&*token.stem) || GENERIC.contains(&token.word.as_str())
+}
+
+/// Is the token at `index` denied by a negation shortly before it in its clause ("if no
+/// constructor is provided")? Then its alias keeps the negation, so that the grader's
+/// polarity rule matches "when you do not provide one" and not "it is provided".
+fn negated_at(tokens: &[Token], index: usize) -> bool {
+    let clause = tokens[index].clause;
+    tokens[..index]
+        .iter()
+        .rev()
+        .take(3)
+        .take_while(|t| t.clause == clause)
+        .filter(|t| t.is_negation)
+        .count()
+        % 2
+        == 1
 }
 
 fn is_term(token: &Token) -> bool {
@@ -187,7 +433,7 @@ fn split_points(answer: &str) -> Vec<Point> {
         }
     } else {
         for sentence in sentences(answer) {
-            if text::analyze(&sentence).content_count() >= 2 {
+            if text::analyze(&sentence).content_count() >= 1 {
                 points.push(Point {
                     heading: sentence.clone(),
                     body: sentence,
@@ -255,46 +501,292 @@ pub fn slug(text: &str, max_words: usize) -> String {
     slug.trim_end_matches('-').to_owned()
 }
 
+/// Words that join two key points in one sentence ("abstraction and reusability").
+const JOINERS: &[&str] = &["and", "or", "и", "или", "а", "also", "plus"];
+
+/// Obvious synonyms: a key term written with one of these also gets the others as aliases.
+/// Each group is one meaning; words are matched by stem, so one form per word is enough.
+const SYNONYMS: &[&[&str]] = &[
+    &["function", "method", "procedure", "функция", "метод"],
+    &["begin", "start", "начало", "начинать"],
+    &["end", "finish", "конец", "окончание"],
+    &["store", "hold", "keep", "save", "хранить", "сохранять"],
+    &["location", "place", "address", "место", "адрес"],
+    &["memory", "ram", "память"],
+    &["error", "mistake", "bug", "fault", "ошибка"],
+    &["remove", "delete", "erase", "удалить", "удаление"],
+    &["insert", "add", "вставка", "добавление"],
+    &["search", "find", "lookup", "поиск", "найти"],
+    &["fast", "quick", "efficient", "быстрый", "эффективный"],
+    &["slow", "inefficient", "медленный"],
+    &["large", "big", "huge", "большой"],
+    &["small", "little", "tiny", "маленький"],
+    &["size", "length", "размер", "длина"],
+    &["element", "item", "entry", "элемент"],
+    &["argument", "parameter", "аргумент", "параметр"],
+    &["reference", "pointer", "address", "ссылка", "указатель"],
+    &["copy", "duplicate", "копия"],
+    &["change", "modify", "alter", "изменить", "изменение"],
+    &["hide", "conceal", "encapsulate", "скрывать", "инкапсуляция"],
+    &["reuse", "reusability", "reusable", "переиспользование"],
+    &["simulate", "imitate", "emulate", "model", "имитировать"],
+    &["behavior", "behaviour", "поведение"],
+    &["array", "массив"],
+    &["list", "список"],
+    &["queue", "очередь"],
+    &["tree", "дерево"],
+    &["node", "vertex", "узел", "вершина"],
+    &["sort", "order", "сортировка", "упорядочить"],
+    &["feature", "признак"],
+    &["sample", "выборка"],
+    &["training", "обучение"],
+    &["weight", "вес"],
+    &["overfitting", "переобучение"],
+    &["speed", "скорость"],
+    &["complexity", "сложность"],
+    &["declare", "define", "объявить"],
+    &["variable", "переменная"],
+    &["loop", "iteration", "цикл", "итерация"],
+    &["recursion", "recursive", "рекурсия"],
+    &["class", "класс"],
+    &["object", "instance", "объект", "экземпляр"],
+    &[
+        "minimum",
+        "smallest",
+        "lowest",
+        "min",
+        "минимум",
+        "наименьший",
+    ],
+    &[
+        "maximum",
+        "largest",
+        "biggest",
+        "highest",
+        "greatest",
+        "max",
+        "максимум",
+        "наибольший",
+    ],
+    &[
+        "unlimited",
+        "infinite",
+        "unbounded",
+        "arbitrary",
+        "неограниченный",
+        "бесконечный",
+    ],
+    &["position", "place", "spot", "позиция"],
+    &[
+        "swap",
+        "exchange",
+        "switch",
+        "interchange",
+        "обмен",
+        "поменять",
+    ],
+    &["select", "choose", "pick", "выбрать", "выбор"],
+    &["first", "beginning", "front", "первый"],
+    &["last", "final", "tail", "последний"],
+    &["next", "following", "subsequent", "следующий"],
+    &["previous", "prior", "preceding", "предыдущий"],
+    &["correct", "proper", "правильный"],
+    &["whole", "entire", "complete", "весь", "целый"],
+    &["part", "portion", "section", "segment", "часть"],
+    &["increase", "grow", "increment", "увеличить", "рост"],
+    &["decrease", "shrink", "decrement", "reduce", "уменьшить"],
+    &["contain", "include", "содержать"],
+    &["create", "construct", "build", "создать"],
+    &["allocate", "reserve", "выделить"],
+    &["release", "free", "deallocate", "освободить"],
+    &["access", "retrieve", "reach", "доступ"],
+    &["pass", "send", "передать"],
+    &["call", "invoke", "вызов", "вызвать"],
+    &["execute", "run", "perform", "выполнить", "запуск"],
+    &["exist", "live", "persist", "существовать"],
+    &["duration", "lifetime", "life", "время жизни"],
+    &["visible", "accessible", "видимый", "доступный"],
+    &["identify", "determine", "detect", "определить"],
+    &["compare", "comparison", "сравнить", "сравнение"],
+    &["combine", "merge", "join", "объединить"],
+    &["divide", "split", "partition", "разделить", "разбить"],
+    &["remaining", "rest", "остальные", "оставшиеся"],
+    &["sorted", "ordered", "отсортированный"],
+    &["value", "значение"],
+    &["type", "kind", "тип"],
+    &["operator", "operation", "оператор", "операция"],
+    &["provide", "supply", "give", "предоставить"],
+    &["lifo", "last in first out"],
+    &["fifo", "first in first out"],
+    &["top", "peek", "вершина стека"],
+    &["constant", "fixed", "unchanging", "константа", "постоянный"],
+    &["signature", "prototype", "parameter list", "сигнатура"],
+    &["traverse", "visit", "walk", "обход", "обойти"],
+    &["parent", "ancestor", "родитель", "предок"],
+    &["child", "descendant", "потомок", "ребенок"],
+    &["leaf", "terminal node", "лист"],
+    &["scope", "visibility", "область видимости"],
+    &["inherit", "derive", "extend", "наследовать"],
+    &["storage", "storing", "хранение"],
+    &["half", "middle", "midpoint", "половина", "середина"],
+    &["collision", "conflict", "clash", "коллизия"],
+    &["limit", "bound", "предел", "граница"],
+    &["linear", "proportional", "линейный"],
+    &["logarithmic", "log", "логарифмический"],
+    &["quadratic", "squared", "квадратичный"],
+    &["empty", "blank", "пустой"],
+    &["efficient", "faster", "эффективный"],
+];
+
+/// The synonym group of a stem, if any (compared by stem, so any word form finds it).
+fn synonyms_of(stem: &str) -> Option<&'static [&'static str]> {
+    static STEMS: std::sync::OnceLock<Vec<Vec<String>>> = std::sync::OnceLock::new();
+    let stems = STEMS.get_or_init(|| {
+        SYNONYMS
+            .iter()
+            .map(|group| {
+                group
+                    .iter()
+                    .map(|w| {
+                        text::analyze(w)
+                            .tokens
+                            .first()
+                            .map(|t| t.stem.to_string())
+                            .unwrap_or_default()
+                    })
+                    .collect()
+            })
+            .collect()
+    });
+    stems
+        .iter()
+        .position(|group| group.iter().any(|s| s == stem))
+        .map(|i| SYNONYMS[i])
+}
+
+/// A key point as tokens: the words of a bullet, sentence or clause.
+struct Unit<'a> {
+    label: String,
+    tokens: Vec<&'a Token>,
+}
+
+/// Split a point into clauses: at commas and brackets (the tokeniser's clauses) and at "and",
+/// "or", "и", "или".
+fn clauses<'a>(tokens: &[&'a Token]) -> Vec<Vec<&'a Token>> {
+    let mut out: Vec<Vec<&Token>> = Vec::new();
+    let mut current: Vec<&Token> = Vec::new();
+    let mut clause = tokens.first().map_or(0, |t| t.clause);
+    for &token in tokens {
+        let joiner = JOINERS.contains(&token.word.as_str());
+        if token.clause != clause || joiner {
+            if !current.is_empty() {
+                out.push(std::mem::take(&mut current));
+            }
+            clause = token.clause;
+        }
+        if !joiner {
+            current.push(token);
+        }
+    }
+    if !current.is_empty() {
+        out.push(current);
+    }
+    out
+}
+
 /// Draft a rubric for `question`, judging term specificity by `context`.
+///
+/// Key points are the reference answer's bullets, else its sentences; a short answer (fewer
+/// than three points) is split further into clauses, so that an answer naming half of
+/// "abstraction and reusability" earns half. Terms that only repeat the question are never
+/// key terms: repeating the question shows nothing.
 pub fn draft(question: &Question, context: &DraftContext) -> Rubric {
     let english = question.lang == "en";
-    let mut points = split_points(&question.answer);
-    let salience = |point: &Point| -> f64 {
+    let question_stems: HashSet<String> = text::analyze(&question.all_texts())
+        .tokens
+        .iter()
+        .filter(|t| !t.is_stop)
+        .map(|t| t.stem.to_string())
+        .collect();
+    let is_key = |t: &Token| is_term(t) && !is_generic(t) && !question_stems.contains(&*t.stem);
+    if let Some(rubric) = draft_terms(question, context, &is_key) {
+        return rubric;
+    }
+    let points = split_points(&question.answer);
+    let analyzed: Vec<(String, text::Analyzed)> = points
+        .iter()
+        .map(|p| (p.heading.clone(), text::analyze(&p.body)))
+        .collect();
+    let mut units: Vec<Unit> = analyzed
+        .iter()
+        .map(|(heading, a)| Unit {
+            label: heading.clone(),
+            tokens: a.tokens.iter().collect(),
+        })
+        .filter(|u| u.tokens.iter().any(|t| is_key(t)))
+        .collect();
+    if units.len() < 3 {
+        let mut finer = Vec::new();
+        for unit in &units {
+            let parts: Vec<Vec<&Token>> = clauses(&unit.tokens)
+                .into_iter()
+                .filter(|c| c.iter().any(|t| is_key(t)))
+                .collect();
+            if parts.len() <= 1 {
+                finer.push(Unit {
+                    label: unit.label.clone(),
+                    tokens: unit.tokens.clone(),
+                });
+                continue;
+            }
+            for part in parts {
+                finer.push(Unit {
+                    label: part
+                        .iter()
+                        .map(|t| t.word.as_str())
+                        .collect::<Vec<_>>()
+                        .join(" "),
+                    tokens: part,
+                });
+            }
+        }
+        units = finer;
+    }
+    let salience = |unit: &Unit| -> f64 {
         let mut seen = HashSet::new();
-        text::analyze(&point.body)
-            .tokens
+        unit.tokens
             .iter()
-            .filter(|t| is_term(t) && !is_generic(t) && seen.insert(t.stem.to_string()))
+            .filter(|t| is_key(t) && seen.insert(t.stem.to_string()))
             .map(|t| context.idf(&t.stem))
             .sum()
     };
-    if points.len() > 8 {
-        let mut ranked: Vec<(f64, usize)> = points
+    if units.len() > 8 {
+        let mut ranked: Vec<(f64, usize)> = units
             .iter()
             .enumerate()
-            .map(|(i, p)| (salience(p), i))
+            .map(|(i, u)| (salience(u), i))
             .collect();
         ranked.sort_by(|a, b| b.0.total_cmp(&a.0));
         let keep: HashSet<usize> = ranked.iter().take(8).map(|&(_, i)| i).collect();
-        points = points
+        units = units
             .into_iter()
             .enumerate()
             .filter(|(i, _)| keep.contains(i))
-            .map(|(_, p)| p)
+            .map(|(_, u)| u)
             .collect();
     }
-    let saliences: Vec<f64> = points.iter().map(salience).collect();
+    let saliences: Vec<f64> = units.iter().map(salience).collect();
     let mean = saliences.iter().sum::<f64>() / saliences.len().max(1) as f64;
 
     let mut used_keys: HashSet<String> = HashSet::new();
     let mut used_ids: HashSet<String> = HashSet::new();
     let mut concepts = Vec::new();
-    for (index, point) in points.iter().enumerate() {
-        let aliases = point_aliases(point, context, &mut used_keys);
+    for (index, unit) in units.iter().enumerate() {
+        let aliases = unit_aliases(unit, &is_key, context, &mut used_keys);
         if aliases.is_empty() {
             continue;
         }
-        let label = shorten(&point.heading, 10);
+        let label = shorten(&unit.label, 10);
         let mut id = slug(&aliases[0], 4);
         if id.is_empty() {
             id = format!("point-{}", index + 1);
@@ -326,13 +818,130 @@ pub fn draft(question: &Question, context: &DraftContext) -> Rubric {
     Rubric {
         question_id: question.id.clone(),
         drafted: true,
+        scoring: None,
         concepts,
         misconceptions: Vec::new(),
     }
 }
 
-/// The heading (when short), then the most specific word pairs and words of a point.
-fn point_aliases(point: &Point, context: &DraftContext, used: &mut HashSet<String>) -> Vec<String> {
+/// Content words in a reference answer up to which it counts as short.
+const SHORT_ANSWER_WORDS: usize = 40;
+
+/// Most concepts in a draft: a person curates it, and more are hard to review.
+const MAX_CONCEPTS: usize = 8;
+
+/// A short reference answer without bullets ("Abstraction and reusability.", "At the main
+/// function."): each key term is a concept, weighted by how specific it is across the bank,
+/// so an answer earns in proportion to the key terms it uses. The score rises as the square
+/// root of that share: a short answer that says half of it usually has the idea.
+fn draft_terms(
+    question: &Question,
+    context: &DraftContext,
+    is_key: &dyn Fn(&Token) -> bool,
+) -> Option<Rubric> {
+    let analyzed = text::analyze(&question.answer);
+    let has_bullets = question
+        .answer
+        .lines()
+        .filter(|l| strip_bullet(l).is_some())
+        .count()
+        >= 2;
+    if has_bullets || analyzed.content_count() > SHORT_ANSWER_WORDS {
+        return None;
+    }
+    let mut seen = HashSet::new();
+    let mut terms: Vec<(f64, usize, &Token, bool)> = analyzed
+        .tokens
+        .iter()
+        .enumerate()
+        .filter(|(_, t)| is_key(t) && seen.insert(t.stem.to_string()))
+        .map(|(i, t)| (i, t, negated_at(&analyzed.tokens, i)))
+        .enumerate()
+        .map(|(order, (_, t, negated))| (term_weight(t, context), order, t, negated))
+        .collect();
+    if terms.is_empty() {
+        return None;
+    }
+    terms.sort_by(|a, b| b.0.total_cmp(&a.0));
+    terms.truncate(MAX_CONCEPTS);
+    terms.sort_by_key(|t| t.1);
+    let english = question.lang == "en";
+    let mut used_ids = HashSet::new();
+    let concepts = terms
+        .iter()
+        .map(|&(idf, _, token, negated)| {
+            let mut words = vec![token.word.clone()];
+            if let Some(group) = synonyms_of(&token.stem) {
+                words.extend(
+                    group
+                        .iter()
+                        .filter(|w| {
+                            text::analyze(w)
+                                .tokens
+                                .first()
+                                .is_some_and(|t| t.stem != token.stem)
+                        })
+                        .map(|w| (*w).to_owned()),
+                );
+            }
+            let negation = match token.script {
+                Script::Cyrillic => "не",
+                _ => "not",
+            };
+            let aliases = words
+                .into_iter()
+                .map(|w| {
+                    if negated {
+                        format!("{negation} {w}")
+                    } else {
+                        w
+                    }
+                })
+                .collect();
+            let mut id = slug(&token.word, 1);
+            if id.is_empty() {
+                id = "term".into();
+            }
+            while !used_ids.insert(id.clone()) {
+                id.push_str("-2");
+            }
+            Concept {
+                id,
+                label: token.word.clone(),
+                label_en: None,
+                weight: (idf * 10.0).round() / 10.0,
+                required: false,
+                aliases,
+                hint: if english {
+                    format!("Mention: {}", token.word)
+                } else {
+                    format!("Упомяните: {}", token.word)
+                },
+                hint_en: None,
+            }
+        })
+        .collect();
+    Some(Rubric {
+        question_id: question.id.clone(),
+        drafted: true,
+        scoring: Some(Scoring {
+            full_marks_coverage: Some(1.0),
+            bare_mention_credit: Some(1.0),
+            coverage_exponent: Some(0.5),
+        }),
+        concepts,
+        misconceptions: Vec::new(),
+    })
+}
+
+/// Aliases of a key point: its key terms as one phrase (when short), then the most specific
+/// word pairs and words, then obvious synonyms of those words.
+fn unit_aliases(
+    unit: &Unit,
+    is_key: &dyn Fn(&Token) -> bool,
+    context: &DraftContext,
+    used: &mut HashSet<String>,
+) -> Vec<String> {
     let mut aliases = Vec::new();
     let mut push = |phrase: String, used: &mut HashSet<String>| -> bool {
         let key: String = text::analyze(&phrase)
@@ -348,11 +957,11 @@ fn point_aliases(point: &Point, context: &DraftContext, used: &mut HashSet<Strin
         }
         fresh
     };
-    let heading = text::analyze(&point.heading);
-    let heading_terms: Vec<&Token> = heading.tokens.iter().filter(|t| is_term(t)).collect();
-    if (1..=4).contains(&heading_terms.len()) && point.heading != point.body {
+    let tokens = &unit.tokens;
+    let key_terms: Vec<&Token> = tokens.iter().copied().filter(|t| is_key(t)).collect();
+    if (2..=4).contains(&key_terms.len()) {
         push(
-            heading_terms
+            key_terms
                 .iter()
                 .map(|t| t.word.as_str())
                 .collect::<Vec<_>>()
@@ -360,14 +969,11 @@ fn point_aliases(point: &Point, context: &DraftContext, used: &mut HashSet<Strin
             used,
         );
     }
-    let body = text::analyze(&point.body);
-    let tokens = &body.tokens;
-    let specific = |t: &Token| is_term(t) && !is_generic(t);
     let mut pairs: Vec<(f64, String)> = Vec::new();
-    let content: Vec<usize> = (0..tokens.len()).filter(|&i| !tokens[i].is_stop).collect();
+    let content: Vec<&Token> = tokens.iter().copied().filter(|t| !t.is_stop).collect();
     for window in content.windows(2) {
-        let (a, b) = (&tokens[window[0]], &tokens[window[1]]);
-        if specific(a) && specific(b) && a.clause == b.clause && a.stem != b.stem {
+        let (a, b) = (window[0], window[1]);
+        if is_key(a) && is_key(b) && a.clause == b.clause && a.stem != b.stem {
             pairs.push((
                 context.idf(&a.stem) + context.idf(&b.stem),
                 format!("{} {}", a.word, b.word),
@@ -378,19 +984,27 @@ fn point_aliases(point: &Point, context: &DraftContext, used: &mut HashSet<Strin
     for (_, pair) in pairs.into_iter().take(2) {
         push(pair, used);
     }
-    let mut singles: Vec<(f64, &Token)> = tokens
+    let mut singles: Vec<(f64, &Token)> = key_terms
         .iter()
-        .filter(|t| specific(t) && (t.word.chars().count() >= 5 || t.script == Script::Latin))
+        .copied()
+        .filter(|t| t.word.chars().count() >= 4 || t.script == Script::Latin)
         .map(|t| (context.idf(&t.stem), t))
         .collect();
     singles.sort_by(|x, y| y.0.total_cmp(&x.0));
-    let mut taken = 0;
+    let mut taken = Vec::new();
     for (_, token) in singles {
-        if taken == 3 {
+        if taken.len() == 3 {
             break;
         }
         if push(token.word.clone(), used) {
-            taken += 1;
+            taken.push(token);
+        }
+    }
+    for token in taken {
+        if let Some(group) = synonyms_of(&token.stem) {
+            for synonym in group {
+                push((*synonym).to_owned(), used);
+            }
         }
     }
     aliases
@@ -432,10 +1046,67 @@ mod tests {
     }
 
     #[test]
-    fn plain_text_splits_into_sentences() {
-        let q = question("Abstraction hides details. Reusability saves effort across programs.");
+    fn long_plain_text_splits_into_sentences() {
+        let q = question(
+            "Градиентный бустинг строит ансамбль деревьев последовательно, каждое следующее дерево \
+             обучается на антиградиенте функции потерь предыдущего ансамбля. Темп обучения \
+             уменьшает вклад каждого дерева и вместе с числом деревьев регулирует переобучение. \
+             Глубина деревьев обычно небольшая, потому что слабые ученики с высоким смещением \
+             хорошо дополняют друг друга. Подвыборка строк и признаков добавляет случайность и \
+             снижает дисперсию итоговой модели, как в случайном лесе. Ранняя остановка по \
+             валидационной выборке выбирает число итераций без ручного перебора.",
+        );
         let rubric = draft(&q, &DraftContext::from_texts([q.answer.as_str()]));
-        assert_eq!(rubric.concepts.len(), 2);
+        assert_eq!(rubric.concepts.len(), 5);
+        assert_eq!(rubric.scoring, None);
+    }
+
+    fn english(question_text: &str, answer: &str) -> Question {
+        Question {
+            question: question_text.into(),
+            lang: "en".into(),
+            ..question(answer)
+        }
+    }
+
+    #[test]
+    fn short_answers_become_weighted_key_terms() {
+        let q = english(
+            "What are the main advantages of object-oriented programming?",
+            "Abstraction and reusability.",
+        );
+        let bank = [
+            q.answer.as_str(),
+            "Reusability of code.",
+            "Code, code and code.",
+        ];
+        let rubric = draft(&q, &DraftContext::from_texts(bank));
+        let ids: Vec<&str> = rubric.concepts.iter().map(|c| c.id.as_str()).collect();
+        assert_eq!(ids, ["abstraction", "reusability"]);
+        // "abstraction" is in one answer of the bank, "reusability" in two: less specific.
+        assert!(rubric.concepts[0].weight > rubric.concepts[1].weight);
+        assert!(rubric.concepts[1].aliases.contains(&"reuse".to_owned()));
+        let scoring = rubric.scoring.expect("short drafts set their scoring");
+        assert_eq!(scoring.bare_mention_credit, Some(1.0));
+    }
+
+    #[test]
+    fn terms_of_the_question_are_not_key_terms_and_negations_stay() {
+        let q = english(
+            "When does C++ create a default constructor?",
+            "If no constructor is provided, the compiler creates one.",
+        );
+        let rubric = draft(&q, &DraftContext::from_texts([q.answer.as_str()]));
+        let first: Vec<&str> = rubric
+            .concepts
+            .iter()
+            .map(|c| c.aliases[0].as_str())
+            .collect();
+        assert_eq!(first, ["not provided", "compiler"]);
+        // Synonyms keep the negation too.
+        assert!(rubric.concepts[0]
+            .aliases
+            .contains(&"not supply".to_owned()));
     }
 
     #[test]

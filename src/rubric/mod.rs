@@ -16,6 +16,9 @@ pub struct Rubric {
     /// True while the rubric is an automatic draft that nobody has curated yet.
     #[serde(default)]
     pub drafted: bool,
+    /// How this rubric turns coverage into a score, when it differs from `[grading]`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scoring: Option<Scoring>,
     #[serde(default, rename = "concept")]
     pub concepts: Vec<Concept>,
     #[serde(
@@ -24,6 +27,24 @@ pub struct Rubric {
         skip_serializing_if = "Vec::is_empty"
     )]
     pub misconceptions: Vec<Misconception>,
+}
+
+/// Per-rubric scoring constants (`[scoring]` in a rubric file); unset ones come from
+/// `[grading]` of the configuration. Drafts of short reference answers use them: each key term
+/// is a concept, so a term named without explanation still counts in full, and covering some of
+/// the terms already shows the idea (the score rises as a root of the coverage).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scoring {
+    /// Share of the weight that earns full marks.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub full_marks_coverage: Option<f64>,
+    /// Share of a concept's weight earned when it is only named.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bare_mention_credit: Option<f64>,
+    /// The score is `100 * (coverage / full_marks_coverage) ^ coverage_exponent` (default 1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub coverage_exponent: Option<f64>,
 }
 
 /// One idea a good answer contains.
@@ -100,6 +121,10 @@ mod tests {
         let rubric = Rubric {
             question_id: "q".into(),
             drafted: true,
+            scoring: Some(Scoring {
+                coverage_exponent: Some(0.5),
+                ..Scoring::default()
+            }),
             concepts: vec![Concept {
                 id: "c".into(),
                 label: "Метка".into(),
