@@ -228,6 +228,7 @@ fn grade_command(
 ) -> anyhow::Result<ExitStatus> {
     let settings = &context.config.grading;
     let en = context.ui.lang.is_en();
+    let llm = crate::llm::run::grader_for(args, context)?;
     if let Some(batch_path) = &args.batch {
         if matches!(args.format, Some(GradeFormat::Text | GradeFormat::Json)) {
             return Err(InputError::Other(
@@ -242,9 +243,13 @@ fn grade_command(
             ))
         })?;
         let results = batch::grade_lines(bank, settings, &input);
+        let values = match &llm {
+            Some(grader) => crate::llm::run::batch_values(grader, bank, &results, context),
+            None => results.iter().map(|r| r.to_json(en)).collect(),
+        };
         let mut text = String::with_capacity(results.len() * 200);
-        for result in &results {
-            text.push_str(&serde_json::to_string(&result.to_json(en))?);
+        for value in &values {
+            text.push_str(&serde_json::to_string(value)?);
             text.push('\n');
         }
         match &args.out {
@@ -256,6 +261,13 @@ fn grade_command(
                     other => other?,
                 }
             }
+        }
+        if let Some(grader) = &llm {
+            let reasons: Vec<&str> = values
+                .iter()
+                .filter_map(|v| v.get("llm_error").and_then(serde_json::Value::as_str))
+                .collect();
+            crate::llm::run::print_summary(grader, context.ui.lang, &reasons);
         }
         let errors = results.iter().filter(|r| r.is_error()).count();
         if errors > 0 {
@@ -285,6 +297,19 @@ fn grade_command(
     let rubric = bank.grader_for(question_id)?;
     let answer = read_answer(args, settings.max_answer_bytes)?;
     let result = grade(rubric, &answer, settings);
+    if let Some(grader) = &llm {
+        let json_output = args.format == Some(GradeFormat::Json);
+        crate::llm::run::single(
+            grader,
+            bank,
+            question_id,
+            &answer,
+            &result,
+            json_output,
+            context,
+        )?;
+        return Ok(ExitStatus::Success);
+    }
     match args.format.unwrap_or(GradeFormat::Text) {
         GradeFormat::Json => {
             let mut value = serde_json::to_value(&result)?;

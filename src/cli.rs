@@ -118,6 +118,16 @@ pub struct GradeArgs {
     /// Write the batch results to FILE instead of standard output.
     #[arg(long = "out", value_name = "FILE", requires = "batch")]
     pub out: Option<PathBuf>,
+    /// Scoring: keyword (rubric only), blend (rubric moved by an LLM within a band) or llm
+    /// (default: llm.mode when llm.enabled, else keyword).
+    #[arg(long = "mode", value_enum)]
+    pub mode: Option<crate::llm::Mode>,
+    /// The OpenAI-compatible server, including /v1 (overrides llm.base_url).
+    #[arg(long = "llm-url", value_name = "URL")]
+    pub llm_url: Option<String>,
+    /// The model name (overrides llm.model).
+    #[arg(long = "llm-model", value_name = "NAME")]
+    pub llm_model: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -12,6 +12,7 @@ pub mod error;
 pub mod feedback;
 pub mod grade;
 pub mod import;
+pub mod llm;
 pub mod rubric;
 pub mod stats;
 pub mod ui;

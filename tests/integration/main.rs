@@ -4,4 +4,5 @@ mod batch;
 mod cli;
 mod graded;
 mod import;
+mod llm;
 mod util;
