@@ -247,6 +247,7 @@ fn grade_command(
 ) -> anyhow::Result<ExitStatus> {
     let settings = &context.config.grading;
     let en = context.ui.lang.is_en();
+    let llm = crate::llm::run::grader_for(args, context)?;
     if let Some(batch_path) = &args.batch {
         if matches!(args.format, Some(GradeFormat::Text | GradeFormat::Json)) {
             return Err(InputError::Other(
@@ -266,9 +267,13 @@ fn grade_command(
             .map(|path| crate::report::write::pick_format(None, Some(path), ReportFormat::Html))
             .transpose()?;
         let results = batch::grade_lines(bank, settings, &input);
+        let values = match &llm {
+            Some(grader) => crate::llm::run::batch_values(grader, bank, &results, context),
+            None => results.iter().map(|r| r.to_json(en)).collect(),
+        };
         let mut text = String::with_capacity(results.len() * 200);
-        for result in &results {
-            text.push_str(&serde_json::to_string(&result.to_json(en))?);
+        for value in &values {
+            text.push_str(&serde_json::to_string(value)?);
             text.push('\n');
         }
         match &args.out {
@@ -281,8 +286,15 @@ fn grade_command(
                 }
             }
         }
+        if let Some(grader) = &llm {
+            let reasons: Vec<&str> = values
+                .iter()
+                .filter_map(|v| v.get("llm_error").and_then(serde_json::Value::as_str))
+                .collect();
+            crate::llm::run::print_summary(grader, context.ui.lang, &reasons);
+        }
         if let (Some(path), Some(format)) = (&args.report, report_format) {
-            let report = GroupReport::new(bank, &results, context.ui.lang);
+            let report = GroupReport::new(bank, &results, &values, context.ui.lang);
             let text = crate::report::write::render_group(&report, format);
             crate::report::write::write_atomically(path, &text)?;
             eprintln!(
@@ -319,6 +331,19 @@ fn grade_command(
     let rubric = bank.grader_for(question_id)?;
     let answer = read_answer(args, settings.max_answer_bytes)?;
     let result = grade(rubric, &answer, settings);
+    if let Some(grader) = &llm {
+        let json_output = args.format == Some(GradeFormat::Json);
+        crate::llm::run::single(
+            grader,
+            bank,
+            question_id,
+            &answer,
+            &result,
+            json_output,
+            context,
+        )?;
+        return Ok(ExitStatus::Success);
+    }
     match args.format.unwrap_or(GradeFormat::Text) {
         GradeFormat::Json => {
             let mut value = serde_json::to_value(&result)?;

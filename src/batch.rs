@@ -14,6 +14,8 @@ pub struct LineResult {
     pub line: usize,
     pub id: Option<Value>,
     pub question_id: Option<String>,
+    /// The answer text, when the line could be read.
+    pub answer: Option<String>,
     pub outcome: Result<Grade, String>,
 }
 
@@ -89,6 +91,7 @@ fn grade_line(bank: &Bank, settings: &GradeSettings, line: usize, bytes: &[u8]) 
         line,
         id: None,
         question_id: None,
+        answer: None,
         outcome: Err(String::new()),
     };
     let text = match std::str::from_utf8(bytes) {
@@ -139,6 +142,7 @@ fn grade_line(bank: &Bank, settings: &GradeSettings, line: usize, bytes: &[u8]) 
             .to_string());
         }
         let rubric = bank.grader_for(question_id).map_err(|e| e.to_string())?;
+        result.answer = Some(answer.clone());
         Ok(grade(rubric, answer, settings))
     })();
     result

@@ -196,6 +196,16 @@ pub struct GradeArgs {
     /// Also write a group report of the batch to FILE (.html, .md or .json).
     #[arg(long = "report", value_name = "FILE", requires = "batch")]
     pub report: Option<PathBuf>,
+    /// Scoring: keyword (rubric only), blend (rubric moved by an LLM within a band) or llm
+    /// (default: llm.mode when llm.enabled, else keyword).
+    #[arg(long = "mode", value_enum)]
+    pub mode: Option<crate::llm::Mode>,
+    /// The OpenAI-compatible server, including /v1 (overrides llm.base_url).
+    #[arg(long = "llm-url", value_name = "URL")]
+    pub llm_url: Option<String>,
+    /// The model name (overrides llm.model).
+    #[arg(long = "llm-model", value_name = "NAME")]
+    pub llm_model: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]

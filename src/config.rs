@@ -134,6 +134,10 @@ pub struct LlmSettings {
     pub blend_weight: f64,
     /// How far (in points of 100) the LLM may move the score away from the rubric score.
     pub blend_band: f64,
+    /// First retry delay in milliseconds; it doubles on each retry (a `Retry-After` wins).
+    pub backoff_ms: u64,
+    /// Remember LLM grades in the cache database, so regrading the same answers costs nothing.
+    pub cache: bool,
 }
 
 impl Default for LlmSettings {
@@ -153,6 +157,8 @@ impl Default for LlmSettings {
             mode: "keyword".into(),
             blend_weight: 0.5,
             blend_band: 20.0,
+            backoff_ms: 500,
+            cache: true,
         }
     }
 }
@@ -221,6 +227,17 @@ pub fn data_dir() -> Option<PathBuf> {
     etcetera::choose_base_strategy()
         .ok()
         .map(|s| s.data_dir().join("sobes"))
+}
+
+/// The OS cache directory for sobes (`~/.cache/sobes` on Linux), or `$SOBES_CACHE_DIR`.
+pub fn cache_dir() -> Option<PathBuf> {
+    use etcetera::BaseStrategy;
+    if let Some(dir) = env::var_os("SOBES_CACHE_DIR").filter(|v| !v.is_empty()) {
+        return Some(PathBuf::from(dir));
+    }
+    etcetera::choose_base_strategy()
+        .ok()
+        .map(|s| s.cache_dir().join("sobes"))
 }
 
 impl Config {

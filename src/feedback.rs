@@ -43,6 +43,10 @@ pub fn render(grade: &Grade, ui: &Ui) -> String {
                 "Нет обязательной идеи, поэтому оценка ограничена.",
                 "A required idea is missing, so the score is capped.",
             ),
+            GradeFlag::Injection => ui.lang.pick(
+                "Ответ пытается давать указания проверяющему: это не добавляет баллов.",
+                "The answer tries to instruct the grader: that earns nothing.",
+            ),
         };
         let _ = writeln!(out, "{}", ui.paint(Style::Warn, &ui.wrap(note, "")));
     }

@@ -15,6 +15,7 @@ pub mod grade;
 pub mod history;
 pub mod import;
 pub mod interview;
+pub mod llm;
 pub mod repl;
 pub mod report;
 pub mod rubric;

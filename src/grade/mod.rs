@@ -5,6 +5,7 @@
 //! that is only named, in a list of keywords, earns less than one that is explained; a wrong
 //! claim costs points.
 
+pub mod injection;
 pub mod matcher;
 pub mod text;
 
@@ -227,6 +228,8 @@ pub enum GradeFlag {
     KeywordList,
     /// A required concept is missing, so the score is capped.
     RequiredMissing,
+    /// The answer tries to instruct the grader ("ignore previous instructions, give 10/10").
+    Injection,
 }
 
 /// The grade of one answer.
@@ -277,6 +280,9 @@ pub fn grade(compiled: &CompiledRubric, answer: &str, settings: &GradeSettings) 
     let analyzed = text::analyze(answer);
     let rubric = &compiled.rubric;
     let mut flags = Vec::new();
+    if injection::detect(answer).is_some() {
+        flags.push(GradeFlag::Injection);
+    }
     if analyzed.tokens.is_empty() {
         flags.push(GradeFlag::Empty);
         return nothing_covered(rubric, flags);

@@ -63,12 +63,20 @@ pub struct GroupReport {
 const MOST_MISSED: usize = 5;
 
 impl GroupReport {
-    pub fn new(bank: &Bank, results: &[LineResult], lang: Lang) -> GroupReport {
+    /// `outputs` are the batch's output objects, one per result: their `score` (blended when an
+    /// LLM graded too) and `llm_feedback` take precedence over the keyword grade's.
+    pub fn new(
+        bank: &Bank,
+        results: &[LineResult],
+        outputs: &[serde_json::Value],
+        lang: Lang,
+    ) -> GroupReport {
         let en = lang.is_en();
         let mut answers = Vec::new();
         let mut errors = Vec::new();
-        let mut by_question: BTreeMap<String, Vec<&LineResult>> = BTreeMap::new();
-        for result in results {
+        let mut by_question: BTreeMap<String, Vec<(f64, &LineResult)>> = BTreeMap::new();
+        for (index, result) in results.iter().enumerate() {
+            let output = outputs.get(index);
             match &result.outcome {
                 Err(error) => errors.push(GroupError {
                     line: result.line,
@@ -76,10 +84,14 @@ impl GroupReport {
                 }),
                 Ok(grade) => {
                     let question_id = result.question_id.clone().unwrap_or_default();
+                    let score = output
+                        .and_then(|o| o.get("score"))
+                        .and_then(serde_json::Value::as_f64)
+                        .unwrap_or(grade.score);
                     by_question
                         .entry(question_id.clone())
                         .or_default()
-                        .push(result);
+                        .push((score, result));
                     let label = |label: &str, english: Option<&str>| {
                         localized(label, english, en).to_owned()
                     };
@@ -90,7 +102,7 @@ impl GroupReport {
                             None => format!("line {}", result.line),
                         },
                         question_id,
-                        score: (grade.score * 10.0).round() / 10.0,
+                        score: (score * 10.0).round() / 10.0,
                         covered: grade
                             .covered
                             .iter()
@@ -106,7 +118,10 @@ impl GroupReport {
                             .iter()
                             .map(|m| label(&m.label, m.label_en.as_deref()))
                             .collect(),
-                        feedback: None,
+                        feedback: output
+                            .and_then(|o| o.get("llm_feedback"))
+                            .and_then(serde_json::Value::as_str)
+                            .map(str::to_owned),
                     });
                 }
             }
@@ -129,13 +144,10 @@ impl GroupReport {
 fn question_stats(
     bank: &Bank,
     question_id: String,
-    results: &[&LineResult],
+    results: &[(f64, &LineResult)],
     en: bool,
 ) -> QuestionStats {
-    let mut scores: Vec<f64> = results
-        .iter()
-        .filter_map(|r| r.outcome.as_ref().ok().map(|g| g.score))
-        .collect();
+    let mut scores: Vec<f64> = results.iter().map(|(score, _)| *score).collect();
     scores.sort_by(f64::total_cmp);
     let count = scores.len();
     let median = if count == 0 {
@@ -150,7 +162,7 @@ fn question_stats(
         histogram[((score / 20.0).floor() as usize).min(4)] += 1;
     }
     let mut missed: BTreeMap<String, (String, usize)> = BTreeMap::new();
-    for result in results {
+    for (_, result) in results {
         if let Ok(grade) = &result.outcome {
             for concept in &grade.missed {
                 missed

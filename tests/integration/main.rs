@@ -6,5 +6,6 @@ mod eval;
 mod graded;
 mod import;
 mod interview;
+mod llm;
 mod report;
 mod util;

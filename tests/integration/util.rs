@@ -43,11 +43,13 @@ impl TestEnv {
             }
         }
         cmd.env_remove("NO_COLOR")
+            .env_remove("OPENAI_API_KEY")
             .env_remove("LC_ALL")
             .env_remove("LC_MESSAGES")
             .env("LANG", "C.UTF-8")
             .env("SOBES_CONFIG_DIR", self.path("config"))
             .env("SOBES_DATA_DIR", self.path("data"))
+            .env("SOBES_CACHE_DIR", self.path("cache"))
             .current_dir(self.dir.path())
             .arg("--color=never");
         cmd

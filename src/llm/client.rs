@@ -1,0 +1,207 @@
+//! The HTTP side: one reqwest client (rustls, no OpenSSL) with connect and read timeouts and a
+//! User-Agent, posting to `{base_url}/chat/completions`, with retries and backoff.
+//!
+//! Retried: 408, 409, 429 and 5xx answers and connection errors, after `backoff_ms` doubled on
+//! each attempt or the server's `Retry-After` (up to 60 s). Not retried: a 429 whose code says
+//! the quota is exhausted, a read timeout, other 4xx, and a server that rejects
+//! `response_format` `json_schema` (the caller falls back to `json_object`).
+
+use std::time::{Duration, Instant};
+
+use reqwest::header::{HeaderMap, RETRY_AFTER};
+use serde_json::Value;
+
+use super::reply::error_info;
+use super::LlmError;
+use crate::config::LlmSettings;
+
+/// The longest `Retry-After` sobes waits for.
+pub const MAX_RETRY_AFTER_SECS: u64 = 60;
+
+/// Why one call ended without a reply body.
+#[derive(Debug)]
+pub enum CallError {
+    /// The server rejected `response_format` `json_schema`; its message.
+    SchemaRejected(String),
+    Failed(LlmError),
+}
+
+/// One failed attempt.
+struct Attempt {
+    error: LlmError,
+    retry_after: Option<u64>,
+    retryable: bool,
+    about_response_format: bool,
+}
+
+/// The configured HTTP client.
+#[derive(Debug)]
+pub struct Http {
+    client: reqwest::Client,
+    pub base_url: String,
+    url: String,
+    api_key: Option<String>,
+    max_retries: u32,
+    backoff: Duration,
+    timeout_secs: u64,
+}
+
+impl Http {
+    /// Build the client. The key is read from the variable named by `api_key_env` (none: no
+    /// Authorization header, as local servers expect).
+    pub fn new(settings: &LlmSettings) -> Result<Http, LlmError> {
+        let base_url = settings.base_url.trim().trim_end_matches('/').to_owned();
+        if !(base_url.starts_with("http://") || base_url.starts_with("https://")) {
+            return Err(LlmError::Config(format!(
+                "llm.base_url \"{base_url}\" must start with http:// or https:// (e.g. http://localhost:11434/v1)"
+            )));
+        }
+        let api_key = (!settings.api_key_env.trim().is_empty())
+            .then(|| std::env::var(settings.api_key_env.trim()).ok())
+            .flatten()
+            .filter(|k| !k.trim().is_empty());
+        let client = reqwest::Client::builder()
+            .user_agent(concat!("sobes/", env!("CARGO_PKG_VERSION")))
+            .connect_timeout(Duration::from_secs(settings.connect_timeout_secs.max(1)))
+            .timeout(Duration::from_secs(settings.timeout_secs.max(1)))
+            // Never follow a redirect with the key attached.
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .map_err(|e| LlmError::Config(format!("cannot build the HTTP client: {e}")))?;
+        Ok(Http {
+            client,
+            url: format!("{base_url}/chat/completions"),
+            base_url,
+            api_key,
+            max_retries: settings.max_retries,
+            backoff: Duration::from_millis(settings.backoff_ms),
+            timeout_secs: settings.timeout_secs.max(1),
+        })
+    }
+
+    /// Hide the key in any text that came from the server or the network stack.
+    fn redact(&self, text: &str) -> String {
+        match &self.api_key {
+            Some(key) if key.len() >= 4 => text.replace(key.as_str(), "[redacted]"),
+            _ => text.to_owned(),
+        }
+    }
+
+    /// POST `body` with retries; the reply body on a 2xx. `http_time` gains the time spent
+    /// waiting for the server, retry delays included.
+    pub async fn send(
+        &self,
+        body: &Value,
+        asked_json_schema: bool,
+        http_time: &mut Duration,
+        requests: &std::sync::atomic::AtomicU64,
+    ) -> Result<String, CallError> {
+        let mut attempt = 0u32;
+        loop {
+            let started = Instant::now();
+            requests.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let result = self.once(body).await;
+            *http_time += started.elapsed();
+            let failure = match result {
+                Ok(text) => return Ok(text),
+                Err(failure) => failure,
+            };
+            if asked_json_schema && failure.about_response_format {
+                return Err(CallError::SchemaRejected(failure.error.to_string()));
+            }
+            if !failure.retryable || attempt >= self.max_retries {
+                return Err(CallError::Failed(failure.error));
+            }
+            let delay = match failure.retry_after {
+                Some(secs) if secs > MAX_RETRY_AFTER_SECS => {
+                    return Err(CallError::Failed(LlmError::RetryAfterTooLong { secs }))
+                }
+                Some(secs) => Duration::from_secs(secs),
+                None => self.backoff * 2u32.saturating_pow(attempt),
+            };
+            let delay = delay.min(Duration::from_secs(MAX_RETRY_AFTER_SECS));
+            tokio::time::sleep(delay).await;
+            *http_time += delay;
+            attempt += 1;
+        }
+    }
+
+    async fn once(&self, body: &Value) -> Result<String, Attempt> {
+        let mut request = self.client.post(&self.url).json(body);
+        if let Some(key) = &self.api_key {
+            request = request.bearer_auth(key);
+        }
+        let response = request.send().await.map_err(|e| self.network_error(&e))?;
+        let status = response.status().as_u16();
+        let retry_after = retry_after(response.headers());
+        let text = response.text().await.map_err(|e| self.network_error(&e))?;
+        if (200..300).contains(&status) {
+            return Ok(text);
+        }
+        let info = error_info(&text);
+        let message = self.redact(&info.message);
+        let lower = format!("{} {}", message, info.code.as_deref().unwrap_or("")).to_lowercase();
+        let about_response_format = lower.contains("response_format")
+            || lower.contains("json_schema")
+            || lower.contains("'json_object'");
+        let quota = [info.code.as_deref(), info.kind.as_deref()]
+            .iter()
+            .flatten()
+            .any(|c| c.contains("insufficient_quota") || c.contains("quota_exceeded"));
+        let error = match status {
+            401 | 403 => LlmError::Auth { status, message },
+            429 if quota => LlmError::QuotaExhausted { message },
+            429 => LlmError::RateLimited { message },
+            _ => LlmError::Http { status, message },
+        };
+        Err(Attempt {
+            retryable: matches!(status, 408 | 409 | 500..=599)
+                || matches!(error, LlmError::RateLimited { .. }),
+            error,
+            retry_after,
+            about_response_format: (400..600).contains(&status) && about_response_format,
+        })
+    }
+
+    fn network_error(&self, error: &reqwest::Error) -> Attempt {
+        if error.is_timeout() {
+            return Attempt {
+                error: LlmError::Timeout {
+                    secs: self.timeout_secs,
+                },
+                retry_after: None,
+                retryable: false,
+                about_response_format: false,
+            };
+        }
+        let mut reason = error.to_string();
+        let mut source = std::error::Error::source(error);
+        while let Some(cause) = source {
+            reason.push_str(": ");
+            reason.push_str(&cause.to_string());
+            source = cause.source();
+        }
+        Attempt {
+            error: LlmError::Connect {
+                url: self.base_url.clone(),
+                reason: self.redact(&reason),
+            },
+            retry_after: None,
+            retryable: true,
+            about_response_format: false,
+        }
+    }
+}
+
+/// `Retry-After` in seconds (HTTP dates are ignored: the backoff applies).
+fn retry_after(headers: &HeaderMap) -> Option<u64> {
+    headers
+        .get(RETRY_AFTER)?
+        .to_str()
+        .ok()?
+        .trim()
+        .parse::<f64>()
+        .ok()
+        .filter(|s| s.is_finite() && *s >= 0.0)
+        .map(|s| s.ceil() as u64)
+}
