@@ -113,9 +113,23 @@ fn interview_command(
     context: &AppContext,
 ) -> anyhow::Result<ExitStatus> {
     let bank = load_bank(source)?;
-    let grader = crate::session::KeywordGrader {
+    let keyword = crate::session::KeywordGrader {
         bank: &bank,
         settings: &context.config.grading,
+    };
+    let mode = crate::llm::run::resolve_mode(&context.config.llm, None)?;
+    let blending = match mode {
+        crate::llm::Mode::Keyword => None,
+        mode => Some(crate::llm::session::BlendingGrader {
+            bank: &bank,
+            settings: &context.config.grading,
+            llm: crate::llm::run::open(&context.config.llm, mode, context.ui.lang)?,
+            lang: context.ui.lang,
+        }),
+    };
+    let grader: &dyn crate::session::AnswerGrader = match &blending {
+        Some(blending) => blending,
+        None => &keyword,
     };
     crate::interview::run(crate::interview::InterviewRequest {
         bank: &bank,
@@ -123,7 +137,7 @@ fn interview_command(
         ui: context.ui,
         db,
         args,
-        grader: &grader,
+        grader,
     })
 }
 

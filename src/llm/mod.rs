@@ -41,6 +41,7 @@ pub mod client;
 pub mod prompt;
 pub mod reply;
 pub mod run;
+pub mod session;
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;

@@ -45,16 +45,18 @@ pub fn grader_for(args: &GradeArgs, context: &AppContext) -> anyhow::Result<Opti
     if let Some(model) = &args.llm_model {
         settings.model = model.clone();
     }
+    Ok(Some(open(&settings, mode, context.ui.lang)?))
+}
+
+/// Open a grader with its cache. A cache that cannot be opened is reported and skipped.
+pub fn open(settings: &LlmSettings, mode: Mode, lang: Lang) -> anyhow::Result<LlmGrader> {
     let cache = if settings.cache {
         match Cache::open_default() {
             Ok(cache) => Some(cache),
             Err(error) => {
                 eprintln!(
                     "sobes: {}: {error}",
-                    context
-                        .ui
-                        .lang
-                        .pick("кэш LLM отключён", "the LLM cache is off")
+                    lang.pick("кэш LLM отключён", "the LLM cache is off")
                 );
                 None
             }
@@ -62,11 +64,13 @@ pub fn grader_for(args: &GradeArgs, context: &AppContext) -> anyhow::Result<Opti
     } else {
         None
     };
-    let grader = LlmGrader::new(&settings, mode, cache).map_err(|e| ConfigError::Value {
-        origin: "[llm]".into(),
-        message: e.to_string(),
-    })?;
-    Ok(Some(grader))
+    LlmGrader::new(settings, mode, cache).map_err(|e| {
+        ConfigError::Value {
+            origin: "[llm]".into(),
+            message: e.to_string(),
+        }
+        .into()
+    })
 }
 
 fn flag_names(keyword: &Grade, graded: &BlendedGrade) -> Vec<Value> {

@@ -320,8 +320,8 @@ impl Interview<'_> {
     /// Reveal the label of the heaviest concept the answer typed so far still misses.
     fn hint(&mut self, question: &Question, typed: &str, hints: &mut Vec<String>) {
         let en = self.ui.lang.is_en();
-        let missed = match self.grader.grade_answer(question, typed) {
-            Ok(graded) => graded.grade.missed,
+        let missed = match self.grader.rubric_grade(question, typed) {
+            Ok(grade) => grade.missed,
             Err(e) => {
                 self.say(&e.to_string());
                 return;
@@ -464,18 +464,17 @@ impl Interview<'_> {
         let en = self.ui.lang.is_en();
         let seconds = started.elapsed().as_secs_f64();
         // The rubric's view of an empty answer: every concept missed, with its hint.
-        let grade = self
-            .grader
-            .grade_answer(question, "")
-            .map(|g| g.grade)
-            .unwrap_or_else(|_| crate::grade::Grade {
-                score: 0.0,
-                coverage: 0.0,
-                covered: Vec::new(),
-                missed: Vec::new(),
-                misconceptions: Vec::new(),
-                flags: Vec::new(),
-            });
+        let grade =
+            self.grader
+                .rubric_grade(question, "")
+                .unwrap_or_else(|_| crate::grade::Grade {
+                    score: 0.0,
+                    coverage: 0.0,
+                    covered: Vec::new(),
+                    missed: Vec::new(),
+                    misconceptions: Vec::new(),
+                    flags: Vec::new(),
+                });
         self.dim(self.pick("Вопрос пропущен (0).", "Question skipped (0)."));
         AnswerRecord {
             position,

@@ -28,7 +28,10 @@ pub struct GradedAnswer {
 
 /// Grades one answer to one question. The interview does not care how.
 pub trait AnswerGrader {
+    /// The final grade of a submitted answer.
     fn grade_answer(&self, question: &Question, answer: &str) -> Result<GradedAnswer, InputError>;
+    /// The rubric's grade alone: quick and free, for hints and skipped questions.
+    fn rubric_grade(&self, question: &Question, answer: &str) -> Result<Grade, InputError>;
 }
 
 /// The keyword rubric alone.
@@ -38,9 +41,13 @@ pub struct KeywordGrader<'a> {
 }
 
 impl AnswerGrader for KeywordGrader<'_> {
-    fn grade_answer(&self, question: &Question, answer: &str) -> Result<GradedAnswer, InputError> {
+    fn rubric_grade(&self, question: &Question, answer: &str) -> Result<Grade, InputError> {
         let rubric = self.bank.grader_for(&question.id)?;
-        let grade = grade(rubric, answer, self.settings);
+        Ok(grade(rubric, answer, self.settings))
+    }
+
+    fn grade_answer(&self, question: &Question, answer: &str) -> Result<GradedAnswer, InputError> {
+        let grade = self.rubric_grade(question, answer)?;
         Ok(GradedAnswer {
             score: grade.score,
             keyword_score: grade.score,

@@ -500,3 +500,90 @@ fn a_real_terminal_session_with_hint_ctrl_c_and_ctrl_d() {
     let lines = std::fs::read_to_string(env.path("data/repl-history.txt")).unwrap();
     assert!(lines.contains(":hint"), "input history is saved: {lines}");
 }
+
+#[test]
+fn with_a_model_configured_answers_are_blended_and_a_dead_server_is_a_noted_fallback() {
+    use wiremock::matchers::{method, path};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+
+    let answer = "Главная беда RNN — исчезающий градиент: он затухает на длинных последовательностях, \
+                  и сеть забывает начало. Бывает и взрывающийся градиент, его режут gradient clipping.";
+    let verdict = serde_json::json!({
+        "covered": ["vanishing-gradient", "exploding-gradient"],
+        "missed": ["slow-training"],
+        "quotes": ["исчезающий градиент"],
+        "feedback": "Good on gradients; training speed is not mentioned.",
+        "score": 8
+    });
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    let server = runtime.block_on(MockServer::start());
+    runtime.block_on(
+        Mock::given(method("POST"))
+            .and(path("/v1/chat/completions"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({
+                "id": "chatcmpl-1", "object": "chat.completion", "created": 1, "model": "m",
+                "choices": [{"index": 0, "finish_reason": "stop",
+                             "message": {"role": "assistant", "content": verdict.to_string()}}]
+            })))
+            .mount(&server),
+    );
+    let env = TestEnv::new();
+    let bank = small_bank(&env);
+    let interview = |base_url: &str| {
+        env.sobes()
+            // Each run asks the server: the cache would answer the second one.
+            .env("SOBES_LLM_CACHE", "false")
+            .env("SOBES_LLM_ENABLED", "true")
+            .env("SOBES_LLM_MODE", "blend")
+            .env("SOBES_LLM_BASE_URL", base_url)
+            .env("SOBES_LLM_MAX_RETRIES", "0")
+            .args([
+                "--bank",
+                bank.to_str().unwrap(),
+                "--level",
+                "junior",
+                "--topic",
+                "sequences",
+                "--count",
+                "1",
+            ])
+            .write_stdin(format!("{answer}\n\n"))
+            .output()
+            .unwrap()
+    };
+    let output = interview(&format!("{}/v1", server.uri()));
+    let stdout = stdout_of(&output);
+    assert!(output.status.success(), "{}", stderr_of(&output));
+    assert!(
+        stdout.contains("Model's comment: Good on gradients"),
+        "{stdout}"
+    );
+    assert_eq!(
+        runtime.block_on(server.received_requests()).unwrap().len(),
+        1
+    );
+
+    // Nothing listens on port 9: the rubric grades, and the feedback says why.
+    let output = interview("http://127.0.0.1:9/v1");
+    let stdout = stdout_of(&output);
+    assert!(output.status.success(), "{}", stderr_of(&output));
+    assert!(stdout.contains("The LLM was not used"), "{stdout}");
+
+    let history = History::open_existing(&env.db()).unwrap().unwrap();
+    let first = &history.answers(1).unwrap()[0];
+    assert_eq!(first.method, "blend");
+    assert_eq!(first.llm_score, Some(80.0));
+    assert!(first
+        .llm_feedback
+        .as_deref()
+        .unwrap()
+        .contains("Good on gradients"));
+    let second = &history.answers(2).unwrap()[0];
+    assert_eq!(second.method, "keyword");
+    assert_eq!(second.llm_score, None);
+    assert_eq!(second.score, second.keyword_score);
+}
