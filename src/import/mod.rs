@@ -20,6 +20,7 @@ use rayon::prelude::*;
 use crate::bank::{Bank, BankSource, Level, Question};
 use crate::error::{ExitStatus, InputError};
 use crate::rubric::draft::{draft, slug, DraftContext};
+use crate::rubric::Rubric;
 
 /// The formats `sobes import` reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -76,8 +77,8 @@ pub struct Parsed {
 #[derive(Debug, Default)]
 pub struct ImportSummary {
     pub written: Vec<String>,
-    /// Questions written without a rubric (placeholder answers).
-    pub without_rubric: Vec<String>,
+    /// Questions written without a rubric, and why (a placeholder answer, no key terms).
+    pub without_rubric: Vec<(String, &'static str)>,
     pub skipped: Vec<(String, String)>,
 }
 
@@ -197,8 +198,8 @@ pub fn run(format: Format, file: &Path, out: &Path) -> anyhow::Result<ExitStatus
     for id in &summary.written {
         println!("imported {id}");
     }
-    for id in &summary.without_rubric {
-        eprintln!("{id}: the reference answer is a placeholder; imported without a rubric");
+    for (id, why) in &summary.without_rubric {
+        eprintln!("{id}: {why}; imported without a rubric");
     }
     for (question, why) in &summary.skipped {
         eprintln!("skipped \"{question}\": {why}");
@@ -271,30 +272,38 @@ pub fn write_bank(out: &Path, items: Vec<Imported>) -> anyhow::Result<ImportSumm
             .chain(accepted.iter().map(|i| &i.question))
             .map(|q| q.answer.as_str()),
     );
-    let files: Vec<(PathBuf, String)> = accepted
+    let drafted: Vec<Option<Rubric>> = accepted
         .par_iter()
-        .flat_map_iter(|item| {
-            let q = &item.question;
-            let mut files = vec![(
-                Path::new("data").join(format!("{}.toml", q.id)),
-                q.to_toml(),
-            )];
-            if item.draft_rubric {
-                files.push((
-                    Path::new("rubrics").join(format!("{}.toml", q.id)),
-                    draft(q, &context).to_toml(),
-                ));
-            }
-            files
+        .map(|item| {
+            item.draft_rubric
+                .then(|| draft(&item.question, &context))
+                .filter(|rubric| !rubric.concepts.is_empty())
         })
         .collect();
-    commit(out, &files)?;
-    for item in accepted {
-        if !item.draft_rubric {
-            summary.without_rubric.push(item.question.id.clone());
+    let mut files: Vec<(PathBuf, String)> = Vec::with_capacity(accepted.len() * 2);
+    for (item, rubric) in accepted.iter().zip(&drafted) {
+        let id = &item.question.id;
+        files.push((
+            Path::new("data").join(format!("{id}.toml")),
+            item.question.to_toml(),
+        ));
+        match rubric {
+            Some(rubric) => files.push((
+                Path::new("rubrics").join(format!("{id}.toml")),
+                rubric.to_toml(),
+            )),
+            None => summary.without_rubric.push((
+                id.clone(),
+                if item.draft_rubric {
+                    "the reference answer has no key terms beyond the question's words"
+                } else {
+                    "the reference answer is a placeholder"
+                },
+            )),
         }
-        summary.written.push(item.question.id);
     }
+    commit(out, &files)?;
+    summary.written = accepted.into_iter().map(|item| item.question.id).collect();
     Ok(summary)
 }
 

@@ -701,6 +701,26 @@ fn clauses<'a>(tokens: &[&'a Token]) -> Vec<Vec<&'a Token>> {
 /// "abstraction and reusability" earns half. Terms that only repeat the question are never
 /// key terms: repeating the question shows nothing.
 pub fn draft(question: &Question, context: &DraftContext) -> Rubric {
+    without_echoes(draft_raw(question, context), question)
+}
+
+/// Drop aliases that only repeat the question (the grader ignores them, and `rubric check`
+/// warns about them), and concepts left without aliases.
+fn without_echoes(mut rubric: Rubric, question: &Question) -> Rubric {
+    let compiled = crate::grade::CompiledRubric::new(rubric.clone(), &question.all_texts());
+    if compiled.echoes.is_empty() {
+        return rubric;
+    }
+    for (index, concept) in rubric.concepts.iter_mut().enumerate() {
+        concept
+            .aliases
+            .retain(|a| !compiled.echoes.iter().any(|(i, e)| *i == index && e == a));
+    }
+    rubric.concepts.retain(|c| !c.aliases.is_empty());
+    rubric
+}
+
+fn draft_raw(question: &Question, context: &DraftContext) -> Rubric {
     let english = question.lang == "en";
     let question_stems: HashSet<String> = text::analyze(&question.all_texts())
         .tokens
@@ -867,60 +887,67 @@ fn draft_terms(
     terms.sort_by_key(|t| t.1);
     let english = question.lang == "en";
     let mut used_ids = HashSet::new();
-    let concepts = terms
-        .iter()
-        .map(|&(idf, _, token, negated)| {
-            let mut words = vec![token.word.clone()];
-            if let Some(group) = synonyms_of(&token.stem) {
-                words.extend(
-                    group
-                        .iter()
-                        .filter(|w| {
-                            text::analyze(w)
-                                .tokens
-                                .first()
-                                .is_some_and(|t| t.stem != token.stem)
-                        })
-                        .map(|w| (*w).to_owned()),
-                );
+    // Every alias once in the rubric: a synonym of one key term may be another key term
+    // ("location", "address"); then the later term is the same idea and is left out.
+    let stems_of = |phrase: &str| -> String {
+        text::analyze(phrase)
+            .tokens
+            .iter()
+            .filter(|t| !t.is_stop)
+            .map(|t| t.stem.to_string())
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let mut used_aliases: HashSet<String> = HashSet::new();
+    let mut concepts: Vec<Concept> = Vec::new();
+    for &(idf, _, token, negated) in &terms {
+        if !used_aliases.insert(token.stem.to_string()) {
+            continue;
+        }
+        let mut words = vec![token.word.clone()];
+        if let Some(group) = synonyms_of(&token.stem) {
+            for synonym in group {
+                if used_aliases.insert(stems_of(synonym)) {
+                    words.push((*synonym).to_owned());
+                }
             }
-            let negation = match token.script {
-                Script::Cyrillic => "не",
-                _ => "not",
-            };
-            let aliases = words
-                .into_iter()
-                .map(|w| {
-                    if negated {
-                        format!("{negation} {w}")
-                    } else {
-                        w
-                    }
-                })
-                .collect();
-            let mut id = slug(&token.word, 1);
-            if id.is_empty() {
-                id = "term".into();
-            }
-            while !used_ids.insert(id.clone()) {
-                id.push_str("-2");
-            }
-            Concept {
-                id,
-                label: token.word.clone(),
-                label_en: None,
-                weight: (idf * 10.0).round() / 10.0,
-                required: false,
-                aliases,
-                hint: if english {
-                    format!("Mention: {}", token.word)
+        }
+        let negation = match token.script {
+            Script::Cyrillic => "не",
+            _ => "not",
+        };
+        let aliases = words
+            .into_iter()
+            .map(|w| {
+                if negated {
+                    format!("{negation} {w}")
                 } else {
-                    format!("Упомяните: {}", token.word)
-                },
-                hint_en: None,
-            }
-        })
-        .collect();
+                    w
+                }
+            })
+            .collect();
+        let mut id = slug(&token.word, 1);
+        if id.is_empty() {
+            id = "term".into();
+        }
+        while !used_ids.insert(id.clone()) {
+            id.push_str("-2");
+        }
+        concepts.push(Concept {
+            id,
+            label: token.word.clone(),
+            label_en: None,
+            weight: (idf * 10.0).round() / 10.0,
+            required: false,
+            aliases,
+            hint: if english {
+                format!("Mention: {}", token.word)
+            } else {
+                format!("Упомяните: {}", token.word)
+            },
+            hint_en: None,
+        });
+    }
     Some(Rubric {
         question_id: question.id.clone(),
         drafted: true,
@@ -1107,6 +1134,35 @@ mod tests {
         assert!(rubric.concepts[0]
             .aliases
             .contains(&"not supply".to_owned()));
+    }
+
+    #[test]
+    fn synonyms_and_question_words_are_not_repeated() {
+        let q = english(
+            "What is a pointer?",
+            "A variable holding the address, that is the location in memory, of another variable; it points to it.",
+        );
+        let rubric = draft(&q, &DraftContext::from_texts([q.answer.as_str()]));
+        let aliases: Vec<&str> = rubric
+            .concepts
+            .iter()
+            .flat_map(|c| c.aliases.iter().map(String::as_str))
+            .collect();
+        let mut unique = aliases.clone();
+        unique.sort_unstable();
+        unique.dedup();
+        assert_eq!(unique.len(), aliases.len(), "{aliases:?}");
+        // "address" and "location" are one idea: one concept holds both.
+        assert!(rubric
+            .concepts
+            .iter()
+            .any(|c| c.aliases.contains(&"address".to_owned())
+                && c.aliases.contains(&"location".to_owned())));
+        // "points" only repeats "pointer" of the question.
+        assert!(
+            !aliases.iter().any(|a| a.starts_with("point")),
+            "{aliases:?}"
+        );
     }
 
     #[test]

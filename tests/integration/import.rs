@@ -493,3 +493,37 @@ fn empty_or_binary_markdown_and_jsonl_are_refused() {
         assert!(!env.path("bank").exists());
     }
 }
+
+#[test]
+fn drafted_rubrics_pass_the_check_and_bad_scoring_is_reported() {
+    let env = TestEnv::new();
+    import(&env, "jsonl", &fixture("jsonl/questions.jsonl"), "bank");
+    let check = || {
+        env.sobes()
+            .arg("--bank")
+            .arg(env.path("bank"))
+            .args(["rubric", "check"])
+            .output()
+            .unwrap()
+    };
+    let output = check();
+    assert!(output.status.success(), "{}", stderr_of(&output));
+    let path = env.path("bank/rubrics/f1-score.toml");
+    let rubric = std::fs::read_to_string(&path).unwrap();
+    assert!(rubric.contains("[scoring]"), "{rubric}");
+    assert!(rubric.contains("coverage_exponent = 0.5"), "{rubric}");
+    std::fs::write(
+        &path,
+        rubric.replace("coverage_exponent = 0.5", "coverage_exponent = 0.0"),
+    )
+    .unwrap();
+    let output = check();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = stderr_of(&output);
+    assert!(
+        stderr.contains(
+            "f1-score.toml:7: error: [scoring] coverage_exponent = 0 must be between 0.05 and 20"
+        ),
+        "{stderr}"
+    );
+}
