@@ -847,13 +847,20 @@ fn draft_raw(question: &Question, context: &DraftContext) -> Rubric {
 /// Content words in a reference answer up to which it counts as short.
 const SHORT_ANSWER_WORDS: usize = 40;
 
+/// Scoring of short-answer drafts: 60% of the key terms' weight earns full marks, and the
+/// score rises as coverage to the power 0.65 (a concave curve: the first key terms show the
+/// idea, the rest add detail). Chosen on held-out halves of an English short-answer data set
+/// (see README, "Calibration"), not per question.
+const SHORT_FULL_MARKS: f64 = 0.6;
+const SHORT_EXPONENT: f64 = 0.65;
+
 /// Most concepts in a draft: a person curates it, and more are hard to review.
 const MAX_CONCEPTS: usize = 8;
 
 /// A short reference answer without bullets ("Abstraction and reusability.", "At the main
 /// function."): each key term is a concept, weighted by how specific it is across the bank,
-/// so an answer earns in proportion to the key terms it uses. The score rises as the square
-/// root of that share: a short answer that says half of it usually has the idea.
+/// so an answer earns by the key terms it uses. The score rises faster than that share (see
+/// `SHORT_EXPONENT`): a short answer that says half of it usually has the idea.
 fn draft_terms(
     question: &Question,
     context: &DraftContext,
@@ -952,9 +959,9 @@ fn draft_terms(
         question_id: question.id.clone(),
         drafted: true,
         scoring: Some(Scoring {
-            full_marks_coverage: Some(1.0),
+            full_marks_coverage: Some(SHORT_FULL_MARKS),
             bare_mention_credit: Some(1.0),
-            coverage_exponent: Some(0.5),
+            coverage_exponent: Some(SHORT_EXPONENT),
         }),
         concepts,
         misconceptions: Vec::new(),

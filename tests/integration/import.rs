@@ -511,10 +511,10 @@ fn drafted_rubrics_pass_the_check_and_bad_scoring_is_reported() {
     let path = env.path("bank/rubrics/f1-score.toml");
     let rubric = std::fs::read_to_string(&path).unwrap();
     assert!(rubric.contains("[scoring]"), "{rubric}");
-    assert!(rubric.contains("coverage_exponent = 0.5"), "{rubric}");
+    assert!(rubric.contains("coverage_exponent = 0.65"), "{rubric}");
     std::fs::write(
         &path,
-        rubric.replace("coverage_exponent = 0.5", "coverage_exponent = 0.0"),
+        rubric.replace("coverage_exponent = 0.65", "coverage_exponent = 0.0"),
     )
     .unwrap();
     let output = check();
