@@ -636,6 +636,23 @@ const SYNONYMS: &[&[&str]] = &[
     &["quadratic", "squared", "квадратичный"],
     &["empty", "blank", "пустой"],
     &["efficient", "faster", "эффективный"],
+    &["height", "depth", "высота", "глубина"],
+    &[
+        "repeat",
+        "repetition",
+        "repeatedly",
+        "повторять",
+        "повторение",
+    ],
+    &["condition", "check", "условие", "проверка"],
+    &["terminate", "halt", "завершиться", "остановиться"],
+    &["average", "mean", "expected", "среднее", "ожидаемый"],
+    &["worst case", "upper bound", "худший случай"],
+    &["heap", "free store", "dynamic memory", "куча"],
+    &["overflow", "exceed", "переполнение"],
+    &["dynamic", "runtime", "динамический"],
+    &["link", "connection", "связь"],
+    &["locate", "lookup", "найти"],
 ];
 
 /// The synonym group of a stem, if any (compared by stem, so any word form finds it).
