@@ -1009,6 +1009,19 @@ fn unit_aliases(
         fresh
     };
     let tokens = &unit.tokens;
+    // A bullet's heading ("▪️ Взрывающийся градиент.") names the point: it comes first.
+    let heading = text::analyze(&unit.label);
+    let heading_terms: Vec<&Token> = heading.tokens.iter().filter(|t| is_key(t)).collect();
+    if (1..=4).contains(&heading_terms.len()) && heading.tokens.len() < tokens.len() {
+        push(
+            heading_terms
+                .iter()
+                .map(|t| t.word.as_str())
+                .collect::<Vec<_>>()
+                .join(" "),
+            used,
+        );
+    }
     let key_terms: Vec<&Token> = tokens.iter().copied().filter(|t| is_key(t)).collect();
     if (2..=4).contains(&key_terms.len()) {
         push(
