@@ -527,3 +527,32 @@ fn drafted_rubrics_pass_the_check_and_bad_scoring_is_reported() {
         "{stderr}"
     );
 }
+
+#[test]
+fn import_speaks_russian_too() {
+    let env = TestEnv::new();
+    let run = || {
+        env.sobes()
+            .args(["--lang", "ru", "import", "markdown"])
+            .arg(fixture("markdown/placeholders.md"))
+            .arg("--out")
+            .arg(env.path("bank"))
+            .output()
+            .unwrap()
+    };
+    let first = run();
+    assert!(first.status.success(), "{}", stderr_of(&first));
+    let stdout = crate::util::stdout_of(&first);
+    assert!(stdout.contains("импортирован "), "{stdout}");
+    assert!(stdout.contains("Записано вопросов"), "{stdout}");
+    assert!(stderr_of(&first).contains("эталонный ответ — заглушка; импортирован без рубрики"));
+    let second = run();
+    assert_eq!(
+        stderr_of(&second)
+            .matches("такой вопрос уже есть в банке")
+            .count(),
+        4,
+        "{}",
+        stderr_of(&second)
+    );
+}
