@@ -201,21 +201,21 @@ fn a_rubric_can_carry_its_own_scoring() {
     let rubric = |scoring: Option<crate::rubric::Scoring>| {
         CompiledRubric::new(
             Rubric {
-                question_id: "oop".into(),
+                question_id: "error-sources".into(),
                 drafted: true,
                 scoring,
                 concepts: vec![
-                    concept("abstraction", 1.0, &["abstraction"]),
-                    concept("reusability", 1.0, &["reusability"]),
+                    concept("bias", 1.0, &["bias"]),
+                    concept("variance", 1.0, &["variance"]),
                 ],
                 misconceptions: vec![],
             },
-            "What are the advantages of object-oriented programming?",
+            "Where does the error of a model come from?",
         )
     };
     let settings = GradeSettings::default();
     // Named without explanation: half credit by default, then 0.5 / 2 / 0.85 of full marks.
-    let plain = grade(&rubric(None), "Abstraction.", &settings);
+    let plain = grade(&rubric(None), "Bias.", &settings);
     assert_eq!(plain.score, 29.4);
     let own = crate::rubric::Scoring {
         full_marks_coverage: Some(1.0),
@@ -223,7 +223,7 @@ fn a_rubric_can_carry_its_own_scoring() {
         coverage_exponent: Some(0.5),
     };
     // Full credit for the bare term, and 100 * sqrt(1/2).
-    let scored = grade(&rubric(Some(own)), "Abstraction.", &settings);
+    let scored = grade(&rubric(Some(own)), "Bias.", &settings);
     assert_eq!(scored.score, 70.7);
     assert_eq!(scored.coverage, 0.5);
 }

@@ -453,7 +453,7 @@ mod tests {
         ] {
             assert!(is_placeholder(text), "{text:?}");
         }
-        for text in ["A LIFO list.", "Abstraction and reusability.", "O(n log n)"] {
+        for text in ["A LIFO list.", "Bias and variance.", "O(n log n)"] {
             assert!(!is_placeholder(text), "{text:?}");
         }
     }

@@ -124,7 +124,7 @@ const GENERIC: &[&str] = &[
     "program",
 ];
 
-/// Everyday words: in a small bank a rare everyday word ("taking", "achieved") looks specific
+/// Everyday words: in a small bank a rare everyday word ("taking", "currently") looks specific
 /// by document frequency alone, but a candidate is unlikely to reuse it, so it weighs less.
 const EVERYDAY: &[&str] = &[
     "take",
@@ -342,9 +342,9 @@ fn is_generic(token: &Token) -> bool {
     GENERIC.contains(&&*token.stem) || GENERIC.contains(&token.word.as_str())
 }
 
-/// Is the token at `index` denied by a negation shortly before it in its clause ("if no
-/// constructor is provided")? Then its alias keeps the negation, so that the grader's
-/// polarity rule matches "when you do not provide one" and not "it is provided".
+/// Is the token at `index` denied by a negation shortly before it in its clause ("if the
+/// sample is not large")? Then its alias keeps the negation, so that the grader's polarity
+/// rule matches "when the sample is not big" and not "the sample is large".
 fn negated_at(tokens: &[Token], index: usize) -> bool {
     let clause = tokens[index].clause;
     tokens[..index]
@@ -501,7 +501,7 @@ pub fn slug(text: &str, max_words: usize) -> String {
     slug.trim_end_matches('-').to_owned()
 }
 
-/// Words that join two key points in one sentence ("abstraction and reusability").
+/// Words that join two key points in one sentence ("bias and variance").
 const JOINERS: &[&str] = &["and", "or", "и", "или", "а", "also", "plus"];
 
 /// Obvious synonyms: a key term written with one of these also gets the others as aliases.
@@ -656,7 +656,7 @@ const SYNONYMS: &[&[&str]] = &[
 ];
 
 /// The synonym group of a stem, if any (compared by stem, so any word form finds it).
-fn synonyms_of(stem: &str) -> Option<&'static [&'static str]> {
+fn synonyms_of(word: &str, stem: &str) -> Option<&'static [&'static str]> {
     static STEMS: std::sync::OnceLock<Vec<Vec<String>>> = std::sync::OnceLock::new();
     let stems = STEMS.get_or_init(|| {
         SYNONYMS
@@ -675,9 +675,16 @@ fn synonyms_of(stem: &str) -> Option<&'static [&'static str]> {
             })
             .collect()
     });
+    // The same stem and nearly the same length: "stores" finds "store", but "meaning" does
+    // not find "mean" nor "initializer" "initial" (the stemmer conflates them).
     stems
         .iter()
-        .position(|group| group.iter().any(|s| s == stem))
+        .enumerate()
+        .position(|(g, group)| {
+            group.iter().zip(SYNONYMS[g]).any(|(s, w)| {
+                s == stem && word.chars().count().abs_diff(w.chars().count()) <= 2
+            })
+        })
         .map(|i| SYNONYMS[i])
 }
 
@@ -715,7 +722,7 @@ fn clauses<'a>(tokens: &[&'a Token]) -> Vec<Vec<&'a Token>> {
 ///
 /// Key points are the reference answer's bullets, else its sentences; a short answer (fewer
 /// than three points) is split further into clauses, so that an answer naming half of
-/// "abstraction and reusability" earns half. Terms that only repeat the question are never
+/// "bias and variance" earns half. Terms that only repeat the question are never
 /// key terms: repeating the question shows nothing.
 pub fn draft(question: &Question, context: &DraftContext) -> Rubric {
     without_echoes(draft_raw(question, context), question)
@@ -874,8 +881,8 @@ const SHORT_EXPONENT: f64 = 0.65;
 /// Most concepts in a draft: a person curates it, and more are hard to review.
 const MAX_CONCEPTS: usize = 8;
 
-/// A short reference answer without bullets ("Abstraction and reusability.", "At the main
-/// function."): each key term is a concept, weighted by how specific it is across the bank,
+/// A short reference answer without bullets ("Bias and variance.", "By the validation
+/// loss."): each key term is a concept, weighted by how specific it is across the bank,
 /// so an answer earns by the key terms it uses. The score rises faster than that share (see
 /// `SHORT_EXPONENT`): a short answer that says half of it usually has the idea.
 fn draft_terms(
@@ -929,25 +936,25 @@ fn draft_terms(
             continue;
         }
         let mut words = vec![token.word.clone()];
-        if let Some(group) = synonyms_of(&token.stem) {
+        if let Some(group) = synonyms_of(&token.word, &token.stem) {
             for synonym in group {
                 if used_aliases.insert(stems_of(synonym)) {
                     words.push((*synonym).to_owned());
                 }
             }
         }
-        let negation = match token.script {
-            Script::Cyrillic => "не",
-            _ => "not",
-        };
         let aliases = words
             .into_iter()
-            .map(|w| {
-                if negated {
-                    format!("{negation} {w}")
-                } else {
-                    w
+            .map(|w| match negated {
+                false => w,
+                true if text::analyze(&w)
+                    .tokens
+                    .first()
+                    .is_some_and(|t| t.script == Script::Cyrillic) =>
+                {
+                    format!("не {w}")
                 }
+                true => format!("not {w}"),
             })
             .collect();
         let mut id = slug(&token.word, 1);
@@ -1065,7 +1072,7 @@ fn unit_aliases(
         }
     }
     for token in taken {
-        if let Some(group) = synonyms_of(&token.stem) {
+        if let Some(group) = synonyms_of(&token.word, &token.stem) {
             for synonym in group {
                 push((*synonym).to_owned(), used);
             }
@@ -1136,20 +1143,22 @@ mod tests {
     #[test]
     fn short_answers_become_weighted_key_terms() {
         let q = english(
-            "What are the main advantages of object-oriented programming?",
-            "Abstraction and reusability.",
+            "What makes a validation score too optimistic?",
+            "Overfitting and leakage.",
         );
         let bank = [
             q.answer.as_str(),
-            "Reusability of code.",
-            "Code, code and code.",
+            "Leakage of the target.",
+            "Score, score and score.",
         ];
         let rubric = draft(&q, &DraftContext::from_texts(bank));
         let ids: Vec<&str> = rubric.concepts.iter().map(|c| c.id.as_str()).collect();
-        assert_eq!(ids, ["abstraction", "reusability"]);
-        // "abstraction" is in one answer of the bank, "reusability" in two: less specific.
+        assert_eq!(ids, ["overfitting", "leakage"]);
+        // "overfitting" is in one answer of the bank, "leakage" in two: less specific.
         assert!(rubric.concepts[0].weight > rubric.concepts[1].weight);
-        assert!(rubric.concepts[1].aliases.contains(&"reuse".to_owned()));
+        assert!(rubric.concepts[0]
+            .aliases
+            .contains(&"переобучение".to_owned()));
         let scoring = rubric.scoring.expect("short drafts set their scoring");
         assert_eq!(scoring.bare_mention_credit, Some(1.0));
     }
@@ -1157,8 +1166,8 @@ mod tests {
     #[test]
     fn terms_of_the_question_are_not_key_terms_and_negations_stay() {
         let q = english(
-            "When does C++ create a default constructor?",
-            "If no constructor is provided, the compiler creates one.",
+            "When is a bootstrap estimate unreliable?",
+            "If the sample is not large, the bootstrap estimate is unstable.",
         );
         let rubric = draft(&q, &DraftContext::from_texts([q.answer.as_str()]));
         let first: Vec<&str> = rubric
@@ -1166,18 +1175,18 @@ mod tests {
             .iter()
             .map(|c| c.aliases[0].as_str())
             .collect();
-        assert_eq!(first, ["not provided", "compiler"]);
-        // Synonyms keep the negation too.
-        assert!(rubric.concepts[0]
-            .aliases
-            .contains(&"not supply".to_owned()));
+        assert_eq!(first, ["sample", "not large", "unstable"]);
+        // Synonyms keep the negation too, in their own language.
+        let large = &rubric.concepts[1].aliases;
+        assert!(large.contains(&"not big".to_owned()), "{large:?}");
+        assert!(large.contains(&"не большой".to_owned()), "{large:?}");
     }
 
     #[test]
     fn synonyms_and_question_words_are_not_repeated() {
         let q = english(
-            "What is a pointer?",
-            "A variable holding the address, that is the location in memory, of another variable; it points to it.",
+            "What is an embedding?",
+            "A dense vector that stores what a token means; it keeps similar tokens close, and the model learns one embedding per token.",
         );
         let rubric = draft(&q, &DraftContext::from_texts([q.answer.as_str()]));
         let aliases: Vec<&str> = rubric
@@ -1189,15 +1198,16 @@ mod tests {
         unique.sort_unstable();
         unique.dedup();
         assert_eq!(unique.len(), aliases.len(), "{aliases:?}");
-        // "address" and "location" are one idea: one concept holds both.
+        // "stores" and "keeps" are one idea: one concept holds both.
         assert!(rubric
             .concepts
             .iter()
-            .any(|c| c.aliases.contains(&"address".to_owned())
-                && c.aliases.contains(&"location".to_owned())));
-        // "points" only repeats "pointer" of the question.
+            .any(|c| c.aliases.contains(&"stores".to_owned())
+                && c.aliases.contains(&"keep".to_owned())));
+        assert!(!aliases.contains(&"keeps"), "{aliases:?}");
+        // "embedding" only repeats the question.
         assert!(
-            !aliases.iter().any(|a| a.starts_with("point")),
+            !aliases.iter().any(|a| a.starts_with("embed")),
             "{aliases:?}"
         );
     }
