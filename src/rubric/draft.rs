@@ -681,9 +681,10 @@ fn synonyms_of(word: &str, stem: &str) -> Option<&'static [&'static str]> {
         .iter()
         .enumerate()
         .position(|(g, group)| {
-            group.iter().zip(SYNONYMS[g]).any(|(s, w)| {
-                s == stem && word.chars().count().abs_diff(w.chars().count()) <= 2
-            })
+            group
+                .iter()
+                .zip(SYNONYMS[g])
+                .any(|(s, w)| s == stem && word.chars().count().abs_diff(w.chars().count()) <= 2)
         })
         .map(|i| SYNONYMS[i])
 }
