@@ -84,7 +84,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
         }
         Some(Command::Import(command)) => {
             let (format, file, out) = command.parts();
-            import::run(format, file, out)
+            import::run(format, file, out, context.ui.lang)
         }
         Some(Command::Eval(args)) => crate::eval::run(&load_bank(&source)?, &args, &context),
         Some(Command::Config(command)) => config_command(command, &request, &context),

@@ -195,3 +195,35 @@ fn a_terse_explanation_built_from_other_terms_counts_as_explained() {
     assert!(g.covered.iter().all(|c| c.explained), "{:?}", g.covered);
     assert!(!g.flags.contains(&GradeFlag::KeywordList));
 }
+
+#[test]
+fn a_rubric_can_carry_its_own_scoring() {
+    let rubric = |scoring: Option<crate::rubric::Scoring>| {
+        CompiledRubric::new(
+            Rubric {
+                question_id: "error-sources".into(),
+                drafted: true,
+                scoring,
+                concepts: vec![
+                    concept("bias", 1.0, &["bias"]),
+                    concept("variance", 1.0, &["variance"]),
+                ],
+                misconceptions: vec![],
+            },
+            "Where does the error of a model come from?",
+        )
+    };
+    let settings = GradeSettings::default();
+    // Named without explanation: half credit by default, then 0.5 / 2 / 0.85 of full marks.
+    let plain = grade(&rubric(None), "Bias.", &settings);
+    assert_eq!(plain.score, 29.4);
+    let own = crate::rubric::Scoring {
+        full_marks_coverage: Some(1.0),
+        bare_mention_credit: Some(1.0),
+        coverage_exponent: Some(0.5),
+    };
+    // Full credit for the bare term, and 100 * sqrt(1/2).
+    let scored = grade(&rubric(Some(own)), "Bias.", &settings);
+    assert_eq!(scored.score, 70.7);
+    assert_eq!(scored.coverage, 0.5);
+}

@@ -319,6 +319,14 @@ mod tests {
     }
 
     #[test]
+    fn broken_markup_does_not_panic() {
+        let text = "#\n####### seven\n#no-space?\n<summary>\n</summary><summary>x\n                    <details><summary>Что такое bagging?\nБутстреп и усреднение.\n**\n****\n                    1.\n1. **\n**1)** \n```\nunclosed fence ### Q?\n";
+        let parsed = parse(text, "m");
+        assert_eq!(parsed.items.len(), 1, "{:?}", parsed.items);
+        assert_eq!(parsed.items[0].question.question, "Что такое bagging?");
+    }
+
+    #[test]
     fn code_fences_do_not_start_questions() {
         let text = "## Python\n\n**What does this print?**\n```python\n# what is this?\nprint(1)\n```\nIt prints 1.\n";
         let parsed = parse(text, "m");

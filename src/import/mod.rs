@@ -20,6 +20,8 @@ use rayon::prelude::*;
 use crate::bank::{Bank, BankSource, Level, Question};
 use crate::error::{ExitStatus, InputError};
 use crate::rubric::draft::{draft, slug, DraftContext};
+use crate::rubric::Rubric;
+use crate::ui::Lang;
 
 /// The formats `sobes import` reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -72,13 +74,58 @@ pub struct Parsed {
     pub notes: Vec<String>,
 }
 
+/// Why a question was not imported.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SkipReason {
+    AlreadyInBank,
+    EarlierInFile,
+}
+
+/// Why a question was imported without a rubric.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NoRubricReason {
+    Placeholder,
+    NoKeyTerms,
+}
+
+impl SkipReason {
+    pub fn text(self, lang: Lang) -> &'static str {
+        match self {
+            SkipReason::AlreadyInBank => lang.pick(
+                "такой вопрос уже есть в банке",
+                "the same question is already in the bank",
+            ),
+            SkipReason::EarlierInFile => lang.pick(
+                "такой же вопрос уже был выше в файле",
+                "the same question appears earlier in the file",
+            ),
+        }
+    }
+}
+
+impl NoRubricReason {
+    pub fn text(self, lang: Lang) -> &'static str {
+        match self {
+            NoRubricReason::Placeholder => lang.pick(
+                "эталонный ответ — заглушка",
+                "the reference answer is a placeholder",
+            ),
+            NoRubricReason::NoKeyTerms => lang.pick(
+                "в эталонном ответе нет ключевых слов, кроме слов вопроса",
+                "the reference answer has no key terms beyond the question's words",
+            ),
+        }
+    }
+}
+
 /// What an import produced and what it left out.
 #[derive(Debug, Default)]
 pub struct ImportSummary {
     pub written: Vec<String>,
-    /// Questions written without a rubric (placeholder answers).
-    pub without_rubric: Vec<String>,
-    pub skipped: Vec<(String, String)>,
+    /// Questions written without a rubric, and why.
+    pub without_rubric: Vec<(String, NoRubricReason)>,
+    /// Questions not imported (their text), and why.
+    pub skipped: Vec<(String, SkipReason)>,
 }
 
 /// "ru" when the text has Cyrillic letters, else "en".
@@ -158,7 +205,7 @@ pub fn read_input(file: &Path) -> Result<String, InputError> {
 }
 
 /// `sobes import FORMAT FILE --out DIR`: parse, report, write. Returns the exit status.
-pub fn run(format: Format, file: &Path, out: &Path) -> anyhow::Result<ExitStatus> {
+pub fn run(format: Format, file: &Path, out: &Path, lang: Lang) -> anyhow::Result<ExitStatus> {
     let text = read_input(file)?;
     let name = file
         .file_name()
@@ -195,22 +242,39 @@ pub fn run(format: Format, file: &Path, out: &Path) -> anyhow::Result<ExitStatus
     }
     let summary = write_bank(out, parsed.items)?;
     for id in &summary.written {
-        println!("imported {id}");
+        println!("{} {id}", lang.pick("импортирован", "imported"));
     }
-    for id in &summary.without_rubric {
-        eprintln!("{id}: the reference answer is a placeholder; imported without a rubric");
+    for (id, why) in &summary.without_rubric {
+        eprintln!(
+            "{id}: {}; {}",
+            why.text(lang),
+            lang.pick("импортирован без рубрики", "imported without a rubric")
+        );
     }
     for (question, why) in &summary.skipped {
-        eprintln!("skipped \"{question}\": {why}");
+        eprintln!(
+            "{} \"{question}\": {}",
+            lang.pick("пропущен", "skipped"),
+            why.text(lang)
+        );
     }
-    println!(
-        "{} questions written to {} ({} without a rubric, {} skipped, {} bad lines); rubrics are drafts: review them, then run `sobes --bank {} rubric check`",
+    let (written, without, skipped, bad) = (
         summary.written.len(),
-        out.display(),
         summary.without_rubric.len(),
         summary.skipped.len(),
         parsed.bad_lines.len(),
-        out.display()
+    );
+    let out_shown = out.display();
+    println!(
+        "{}",
+        match lang {
+            Lang::Ru => format!(
+                "Записано вопросов в {out_shown}: {written} (без рубрики: {without}, пропущено: {skipped}, плохих строк: {bad}); рубрики — черновики: проверьте их и запустите `sobes --bank {out_shown} rubric check`"
+            ),
+            Lang::En => format!(
+                "{written} questions written to {out_shown} ({without} without a rubric, {skipped} skipped, {bad} bad lines); rubrics are drafts: review them, then run `sobes --bank {out_shown} rubric check`"
+            ),
+        }
     );
     Ok(if parsed.bad_lines.is_empty() {
         ExitStatus::Success
@@ -245,13 +309,11 @@ pub fn write_bank(out: &Path, items: Vec<Imported>) -> anyhow::Result<ImportSumm
         let text_key = normalized_question(&question.question);
         if !taken_texts.insert(text_key) {
             let why = if existing.is_some() {
-                "the same question is already in the bank"
+                SkipReason::AlreadyInBank
             } else {
-                "the same question appears earlier in the file"
+                SkipReason::EarlierInFile
             };
-            summary
-                .skipped
-                .push((question.question.clone(), why.into()));
+            summary.skipped.push((question.question.clone(), why));
             continue;
         }
         if question.id.is_empty() || taken_ids.contains(&question.id) {
@@ -271,30 +333,38 @@ pub fn write_bank(out: &Path, items: Vec<Imported>) -> anyhow::Result<ImportSumm
             .chain(accepted.iter().map(|i| &i.question))
             .map(|q| q.answer.as_str()),
     );
-    let files: Vec<(PathBuf, String)> = accepted
+    let drafted: Vec<Option<Rubric>> = accepted
         .par_iter()
-        .flat_map_iter(|item| {
-            let q = &item.question;
-            let mut files = vec![(
-                Path::new("data").join(format!("{}.toml", q.id)),
-                q.to_toml(),
-            )];
-            if item.draft_rubric {
-                files.push((
-                    Path::new("rubrics").join(format!("{}.toml", q.id)),
-                    draft(q, &context).to_toml(),
-                ));
-            }
-            files
+        .map(|item| {
+            item.draft_rubric
+                .then(|| draft(&item.question, &context))
+                .filter(|rubric| !rubric.concepts.is_empty())
         })
         .collect();
-    commit(out, &files)?;
-    for item in accepted {
-        if !item.draft_rubric {
-            summary.without_rubric.push(item.question.id.clone());
+    let mut files: Vec<(PathBuf, String)> = Vec::with_capacity(accepted.len() * 2);
+    for (item, rubric) in accepted.iter().zip(&drafted) {
+        let id = &item.question.id;
+        files.push((
+            Path::new("data").join(format!("{id}.toml")),
+            item.question.to_toml(),
+        ));
+        match rubric {
+            Some(rubric) => files.push((
+                Path::new("rubrics").join(format!("{id}.toml")),
+                rubric.to_toml(),
+            )),
+            None => summary.without_rubric.push((
+                id.clone(),
+                if item.draft_rubric {
+                    NoRubricReason::NoKeyTerms
+                } else {
+                    NoRubricReason::Placeholder
+                },
+            )),
         }
-        summary.written.push(item.question.id);
     }
+    commit(out, &files)?;
+    summary.written = accepted.into_iter().map(|item| item.question.id).collect();
     Ok(summary)
 }
 
@@ -383,7 +453,7 @@ mod tests {
         ] {
             assert!(is_placeholder(text), "{text:?}");
         }
-        for text in ["A LIFO list.", "Abstraction and reusability.", "O(n log n)"] {
+        for text in ["A LIFO list.", "Bias and variance.", "O(n log n)"] {
             assert!(!is_placeholder(text), "{text:?}");
         }
     }

@@ -313,6 +313,23 @@ mod tests {
     }
 
     #[test]
+    fn odd_shapes_are_skipped_without_panicking() {
+        let text = json!({"chats": {"list": [
+            {"name": "a", "messages": "not a list"},
+            {"name": "b"},
+            {"name": "c", "messages": [
+                null, 5, {"type": "message"}, {"type": "message", "text": 42},
+                {"type": "message", "text": [{"type": "bold"}, 7, "Что такое ROC?"],
+                 "text_entities": "broken", "reactions": [{"count": "x"}, {"count": 3}]},
+                {"type": "message", "text": "Что?\n", "reactions": {}},
+                {"type": "message", "text": "❓\nВопрос:"}
+            ]}
+        ]}});
+        let parsed = parse(&text.to_string(), "t").unwrap();
+        assert_eq!(parsed.items.len(), 0, "{:?}", parsed.items);
+    }
+
+    #[test]
     fn other_json_is_not_an_export() {
         assert!(matches!(
             parse("{\"a\": 1}", "t"),

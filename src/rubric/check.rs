@@ -125,6 +125,33 @@ pub fn check(bank: &Bank, settings: &GradeSettings) -> Vec<Finding> {
                     .into(),
             );
         }
+        if let Some(scoring) = &rubric.scoring {
+            for (key, value, valid) in [
+                (
+                    "full_marks_coverage",
+                    scoring.full_marks_coverage,
+                    (0.01..=1.0) as std::ops::RangeInclusive<f64>,
+                ),
+                (
+                    "bare_mention_credit",
+                    scoring.bare_mention_credit,
+                    0.0..=1.0,
+                ),
+                ("coverage_exponent", scoring.coverage_exponent, 0.05..=20.0),
+            ] {
+                if let Some(value) = value.filter(|v| !valid.contains(v)) {
+                    finding(
+                        Severity::Error,
+                        file.line_of(key),
+                        format!(
+                            "[scoring] {key} = {value} must be between {} and {}",
+                            valid.start(),
+                            valid.end()
+                        ),
+                    );
+                }
+            }
+        }
         if !(3..=8).contains(&rubric.concepts.len()) {
             finding(
                 Severity::Warning,

@@ -493,3 +493,66 @@ fn empty_or_binary_markdown_and_jsonl_are_refused() {
         assert!(!env.path("bank").exists());
     }
 }
+
+#[test]
+fn drafted_rubrics_pass_the_check_and_bad_scoring_is_reported() {
+    let env = TestEnv::new();
+    import(&env, "jsonl", &fixture("jsonl/questions.jsonl"), "bank");
+    let check = || {
+        env.sobes()
+            .arg("--bank")
+            .arg(env.path("bank"))
+            .args(["rubric", "check"])
+            .output()
+            .unwrap()
+    };
+    let output = check();
+    assert!(output.status.success(), "{}", stderr_of(&output));
+    let path = env.path("bank/rubrics/f1-score.toml");
+    let rubric = std::fs::read_to_string(&path).unwrap();
+    assert!(rubric.contains("[scoring]"), "{rubric}");
+    assert!(rubric.contains("coverage_exponent = 0.65"), "{rubric}");
+    std::fs::write(
+        &path,
+        rubric.replace("coverage_exponent = 0.65", "coverage_exponent = 0.0"),
+    )
+    .unwrap();
+    let output = check();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = stderr_of(&output);
+    assert!(
+        stderr.contains(
+            "f1-score.toml:7: error: [scoring] coverage_exponent = 0 must be between 0.05 and 20"
+        ),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn import_speaks_russian_too() {
+    let env = TestEnv::new();
+    let run = || {
+        env.sobes()
+            .args(["--lang", "ru", "import", "markdown"])
+            .arg(fixture("markdown/placeholders.md"))
+            .arg("--out")
+            .arg(env.path("bank"))
+            .output()
+            .unwrap()
+    };
+    let first = run();
+    assert!(first.status.success(), "{}", stderr_of(&first));
+    let stdout = crate::util::stdout_of(&first);
+    assert!(stdout.contains("импортирован "), "{stdout}");
+    assert!(stdout.contains("Записано вопросов"), "{stdout}");
+    assert!(stderr_of(&first).contains("эталонный ответ — заглушка; импортирован без рубрики"));
+    let second = run();
+    assert_eq!(
+        stderr_of(&second)
+            .matches("такой вопрос уже есть в банке")
+            .count(),
+        4,
+        "{}",
+        stderr_of(&second)
+    );
+}
