@@ -878,6 +878,7 @@ const SHORT_ANSWER_WORDS: usize = 40;
 /// (see README, "Calibration"), not per question.
 const SHORT_FULL_MARKS: f64 = 0.6;
 const SHORT_EXPONENT: f64 = 0.65;
+const SHORT_REFERENCE_BLEND: f64 = 0.2;
 
 /// Most concepts in a draft: a person curates it, and more are hard to review.
 const MAX_CONCEPTS: usize = 8;
@@ -987,6 +988,8 @@ fn draft_terms(
             full_marks_coverage: Some(SHORT_FULL_MARKS),
             bare_mention_credit: Some(1.0),
             coverage_exponent: Some(SHORT_EXPONENT),
+            count_negated: Some(true),
+            reference_blend: Some(SHORT_REFERENCE_BLEND),
         }),
         concepts,
         misconceptions: Vec::new(),
@@ -1162,6 +1165,8 @@ mod tests {
             .contains(&"переобучение".to_owned()));
         let scoring = rubric.scoring.expect("short drafts set their scoring");
         assert_eq!(scoring.bare_mention_credit, Some(1.0));
+        assert_eq!(scoring.count_negated, Some(true));
+        assert_eq!(scoring.reference_blend, Some(SHORT_REFERENCE_BLEND));
     }
 
     #[test]
