@@ -133,8 +133,17 @@ impl CompiledRubric {
 
     /// Attach the question's reference answer (in every language), which `reference_blend`
     /// in the rubric's `[scoring]` compares answers with; `question` as in [`Self::new`].
+    /// Rubrics that do not blend skip the work.
     pub fn with_reference(mut self, reference: &str, question: &str) -> Self {
-        self.reference = Reference::new(reference, question);
+        let blends = self
+            .rubric
+            .scoring
+            .as_ref()
+            .and_then(|s| s.reference_blend)
+            .is_some_and(|b| b > 0.0);
+        if blends {
+            self.reference = Reference::new(reference, question);
+        }
         self
     }
 
