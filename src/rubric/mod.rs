@@ -45,7 +45,8 @@ pub struct Scoring {
     /// The score is `100 * (coverage / full_marks_coverage) ^ coverage_exponent` (default 1).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub coverage_exponent: Option<f64>,
-    /// A key term counts even where the answer negates it (default false). In a short answer
+    /// Aliases match whatever their polarity (default false): a term where the answer negates
+    /// it, and a negated alias ("not included") where the answer does not. In a short answer
     /// the negation belongs to the clause, not to one term: "no base case" and "the base case
     /// is not included" both name the base case.
     #[serde(default, skip_serializing_if = "Option::is_none")]
