@@ -890,7 +890,7 @@ const MAX_CONCEPTS: usize = 8;
 /// loss."): each key term is a concept, weighted by how specific it is across the bank,
 /// so an answer earns by the key terms it uses. The score rises faster than that share (see
 /// `SHORT_EXPONENT`): a short answer that says half of it usually has the idea. Key terms
-/// count whatever their polarity ("no base case" names the base case), and a fifth of the
+/// count whatever their polarity ("no held-out set" names the held-out set), and a fifth of the
 /// score comes from the answer's overlap with the reference answer (`SHORT_REFERENCE_BLEND`).
 fn draft_terms(
     question: &Question,

@@ -47,8 +47,8 @@ pub struct Scoring {
     pub coverage_exponent: Option<f64>,
     /// Aliases match whatever their polarity (default false): a term where the answer negates
     /// it, and a negated alias ("not included") where the answer does not. In a short answer
-    /// the negation belongs to the clause, not to one term: "no base case" and "the base case
-    /// is not included" both name the base case.
+    /// the negation belongs to the clause, not to one term: "no held-out set" and "the
+    /// held-out set is not kept apart" both name the held-out set.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub count_negated: Option<bool>,
     /// Share of the score (0–1, default 0) given by a second similarity: how many of the
