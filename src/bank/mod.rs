@@ -124,6 +124,14 @@ impl Question {
     }
 
     /// The question in every language it is written in, for spotting aliases that echo it.
+    /// The reference answer in every language.
+    pub fn all_answers(&self) -> String {
+        match &self.answer_en {
+            Some(en) => format!("{}\n{en}", self.answer),
+            None => self.answer.clone(),
+        }
+    }
+
     pub fn all_texts(&self) -> String {
         match &self.question_en {
             Some(en) => format!("{}\n{en}", self.question),
@@ -220,13 +228,11 @@ impl Bank {
             .iter()
             .filter(|entry| by_id.contains_key(&entry.rubric.question_id))
             .map(|entry| {
-                (
-                    entry.rubric.question_id.clone(),
-                    CompiledRubric::new(
-                        entry.rubric.clone(),
-                        &questions[by_id[&entry.rubric.question_id]].all_texts(),
-                    ),
-                )
+                (entry.rubric.question_id.clone(), {
+                    let question = &questions[by_id[&entry.rubric.question_id]];
+                    CompiledRubric::new(entry.rubric.clone(), &question.all_texts())
+                        .with_reference(&question.all_answers(), &question.all_texts())
+                })
             })
             .collect();
         Ok(Bank {

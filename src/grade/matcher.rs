@@ -311,6 +311,15 @@ impl<'a> AnswerIndex<'a> {
         }
     }
 
+    /// For each content position, whether its word matches any term of the vocabulary.
+    pub fn matched(&self) -> Vec<bool> {
+        let mut matched = vec![false; self.content.len()];
+        for &position in self.term_positions.iter().flatten() {
+            matched[position] = true;
+        }
+        matched
+    }
+
     /// Every non-overlapping place the phrase occurs, in answer order.
     pub fn find(&self, phrase: &Phrase, settings: &GradeSettings) -> Vec<Occurrence> {
         // Most phrases miss a word: answer that before allocating anything.

@@ -7,12 +7,14 @@
 
 pub mod injection;
 pub mod matcher;
+pub mod reference;
 pub mod text;
 
 use serde::{Deserialize, Serialize};
 
 use crate::rubric::Rubric;
 use matcher::{AnswerIndex, Occurrence, Phrase, Vocabulary};
+use reference::Reference;
 
 /// Tunable constants of the grader, from `[grading]` in config.toml.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -76,6 +78,8 @@ pub struct CompiledRubric {
     /// Aliases (concept index, text) that only repeat words of the question: repeating the
     /// question shows nothing, so they never count.
     pub echoes: Vec<(usize, String)>,
+    /// The reference answer's words, for `reference_blend` in `[scoring]`.
+    reference: Reference,
 }
 
 impl CompiledRubric {
@@ -123,7 +127,24 @@ impl CompiledRubric {
             concept_phrases,
             misconception_phrases,
             echoes,
+            reference: Reference::default(),
         }
+    }
+
+    /// Attach the question's reference answer (in every language), which `reference_blend`
+    /// in the rubric's `[scoring]` compares answers with; `question` as in [`Self::new`].
+    /// Rubrics that do not blend skip the work.
+    pub fn with_reference(mut self, reference: &str, question: &str) -> Self {
+        let blends = self
+            .rubric
+            .scoring
+            .as_ref()
+            .and_then(|s| s.reference_blend)
+            .is_some_and(|b| b > 0.0);
+        if blends {
+            self.reference = Reference::new(reference, question);
+        }
+        self
     }
 
     /// The phrases of concept `index` that occur (positively) in `text`.
@@ -297,11 +318,16 @@ pub fn grade(compiled: &CompiledRubric, answer: &str, settings: &GradeSettings) 
     let mut hits: Vec<Vec<(Occurrence, &Phrase)>> = Vec::with_capacity(rubric.concepts.len());
     let mut denied = vec![false; rubric.concepts.len()];
     let mut alias_word = vec![false; index.content.len()];
+    let count_negated = rubric
+        .scoring
+        .as_ref()
+        .and_then(|s| s.count_negated)
+        .unwrap_or(false);
     for (i, phrases) in compiled.concept_phrases.iter().enumerate() {
         let mut concept_hits = Vec::new();
         for phrase in phrases {
             for occurrence in index.find(phrase, settings) {
-                if phrase.holds_at(&occurrence) {
+                if count_negated || phrase.holds_at(&occurrence) {
                     for &p in &occurrence.positions {
                         alias_word[p] = true;
                     }
@@ -427,6 +453,11 @@ pub fn grade(compiled: &CompiledRubric, answer: &str, settings: &GradeSettings) 
         .unwrap_or(settings.full_marks_coverage);
     let exponent = scoring.coverage_exponent.unwrap_or(1.0).clamp(0.05, 20.0);
     let mut score = 100.0 * (coverage / full_marks.max(0.01)).min(1.0).powf(exponent);
+    let blend = scoring.reference_blend.unwrap_or(0.0).clamp(0.0, 1.0);
+    if blend > 0.0 && !compiled.reference.is_empty() {
+        let overlap = compiled.reference.overlap(&analyzed, settings);
+        score = (1.0 - blend) * score + blend * 100.0 * overlap;
+    }
     if required_missing && score > settings.required_missing_cap {
         score = settings.required_missing_cap;
         flags.push(GradeFlag::RequiredMissing);

@@ -221,9 +221,96 @@ fn a_rubric_can_carry_its_own_scoring() {
         full_marks_coverage: Some(1.0),
         bare_mention_credit: Some(1.0),
         coverage_exponent: Some(0.5),
+        count_negated: None,
+        reference_blend: None,
     };
     // Full credit for the bare term, and 100 * sqrt(1/2).
     let scored = grade(&rubric(Some(own)), "Bias.", &settings);
     assert_eq!(scored.score, 70.7);
     assert_eq!(scored.coverage, 0.5);
+}
+
+fn short_rubric(scoring: crate::rubric::Scoring) -> CompiledRubric {
+    CompiledRubric::new(
+        Rubric {
+            question_id: "leakage".into(),
+            drafted: true,
+            scoring: Some(scoring),
+            concepts: vec![
+                concept("target", 1.0, &["target"]),
+                concept("features", 1.0, &["features"]),
+            ],
+            misconceptions: vec![],
+        },
+        "Why is a validation score too optimistic?",
+    )
+    .with_reference(
+        "The target leaks into the features.",
+        "Why is a validation score too optimistic?",
+    )
+}
+
+fn plain_scoring() -> crate::rubric::Scoring {
+    crate::rubric::Scoring {
+        full_marks_coverage: Some(1.0),
+        bare_mention_credit: Some(1.0),
+        coverage_exponent: Some(1.0),
+        count_negated: None,
+        reference_blend: None,
+    }
+}
+
+#[test]
+fn count_negated_lets_a_term_count_whatever_its_polarity() {
+    let answer = "No target in the features.";
+    // By default the negated term is denied...
+    let strict = grade(
+        &short_rubric(plain_scoring()),
+        answer,
+        &GradeSettings::default(),
+    );
+    assert_eq!(strict.score, 50.0);
+    assert!(strict.missed.iter().any(|m| m.id == "target" && m.negated));
+    // ...with `count_negated` it counts: the negation belongs to the clause.
+    let scoring = crate::rubric::Scoring {
+        count_negated: Some(true),
+        ..plain_scoring()
+    };
+    let loose = grade(&short_rubric(scoring), answer, &GradeSettings::default());
+    assert_eq!(loose.score, 100.0);
+}
+
+#[test]
+fn reference_blend_mixes_in_the_overlap_with_the_reference_answer() {
+    let scoring = crate::rubric::Scoring {
+        reference_blend: Some(0.5),
+        ..plain_scoring()
+    };
+    let settings = GradeSettings::default();
+    // Half the rubric (50) and own words "leaks", "label": half found in the reference (50).
+    let g = grade(
+        &short_rubric(scoring.clone()),
+        "The label leaks.",
+        &settings,
+    );
+    assert_eq!(g.score, 25.0);
+    let g = grade(
+        &short_rubric(scoring.clone()),
+        "The target leaks.",
+        &settings,
+    );
+    assert_eq!(g.score, 75.0);
+    // Words that only repeat the question earn nothing from the blend.
+    let g = grade(
+        &short_rubric(scoring.clone()),
+        "The validation score.",
+        &settings,
+    );
+    assert_eq!(g.score, 0.0);
+    // Without the reference answer attached, the blend has nothing to compare with.
+    let bare = CompiledRubric::new(
+        short_rubric(scoring).rubric,
+        "Why is a validation score too optimistic?",
+    );
+    assert_eq!(grade(&bare, "The target leaks.", &settings).score, 50.0);
 }

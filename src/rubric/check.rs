@@ -138,6 +138,7 @@ pub fn check(bank: &Bank, settings: &GradeSettings) -> Vec<Finding> {
                     0.0..=1.0,
                 ),
                 ("coverage_exponent", scoring.coverage_exponent, 0.05..=20.0),
+                ("reference_blend", scoring.reference_blend, 0.0..=1.0),
             ] {
                 if let Some(value) = value.filter(|v| !valid.contains(v)) {
                     finding(

@@ -878,6 +878,10 @@ const SHORT_ANSWER_WORDS: usize = 40;
 /// (see README, "Calibration"), not per question.
 const SHORT_FULL_MARKS: f64 = 0.6;
 const SHORT_EXPONENT: f64 = 0.65;
+/// Share of a short-answer score from the overlap of the answer's own words with the reference
+/// answer (`reference_blend`): a second signal that does not depend on the key terms. Chosen
+/// the same way; 0.15-0.3 score alike.
+const SHORT_REFERENCE_BLEND: f64 = 0.2;
 
 /// Most concepts in a draft: a person curates it, and more are hard to review.
 const MAX_CONCEPTS: usize = 8;
@@ -885,7 +889,9 @@ const MAX_CONCEPTS: usize = 8;
 /// A short reference answer without bullets ("Bias and variance.", "By the validation
 /// loss."): each key term is a concept, weighted by how specific it is across the bank,
 /// so an answer earns by the key terms it uses. The score rises faster than that share (see
-/// `SHORT_EXPONENT`): a short answer that says half of it usually has the idea.
+/// `SHORT_EXPONENT`): a short answer that says half of it usually has the idea. Key terms
+/// count whatever their polarity ("no held-out set" names the held-out set), and a fifth of the
+/// score comes from the answer's overlap with the reference answer (`SHORT_REFERENCE_BLEND`).
 fn draft_terms(
     question: &Question,
     context: &DraftContext,
@@ -987,6 +993,8 @@ fn draft_terms(
             full_marks_coverage: Some(SHORT_FULL_MARKS),
             bare_mention_credit: Some(1.0),
             coverage_exponent: Some(SHORT_EXPONENT),
+            count_negated: Some(true),
+            reference_blend: Some(SHORT_REFERENCE_BLEND),
         }),
         concepts,
         misconceptions: Vec::new(),
@@ -1162,6 +1170,8 @@ mod tests {
             .contains(&"переобучение".to_owned()));
         let scoring = rubric.scoring.expect("short drafts set their scoring");
         assert_eq!(scoring.bare_mention_credit, Some(1.0));
+        assert_eq!(scoring.count_negated, Some(true));
+        assert_eq!(scoring.reference_blend, Some(SHORT_REFERENCE_BLEND));
     }
 
     #[test]

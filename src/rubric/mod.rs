@@ -45,6 +45,16 @@ pub struct Scoring {
     /// The score is `100 * (coverage / full_marks_coverage) ^ coverage_exponent` (default 1).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub coverage_exponent: Option<f64>,
+    /// Aliases match whatever their polarity (default false): a term where the answer negates
+    /// it, and a negated alias ("not included") where the answer does not. In a short answer
+    /// the negation belongs to the clause, not to one term: "no held-out set" and "the
+    /// held-out set is not kept apart" both name the held-out set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub count_negated: Option<bool>,
+    /// Share of the score (0–1, default 0) given by a second similarity: how many of the
+    /// answer's own words (not repeating the question) the reference answer also uses.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reference_blend: Option<f64>,
 }
 
 /// One idea a good answer contains.

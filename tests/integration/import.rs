@@ -526,6 +526,19 @@ fn drafted_rubrics_pass_the_check_and_bad_scoring_is_reported() {
         ),
         "{stderr}"
     );
+    // The blend with the reference answer is a share of the score.
+    let blend = rubric
+        .lines()
+        .find(|l| l.starts_with("reference_blend = "))
+        .expect("short drafts blend in the reference answer");
+    std::fs::write(&path, rubric.replace(blend, "reference_blend = 1.5")).unwrap();
+    let output = check();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = stderr_of(&output);
+    assert!(
+        stderr.contains("error: [scoring] reference_blend = 1.5 must be between 0 and 1"),
+        "{stderr}"
+    );
 }
 
 #[test]
