@@ -210,6 +210,7 @@ mod tests {
             missed: vec![],
             feedback: "ok".into(),
             quotes: vec![],
+            invented_quotes: 0,
         }
     }
 

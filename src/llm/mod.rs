@@ -390,6 +390,7 @@ impl LlmGrader {
             self.settings.blend_weight,
             self.settings.blend_band,
             injection,
+            verdict.invented_quotes > 0,
         );
         BlendedGrade {
             score,
@@ -464,7 +465,6 @@ impl LlmGrader {
         server_time: &mut Duration,
     ) -> (Result<Verdict, LlmError>, Option<bool>) {
         let ids = input.concept_ids();
-        let schema = prompt::reply_schema(&ids);
         let mut format = if json_schema {
             ResponseFormat::JsonSchema
         } else {
@@ -473,8 +473,9 @@ impl LlmGrader {
         let mut learned = None;
         loop {
             let (system, user) = input.messages(&prompt::nonce());
-            let body = prompt::request_body(&self.settings, &system, &user, format, &schema);
             let asked_schema = format == ResponseFormat::JsonSchema;
+            let schema = prompt::reply_schema(&ids, !asked_schema);
+            let body = prompt::request_body(&self.settings, &system, &user, format, &schema);
             if asked_schema {
                 self.counters
                     .json_schema_requests

@@ -317,8 +317,6 @@ fn bad_replies_are_failed_calls_with_a_reason() {
         "message": {"role": "assistant", "content": null, "refusal": "I cannot grade this."}}]});
     let truncated = json!({"choices": [{"index": 0, "finish_reason": "length",
         "message": {"role": "assistant", "content": "{\"covered\": [\"vanish"}}]});
-    let mut invented = verdict(9);
-    invented["quotes"] = json!(["LSTM полностью решает все проблемы"]);
     let mut unknown = verdict(6);
     unknown["covered"] = json!(["attention"]);
     let cases = [
@@ -330,10 +328,6 @@ fn bad_replies_are_failed_calls_with_a_reason() {
         (
             openai_reply(&verdict(42).to_string()),
             "score 42 is outside 0-10",
-        ),
-        (
-            openai_reply(&invented.to_string()),
-            "does not occur in the answer",
         ),
         (
             openai_reply(&unknown.to_string()),
@@ -353,6 +347,23 @@ fn bad_replies_are_failed_calls_with_a_reason() {
         assert!(stderr.contains(reason), "{stderr}");
         assert_eq!(stub.requests().len(), 1, "a bad reply is not retried");
     }
+}
+
+#[test]
+fn a_grade_backed_by_invented_quotes_cannot_raise_the_score() {
+    let env = TestEnv::new();
+    let stub = Stub::start();
+    let mut invented = verdict(10);
+    invented["quotes"] = json!(["исчезающий градиент", "LSTM полностью решает все проблемы"]);
+    stub.mount(chat().respond_with(ok(openai_reply(&invented.to_string()))));
+    let (value, _, _) = grade_json(&env, &stub, &[]);
+    assert_eq!(value["method"], "blend");
+    assert_eq!(value["llm_score"], 100.0);
+    assert_eq!(value["score"], value["keyword_score"]);
+    assert!(value["flags"]
+        .as_array()
+        .unwrap()
+        .contains(&json!("invented_quotes")));
 }
 
 #[test]
