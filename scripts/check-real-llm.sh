@@ -106,11 +106,13 @@ pathlib.Path(sys.argv[2]).write_text("".join(json.dumps(l, ensure_ascii=False) +
 print(f"check-real-llm: {len(lines)} example answers of {len(seed)} seed questions: {', '.join(seed)}")
 PY
 
+# One call at a time (the server runs one at a time anyway); a generous timeout for a busy CPU;
+# room for Cyrillic text, which this small model's tokenizer splits into many tokens.
 run_sobes() {  # input output stderr
     env -u OPENAI_API_KEY SOBES_CACHE_DIR="$WORK/cache" SOBES_CONFIG_DIR="$WORK/config" \
         SOBES_DATA_DIR="$WORK/data" "$SOBES" --no-config --lang en grade --batch "$1" --out "$2" \
         --mode blend --llm-url "$URL" --llm-model smollm2 \
-        --set llm.concurrency=1 --set llm.timeout_secs=300 2>"$3"
+        --set llm.concurrency=1 --set llm.timeout_secs=300 --set llm.max_output_tokens=1200 2>"$3"
 }
 
 # 5. Grade, then check.

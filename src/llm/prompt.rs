@@ -147,7 +147,7 @@ pub fn reply_schema(concept_ids: &[&str], bounded: bool) -> Value {
     if bounded {
         ids["maxItems"] = json!(concept_ids.len());
         quotes["items"]["maxLength"] = json!(100);
-        feedback["maxLength"] = json!(300);
+        feedback["maxLength"] = json!(250);
     }
     json!({
         "type": "object",

@@ -222,6 +222,26 @@ fn rate_limits_are_retried_with_and_without_retry_after() {
 }
 
 #[test]
+fn a_retry_after_over_a_minute_is_not_waited_for() {
+    let env = TestEnv::new();
+    let stub = Stub::start();
+    stub.mount(
+        chat().respond_with(
+            ResponseTemplate::new(429)
+                .insert_header("Retry-After", "120")
+                .set_body_json(json!({"error": {"message": "slow down", "code": 429}})),
+        ),
+    );
+    let (value, _, _) = grade_json(&env, &stub, &[]);
+    assert_eq!(value["method"], "keyword");
+    assert!(value["llm_error"]
+        .as_str()
+        .unwrap()
+        .contains("asked to wait 120 s"));
+    assert_eq!(stub.requests().len(), 1);
+}
+
+#[test]
 fn exhausted_quota_is_not_retried_and_is_named() {
     let env = TestEnv::new();
     let stub = Stub::start();
