@@ -439,7 +439,7 @@ impl LlmGrader {
     ) -> Result<Verdict, LlmError> {
         let known = *self.json_schema_ok.lock().await;
         if let Some(ok) = known {
-            return self.call_with(input, ok, server_time).await.0;
+            return self.call_known(input, ok, server_time).await;
         }
         // Unknown: the first call probes while the others wait for its outcome (time spent
         // waiting for another call's server counts as server time).
@@ -448,11 +448,26 @@ impl LlmGrader {
         *server_time += waiting.elapsed();
         if let Some(ok) = *guard {
             drop(guard);
-            return self.call_with(input, ok, server_time).await.0;
+            return self.call_known(input, ok, server_time).await;
         }
         let (result, learned) = self.call_with(input, true, server_time).await;
         if learned.is_some() {
             *guard = learned;
+        }
+        result
+    }
+
+    /// A call when the server's answer to `json_schema` is believed known; a server that
+    /// changed its mind (a new server at the same URL) updates the belief.
+    async fn call_known(
+        &self,
+        input: &PromptInput<'_>,
+        ok: bool,
+        server_time: &mut Duration,
+    ) -> Result<Verdict, LlmError> {
+        let (result, learned) = self.call_with(input, ok, server_time).await;
+        if let Some(learned) = learned.filter(|&l| l != ok) {
+            *self.json_schema_ok.lock().await = Some(learned);
         }
         result
     }

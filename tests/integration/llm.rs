@@ -645,6 +645,41 @@ fn a_server_without_json_schema_is_asked_once_per_server_and_remembered() {
 }
 
 #[test]
+fn a_server_that_stops_taking_json_schema_is_noticed_once() {
+    let env = TestEnv::new();
+    let stub = Stub::start();
+    // The first json_schema request succeeds, as if another server had been there before.
+    stub.mount(
+        chat()
+            .and(body_partial_json(
+                json!({"response_format": {"type": "json_schema"}}),
+            ))
+            .respond_with(ok(openai_reply(&verdict(6).to_string())))
+            .up_to_n_times(1)
+            .with_priority(1),
+    );
+    mount_llamacpp_python(&stub);
+    let input = (0..4)
+        .map(|i| {
+            json!({"id": i, "question_id": QUESTION, "answer": format!("{ANSWER} {i}")}).to_string()
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    let file = env.write("in.jsonl", input);
+    let output = env
+        .sobes()
+        .args(["grade", "--batch"])
+        .arg(&file)
+        .args(["--mode", "blend", "--llm-url", &stub.url()])
+        .args(["--set", "llm.concurrency=1"])
+        .output()
+        .unwrap();
+    let stderr = stderr_of(&output);
+    assert!(stderr.contains("4 graded by the model"), "{stderr}");
+    assert!(stderr.contains("5 requests (2 json_schema)"), "{stderr}");
+}
+
+#[test]
 fn regrading_the_same_answers_is_served_from_the_cache() {
     let env = TestEnv::new();
     let stub = Stub::start();
