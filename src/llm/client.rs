@@ -63,6 +63,7 @@ impl Http {
         let client = reqwest::Client::builder()
             .user_agent(concat!("sobes/", env!("CARGO_PKG_VERSION")))
             .connect_timeout(Duration::from_secs(settings.connect_timeout_secs.max(1)))
+            .read_timeout(Duration::from_secs(settings.timeout_secs.max(1)))
             .timeout(Duration::from_secs(settings.timeout_secs.max(1)))
             // Never follow a redirect with the key attached.
             .redirect(reqwest::redirect::Policy::none())
