@@ -200,10 +200,11 @@ pub struct GradeArgs {
     /// (default: llm.mode when llm.enabled, else keyword).
     #[arg(long = "mode", value_enum)]
     pub mode: Option<crate::llm::Mode>,
-    /// The OpenAI-compatible server, including /v1 (overrides llm.base_url).
+    /// The OpenAI-compatible server, including /v1 (overrides llm.base_url; used in blend and
+    /// llm modes).
     #[arg(long = "llm-url", value_name = "URL")]
     pub llm_url: Option<String>,
-    /// The model name (overrides llm.model).
+    /// The model name (overrides llm.model; used in blend and llm modes).
     #[arg(long = "llm-model", value_name = "NAME")]
     pub llm_model: Option<String>,
 }

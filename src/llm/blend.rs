@@ -3,8 +3,8 @@
 //! - `blend`: `(1 - w) * rubric + w * llm`, clamped to `rubric ± band` (and 0–100).
 //! - `llm`: the model's score.
 //! - Either way, when the model and the rubric differ by more than the band the grade is
-//!   flagged as a disagreement, and an answer that tries to instruct the grader never scores
-//!   above its rubric score.
+//!   flagged as a disagreement, and an answer that tries to instruct the grader, or a model
+//!   grade backed by invented quotes, never scores above the rubric score.
 
 use serde::Serialize;
 
@@ -50,6 +50,8 @@ pub enum BlendFlag {
     Disagreement,
     /// The LLM was not used; the rubric score stands.
     LlmFallback,
+    /// The model quoted text that is not in the answer; its grade cannot raise the score.
+    InventedQuotes,
 }
 
 /// The score and flags for a rubric score and an LLM score, both 0–100.
@@ -60,6 +62,7 @@ pub fn blend(
     weight: f64,
     band: f64,
     injection: bool,
+    invented_quotes: bool,
 ) -> (f64, Vec<BlendFlag>) {
     let weight = weight.clamp(0.0, 1.0);
     let band = band.max(0.0);
@@ -79,6 +82,10 @@ pub fn blend(
         flags.push(BlendFlag::Injection);
         score = score.min(keyword);
     }
+    if invented_quotes {
+        flags.push(BlendFlag::InventedQuotes);
+        score = score.min(keyword);
+    }
     ((score.clamp(0.0, 100.0) * 10.0).round() / 10.0, flags)
 }
 
@@ -89,25 +96,28 @@ mod tests {
     #[test]
     fn blend_mixes_within_the_band() {
         assert_eq!(
-            blend(Mode::Blend, 50.0, 70.0, 0.5, 20.0, false),
+            blend(Mode::Blend, 50.0, 70.0, 0.5, 20.0, false, false),
             (60.0, vec![])
         );
         // The LLM says 100 where the rubric says 40: moved by the band only, and flagged.
         assert_eq!(
-            blend(Mode::Blend, 40.0, 100.0, 1.0, 20.0, false),
+            blend(Mode::Blend, 40.0, 100.0, 1.0, 20.0, false, false),
             (60.0, vec![BlendFlag::Disagreement])
         );
         assert_eq!(
-            blend(Mode::Blend, 90.0, 0.0, 1.0, 20.0, false),
+            blend(Mode::Blend, 90.0, 0.0, 1.0, 20.0, false, false),
             (70.0, vec![BlendFlag::Disagreement])
         );
-        assert_eq!(blend(Mode::Blend, 95.0, 100.0, 1.0, 20.0, false).0, 100.0);
+        assert_eq!(
+            blend(Mode::Blend, 95.0, 100.0, 1.0, 20.0, false, false).0,
+            100.0
+        );
     }
 
     #[test]
     fn llm_mode_takes_the_model_score() {
         assert_eq!(
-            blend(Mode::Llm, 30.0, 45.0, 0.5, 20.0, false),
+            blend(Mode::Llm, 30.0, 45.0, 0.5, 20.0, false, false),
             (45.0, vec![])
         );
     }
@@ -115,12 +125,17 @@ mod tests {
     #[test]
     fn an_injection_never_raises_the_score() {
         for mode in [Mode::Blend, Mode::Llm] {
-            let (score, flags) = blend(mode, 10.0, 100.0, 0.5, 20.0, true);
+            let (score, flags) = blend(mode, 10.0, 100.0, 0.5, 20.0, true, false);
             assert_eq!(score, 10.0);
             assert!(flags.contains(&BlendFlag::Injection));
         }
+        let (score, flags) = blend(Mode::Blend, 40.0, 60.0, 0.5, 20.0, false, true);
+        assert_eq!((score, flags), (40.0, vec![BlendFlag::InventedQuotes]));
         // It may still lower it.
-        assert_eq!(blend(Mode::Blend, 50.0, 20.0, 0.5, 20.0, true).0, 35.0);
+        assert_eq!(
+            blend(Mode::Blend, 50.0, 20.0, 0.5, 20.0, true, false).0,
+            35.0
+        );
     }
 
     #[test]

@@ -83,7 +83,10 @@ impl Cache {
         let mut conn = Connection::open(path).map_err(db)?;
         conn.busy_timeout(Duration::from_secs(5)).map_err(db)?;
         // WAL lets several sobes processes share the file; ignore filesystems without it.
+        // NORMAL sync: a crash may lose the last grades, never corrupt the file, and a cache
+        // does not need an fsync per grade.
         let _ = conn.pragma_update(None, "journal_mode", "WAL");
+        let _ = conn.pragma_update(None, "synchronous", "NORMAL");
         migrate(&mut conn).map_err(db)?;
         Ok(Cache {
             conn: Mutex::new(conn),
@@ -210,6 +213,7 @@ mod tests {
             missed: vec![],
             feedback: "ok".into(),
             quotes: vec![],
+            invented_quotes: 0,
         }
     }
 

@@ -63,6 +63,7 @@ impl Http {
         let client = reqwest::Client::builder()
             .user_agent(concat!("sobes/", env!("CARGO_PKG_VERSION")))
             .connect_timeout(Duration::from_secs(settings.connect_timeout_secs.max(1)))
+            .read_timeout(Duration::from_secs(settings.timeout_secs.max(1)))
             .timeout(Duration::from_secs(settings.timeout_secs.max(1)))
             // Never follow a redirect with the key attached.
             .redirect(reqwest::redirect::Policy::none())
@@ -96,11 +97,16 @@ impl Http {
         http_time: &mut Duration,
         requests: &std::sync::atomic::AtomicU64,
     ) -> Result<String, CallError> {
+        // Serialised once, outside the time spent waiting for the server.
+        let bytes = match serde_json::to_vec(body) {
+            Ok(bytes) => bytes,
+            Err(e) => return Err(CallError::Failed(LlmError::Config(e.to_string()))),
+        };
         let mut attempt = 0u32;
         loop {
             let started = Instant::now();
             requests.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            let result = self.once(body).await;
+            let result = self.once(bytes.clone()).await;
             *http_time += started.elapsed();
             let failure = match result {
                 Ok(text) => return Ok(text),
@@ -126,8 +132,12 @@ impl Http {
         }
     }
 
-    async fn once(&self, body: &Value) -> Result<String, Attempt> {
-        let mut request = self.client.post(&self.url).json(body);
+    async fn once(&self, body: Vec<u8>) -> Result<String, Attempt> {
+        let mut request = self
+            .client
+            .post(&self.url)
+            .header(reqwest::header::CONTENT_TYPE, "application/json")
+            .body(body);
         if let Some(key) = &self.api_key {
             request = request.bearer_auth(key);
         }

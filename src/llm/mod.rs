@@ -391,6 +391,7 @@ impl LlmGrader {
             self.settings.blend_weight,
             self.settings.blend_band,
             injection,
+            verdict.invented_quotes > 0,
         );
         BlendedGrade {
             score,
@@ -439,7 +440,7 @@ impl LlmGrader {
     ) -> Result<Verdict, LlmError> {
         let known = *self.json_schema_ok.lock().await;
         if let Some(ok) = known {
-            return self.call_with(input, ok, server_time).await.0;
+            return self.call_known(input, ok, server_time).await;
         }
         // Unknown: the first call probes while the others wait for its outcome (time spent
         // waiting for another call's server counts as server time).
@@ -448,11 +449,26 @@ impl LlmGrader {
         *server_time += waiting.elapsed();
         if let Some(ok) = *guard {
             drop(guard);
-            return self.call_with(input, ok, server_time).await.0;
+            return self.call_known(input, ok, server_time).await;
         }
         let (result, learned) = self.call_with(input, true, server_time).await;
         if learned.is_some() {
             *guard = learned;
+        }
+        result
+    }
+
+    /// A call when the server's answer to `json_schema` is believed known; a server that
+    /// changed its mind (a new server at the same URL) updates the belief.
+    async fn call_known(
+        &self,
+        input: &PromptInput<'_>,
+        ok: bool,
+        server_time: &mut Duration,
+    ) -> Result<Verdict, LlmError> {
+        let (result, learned) = self.call_with(input, ok, server_time).await;
+        if let Some(learned) = learned.filter(|&l| l != ok) {
+            *self.json_schema_ok.lock().await = Some(learned);
         }
         result
     }
@@ -465,7 +481,6 @@ impl LlmGrader {
         server_time: &mut Duration,
     ) -> (Result<Verdict, LlmError>, Option<bool>) {
         let ids = input.concept_ids();
-        let schema = prompt::reply_schema(&ids);
         let mut format = if json_schema {
             ResponseFormat::JsonSchema
         } else {
@@ -474,8 +489,9 @@ impl LlmGrader {
         let mut learned = None;
         loop {
             let (system, user) = input.messages(&prompt::nonce());
-            let body = prompt::request_body(&self.settings, &system, &user, format, &schema);
             let asked_schema = format == ResponseFormat::JsonSchema;
+            let schema = prompt::reply_schema(&ids, !asked_schema);
+            let body = prompt::request_body(&self.settings, &system, &user, format, &schema);
             if asked_schema {
                 self.counters
                     .json_schema_requests

@@ -222,6 +222,26 @@ fn rate_limits_are_retried_with_and_without_retry_after() {
 }
 
 #[test]
+fn a_retry_after_over_a_minute_is_not_waited_for() {
+    let env = TestEnv::new();
+    let stub = Stub::start();
+    stub.mount(
+        chat().respond_with(
+            ResponseTemplate::new(429)
+                .insert_header("Retry-After", "120")
+                .set_body_json(json!({"error": {"message": "slow down", "code": 429}})),
+        ),
+    );
+    let (value, _, _) = grade_json(&env, &stub, &[]);
+    assert_eq!(value["method"], "keyword");
+    assert!(value["llm_error"]
+        .as_str()
+        .unwrap()
+        .contains("asked to wait 120 s"));
+    assert_eq!(stub.requests().len(), 1);
+}
+
+#[test]
 fn exhausted_quota_is_not_retried_and_is_named() {
     let env = TestEnv::new();
     let stub = Stub::start();
@@ -317,8 +337,6 @@ fn bad_replies_are_failed_calls_with_a_reason() {
         "message": {"role": "assistant", "content": null, "refusal": "I cannot grade this."}}]});
     let truncated = json!({"choices": [{"index": 0, "finish_reason": "length",
         "message": {"role": "assistant", "content": "{\"covered\": [\"vanish"}}]});
-    let mut invented = verdict(9);
-    invented["quotes"] = json!(["LSTM полностью решает все проблемы"]);
     let mut unknown = verdict(6);
     unknown["covered"] = json!(["attention"]);
     let cases = [
@@ -330,10 +348,6 @@ fn bad_replies_are_failed_calls_with_a_reason() {
         (
             openai_reply(&verdict(42).to_string()),
             "score 42 is outside 0-10",
-        ),
-        (
-            openai_reply(&invented.to_string()),
-            "does not occur in the answer",
         ),
         (
             openai_reply(&unknown.to_string()),
@@ -353,6 +367,23 @@ fn bad_replies_are_failed_calls_with_a_reason() {
         assert!(stderr.contains(reason), "{stderr}");
         assert_eq!(stub.requests().len(), 1, "a bad reply is not retried");
     }
+}
+
+#[test]
+fn a_grade_backed_by_invented_quotes_cannot_raise_the_score() {
+    let env = TestEnv::new();
+    let stub = Stub::start();
+    let mut invented = verdict(10);
+    invented["quotes"] = json!(["исчезающий градиент", "LSTM полностью решает все проблемы"]);
+    stub.mount(chat().respond_with(ok(openai_reply(&invented.to_string()))));
+    let (value, _, _) = grade_json(&env, &stub, &[]);
+    assert_eq!(value["method"], "blend");
+    assert_eq!(value["llm_score"], 100.0);
+    assert_eq!(value["score"], value["keyword_score"]);
+    assert!(value["flags"]
+        .as_array()
+        .unwrap()
+        .contains(&json!("invented_quotes")));
 }
 
 #[test]
@@ -611,6 +642,41 @@ fn a_server_without_json_schema_is_asked_once_per_server_and_remembered() {
     let stderr = stderr_of(&second);
     assert!(stderr.contains("3 requests (0 json_schema)"), "{stderr}");
     assert!(!stderr.contains("does not accept"), "{stderr}");
+}
+
+#[test]
+fn a_server_that_stops_taking_json_schema_is_noticed_once() {
+    let env = TestEnv::new();
+    let stub = Stub::start();
+    // The first json_schema request succeeds, as if another server had been there before.
+    stub.mount(
+        chat()
+            .and(body_partial_json(
+                json!({"response_format": {"type": "json_schema"}}),
+            ))
+            .respond_with(ok(openai_reply(&verdict(6).to_string())))
+            .up_to_n_times(1)
+            .with_priority(1),
+    );
+    mount_llamacpp_python(&stub);
+    let input = (0..4)
+        .map(|i| {
+            json!({"id": i, "question_id": QUESTION, "answer": format!("{ANSWER} {i}")}).to_string()
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    let file = env.write("in.jsonl", input);
+    let output = env
+        .sobes()
+        .args(["grade", "--batch"])
+        .arg(&file)
+        .args(["--mode", "blend", "--llm-url", &stub.url()])
+        .args(["--set", "llm.concurrency=1"])
+        .output()
+        .unwrap();
+    let stderr = stderr_of(&output);
+    assert!(stderr.contains("4 graded by the model"), "{stderr}");
+    assert!(stderr.contains("5 requests (2 json_schema)"), "{stderr}");
 }
 
 #[test]
