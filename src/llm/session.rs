@@ -61,6 +61,14 @@ impl AnswerGrader for BlendingGrader<'_> {
                         blended.llm_score.unwrap_or(0.0)
                     ),
                 }),
+                BlendFlag::InventedQuotes => notes.push(
+                    self.lang
+                        .pick(
+                            "Модель привела цитаты, которых нет в ответе; её оценка не выше рубрики.",
+                            "The model quoted words the answer does not contain; its score cannot raise the rubric's.",
+                        )
+                        .to_owned(),
+                ),
                 BlendFlag::LlmFallback => {}
             }
         }
