@@ -226,7 +226,7 @@ pub enum ImportCommand {
     TelegramText(ImportArgs),
     /// Import Telegram Desktop's JSON export of a channel (result.json).
     TelegramJson(ImportArgs),
-    /// Import a Markdown Q&A collection (## Topic, bold or heading questions, <details>).
+    /// Import a Markdown Q&A collection (## Topic, bold or heading questions, `<details>`).
     Markdown(ImportArgs),
     /// Import JSON Lines: {"id", "question", "answer", "lang", "levels", "topics"} a line.
     Jsonl(ImportArgs),

@@ -2,7 +2,7 @@
 //!
 //! Every graded answer is committed the moment it is graded, so a session that is killed loses
 //! nothing that was graded; such a session simply has no `finished_at` and shows as unfinished.
-//! The schema is versioned with `PRAGMA user_version` and upgraded by [`MIGRATIONS`].
+//! The schema is versioned with `PRAGMA user_version` and upgraded by `MIGRATIONS`.
 
 pub mod time;
 

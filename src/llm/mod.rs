@@ -3,7 +3,7 @@
 //!
 //! # Library API
 //!
-//! [`LlmGrader`] is built once from [`LlmSettings`](crate::config::LlmSettings), a [`Mode`]
+//! [`LlmGrader`] is built once from [`crate::config::LlmSettings`], a [`Mode`]
 //! and an optional [`Cache`], and is called from synchronous code (it owns a small tokio
 //! runtime):
 //!
@@ -31,7 +31,7 @@
 //! - [`client`]: HTTP, timeouts, retries and backoff.
 //! - [`prompt`]: the request, with per-call random delimiters around the answer.
 //! - [`reply`]: tolerant parsing of real servers' replies and validation of the grade.
-//! - [`blend`]: the band, weight and injection rules.
+//! - [`blend`](mod@blend): the band, weight and injection rules.
 //! - [`cache`]: the SQLite cache of grades and of server capabilities.
 //! - [`run`]: the `grade` command's use of all this.
 

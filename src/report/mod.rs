@@ -1,7 +1,7 @@
 //! Feedback reports: one session, progress over all sessions, and a group report of a batch.
 //!
 //! Each report is first built as plain data ([`SessionReport`], [`ProgressReport`],
-//! [`GroupReport`]) in the interface language; the JSON format is that data as is (with a
+//! [`GroupReport`](group::GroupReport)) in the interface language; the JSON format is that data as is (with a
 //! `schema_version`), and the Markdown and HTML renderers only lay it out.
 
 pub mod group;
