@@ -104,6 +104,19 @@ fn estimate_block(out: &mut String, estimate: &EstimateSection, w: &Words, title
     out.push('\n');
 }
 
+/// A heading and a bar chart of scores under it, both titled `title`.
+fn titled_bars(
+    out: &mut String,
+    tag: &str,
+    title: &str,
+    items: impl Iterator<Item = (String, f64)>,
+) {
+    let items: Vec<(String, f64)> = items.collect();
+    let _ = writeln!(out, "<{tag}>{}</{tag}>", esc(title));
+    out.push_str(&svg::bars(title, &items, &[]));
+    out.push('\n');
+}
+
 fn progress_chart(out: &mut String, points: &[super::SessionPoint], w: &Words) {
     let points: Vec<(String, Option<f64>)> = points
         .iter()
@@ -155,22 +168,13 @@ pub fn session(report: &SessionReport) -> String {
         );
     }
     if !summary.by_topic.is_empty() {
-        let _ = writeln!(
-            out,
-            "<h3>{}</h3>",
-            w.t("Оценки по темам", "Scores by topic")
-        );
-        let items: Vec<(String, f64)> = summary
-            .by_topic
-            .iter()
-            .map(|m| (m.key.clone(), m.mean))
-            .collect();
-        out.push_str(&svg::bars(
+        let items = summary.by_topic.iter().map(|m| (m.key.clone(), m.mean));
+        titled_bars(
+            &mut out,
+            "h3",
             w.t("Оценки по темам", "Scores by topic"),
-            &items,
-            &[],
-        ));
-        out.push('\n');
+            items,
+        );
     }
     if !summary.revise.is_empty() {
         let _ = writeln!(
@@ -312,21 +316,9 @@ pub fn progress(report: &ProgressReport) -> String {
         w.t("Средняя оценка по сессиям", "Mean score by session")
     );
     progress_chart(&mut out, &report.sessions, &w);
-    let _ = writeln!(
-        out,
-        "<h2>{}</h2>",
-        w.t("Оценки по темам", "Scores by topic")
-    );
-    let items: Vec<(String, f64)> = report
-        .by_topic
-        .iter()
-        .map(|t| (t.key.clone(), t.recent))
-        .collect();
-    out.push_str(&svg::bars(
-        w.t("Последняя оценка по темам", "Latest score by topic"),
-        &items,
-        &[],
-    ));
+    let items = report.by_topic.iter().map(|t| (t.key.clone(), t.recent));
+    let title = w.t("Последняя оценка по темам", "Latest score by topic");
+    titled_bars(&mut out, "h2", title, items);
     for (heading, trends) in [
         (w.t("По уровням", "By level"), &report.by_level),
         (w.t("По темам", "By topic"), &report.by_topic),

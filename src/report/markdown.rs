@@ -44,6 +44,19 @@ fn fenced(text: &str) -> String {
     format!("{fence}text\n{}\n{fence}\n", sanitize(text).trim_end())
 }
 
+/// A Markdown table; `columns` are (heading, right-aligned), cells are already escaped.
+fn table(out: &mut String, columns: &[(&str, bool)], rows: impl IntoIterator<Item = Vec<String>>) {
+    let headings: Vec<&str> = columns.iter().map(|(h, _)| *h).collect();
+    let rules: Vec<&str> = columns
+        .iter()
+        .map(|(_, right)| if *right { "---:" } else { "---" })
+        .collect();
+    let _ = writeln!(out, "| {} |\n|{}|", headings.join(" | "), rules.join("|"));
+    for row in rows {
+        let _ = writeln!(out, "| {} |", row.join(" | "));
+    }
+}
+
 fn percent(value: Option<f64>) -> String {
     value.map_or_else(|| "—".to_owned(), |v| format!("{v:.0}"))
 }
@@ -103,28 +116,25 @@ fn summary_section(out: &mut String, summary: &SummarySection, w: &Words) {
         );
     }
     if !summary.by_level.is_empty() {
-        let _ = writeln!(
-            out,
-            "| {} | {} | {} |\n|---|---:|---:|",
-            w.t("уровень", "level"),
-            w.t("средняя", "mean"),
-            w.t("вопросов", "questions")
-        );
-        for m in &summary.by_level {
-            let _ = writeln!(out, "| {} | {:.0} | {} |", escape(&m.key), m.mean, m.count);
+        for (heading, means) in [
+            (w.t("уровень", "level"), &summary.by_level),
+            (w.t("тема", "topic"), &summary.by_topic),
+        ] {
+            let columns = [
+                (heading, false),
+                (w.t("средняя", "mean"), true),
+                (w.t("вопросов", "questions"), true),
+            ];
+            let rows = means.iter().map(|m| {
+                vec![
+                    escape(&m.key),
+                    format!("{:.0}", m.mean),
+                    m.count.to_string(),
+                ]
+            });
+            table(out, &columns, rows);
+            let _ = writeln!(out);
         }
-        let _ = writeln!(out);
-        let _ = writeln!(
-            out,
-            "| {} | {} | {} |\n|---|---:|---:|",
-            w.t("тема", "topic"),
-            w.t("средняя", "mean"),
-            w.t("вопросов", "questions")
-        );
-        for m in &summary.by_topic {
-            let _ = writeln!(out, "| {} | {:.0} | {} |", escape(&m.key), m.mean, m.count);
-        }
-        let _ = writeln!(out);
     }
     if !summary.revise.is_empty() {
         let _ = writeln!(out, "### {}\n", w.t("Что повторить", "What to revise"));
@@ -236,19 +246,16 @@ pub fn progress(report: &ProgressReport) -> String {
         );
     }
     let _ = writeln!(out, "## {}\n", w.t("Сессии", "Sessions"));
-    let _ = writeln!(
-        out,
-        "| id | {} | {} | {} | {} |\n|---:|---|---|---:|---|",
-        w.t("начало", "started"),
-        w.t("уровень", "level"),
-        w.t("средняя", "mean"),
-        w.t("состояние", "state")
-    );
-    for s in &report.sessions {
-        let _ = writeln!(
-            out,
-            "| {} | {} | {} | {} | {} |",
-            s.id,
+    let columns = [
+        ("id", true),
+        (w.t("начало", "started"), false),
+        (w.t("уровень", "level"), false),
+        (w.t("средняя", "mean"), true),
+        (w.t("состояние", "state"), false),
+    ];
+    let rows = report.sessions.iter().map(|s| {
+        vec![
+            s.id.to_string(),
             escape(&s.started_at),
             escape(&s.level),
             percent(s.mean_score),
@@ -257,33 +264,33 @@ pub fn progress(report: &ProgressReport) -> String {
             } else {
                 w.t("не завершена", "unfinished")
             }
-        );
-    }
+            .to_owned(),
+        ]
+    });
+    table(&mut out, &columns, rows);
     for (title, trends) in [
         (w.t("По уровням", "By level"), &report.by_level),
         (w.t("По темам", "By topic"), &report.by_topic),
     ] {
         let _ = writeln!(out, "\n## {title}\n");
-        let _ = writeln!(
-            out,
-            "| | {} | {} | {} | {} |\n|---|---:|---:|---:|---|",
-            w.t("ответов", "answers"),
-            w.t("сначала", "first"),
-            w.t("сейчас", "recent"),
-            w.t("по сессиям", "per session")
-        );
-        for t in trends.iter() {
+        let columns = [
+            ("", false),
+            (w.t("ответов", "answers"), true),
+            (w.t("сначала", "first"), true),
+            (w.t("сейчас", "recent"), true),
+            (w.t("по сессиям", "per session"), false),
+        ];
+        let rows = trends.iter().map(|t| {
             let per: Vec<String> = t.per_session.iter().map(|v| format!("{v:.0}")).collect();
-            let _ = writeln!(
-                out,
-                "| {} | {} | {:.0} | {:.0} | {} |",
+            vec![
                 escape(&t.key),
-                t.count,
-                t.first,
-                t.recent,
-                per.join(" → ")
-            );
-        }
+                t.count.to_string(),
+                format!("{:.0}", t.first),
+                format!("{:.0}", t.recent),
+                per.join(" → "),
+            ]
+        });
+        table(&mut out, &columns, rows);
     }
     let _ = writeln!(
         out,
@@ -360,15 +367,13 @@ pub fn group(report: &GroupReport) -> String {
             q.min,
             q.max
         );
-        let _ = writeln!(
-            out,
-            "| 0–19 | 20–39 | 40–59 | 60–79 | 80–100 |\n|---:|---:|---:|---:|---:|\n| {} |\n",
-            q.histogram
-                .iter()
-                .map(|n| n.to_string())
-                .collect::<Vec<_>>()
-                .join(" | ")
+        let buckets = ["0–19", "20–39", "40–59", "60–79", "80–100"].map(|b| (b, true));
+        table(
+            &mut out,
+            &buckets,
+            [q.histogram.iter().map(usize::to_string).collect()],
         );
+        let _ = writeln!(out);
         if !q.most_missed.is_empty() {
             let _ = writeln!(out, "{}:\n", w.t("Чаще всего упущено", "Missed most often"));
             for m in &q.most_missed {
@@ -378,23 +383,25 @@ pub fn group(report: &GroupReport) -> String {
         }
     }
     let _ = writeln!(out, "## {}\n", w.t("По ответам", "By answer"));
-    let _ = writeln!(
-        out,
-        "| id | {} | {} | {} |\n|---|---|---:|---|",
-        w.t("вопрос", "question"),
-        w.t("оценка", "score"),
-        w.t("что добавить", "what to add")
-    );
-    for a in &report.answers {
-        let _ = writeln!(
-            out,
-            "| {} | {} | {:.0} | {} |",
+    let columns = [
+        ("id", false),
+        (w.t("вопрос", "question"), false),
+        (w.t("оценка", "score"), true),
+        (w.t("что добавить", "what to add"), false),
+    ];
+    let rows = report.answers.iter().map(|a| {
+        let mut add = escape(&a.missed.join("; "));
+        if let Some(feedback) = &a.feedback {
+            add.push_str(&format!(" — {}", escape(feedback)));
+        }
+        vec![
             escape(&a.id),
             escape(&a.question_id),
-            a.score,
-            escape(&a.missed.join("; "))
-        );
-    }
+            format!("{:.0}", a.score),
+            add,
+        ]
+    });
+    table(&mut out, &columns, rows);
     if !report.errors.is_empty() {
         let _ = writeln!(out, "\n## {}\n", w.t("Ошибки во входе", "Bad input lines"));
         for e in &report.errors {
