@@ -773,3 +773,66 @@ fn env_variables_enable_blending() {
     let value: Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(value["method"], "blend", "{}", stderr_of(&output));
 }
+
+#[cfg(unix)]
+#[test]
+fn a_batch_on_a_terminal_shows_a_progress_bar_and_a_pipe_does_not() {
+    let env = TestEnv::new();
+    let stub = Stub::start();
+    stub.mount(chat().respond_with(
+        ok(openai_reply(&verdict(7).to_string())).set_delay(Duration::from_millis(300)),
+    ));
+    let lines: Vec<String> = (0..3)
+        .map(|i| {
+            json!({"id": i, "question_id": QUESTION, "answer": format!("{ANSWER} ({i})")})
+                .to_string()
+        })
+        .collect();
+    let batch = env.write("answers.jsonl", lines.join("\n"));
+    let out = env.path("graded.jsonl");
+    let args = |out: &std::path::Path| {
+        vec![
+            "grade".to_owned(),
+            "--batch".to_owned(),
+            batch.display().to_string(),
+            "--mode".to_owned(),
+            "blend".to_owned(),
+            "--llm-url".to_owned(),
+            stub.url(),
+            "--set".to_owned(),
+            "llm.concurrency=1".to_owned(),
+            "--out".to_owned(),
+            out.display().to_string(),
+        ]
+    };
+    let mut cmd = env.std_sobes();
+    cmd.args(args(&out));
+    let mut session =
+        rexpect::session::spawn_command(cmd, Some(20_000)).expect("a pseudo-terminal");
+    session
+        .exp_string("LLM grading")
+        .expect("the bar is drawn on a terminal");
+    session.exp_string("/3").unwrap();
+    session.exp_eof().unwrap();
+    let graded = std::fs::read_to_string(&out).unwrap();
+    assert_eq!(graded.lines().count(), 3);
+    assert!(
+        graded.lines().all(|l| l.contains("\"method\":\"blend\"")),
+        "{graded}"
+    );
+
+    // Standard error is a pipe here: no bar, only the summary line (the cache is off, so the
+    // run takes as long as the first).
+    let output = env
+        .sobes()
+        .args(args(&env.path("again.jsonl")))
+        .args(["--set", "llm.cache=false"])
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", stderr_of(&output));
+    assert!(
+        !stderr_of(&output).contains("LLM grading"),
+        "{}",
+        stderr_of(&output)
+    );
+}
