@@ -147,7 +147,7 @@ fn selected<'a>(bank: &'a Bank, args: &QuestionsArgs) -> anyhow::Result<Vec<&'a 
         .questions
         .iter()
         .filter(|q| args.level.is_none_or(|l| q.levels.contains(&l)))
-        .filter(|q| args.topic.is_empty() || q.topics.iter().any(|t| args.topic.contains(t)))
+        .filter(|q| q.in_topics(&args.topic))
         .collect())
 }
 

@@ -4,19 +4,13 @@ use std::fmt::Write as _;
 
 use crate::grade::{Grade, GradeFlag};
 use crate::rubric::localized;
-use crate::ui::{bar, sanitize, Style, Ui};
+use crate::ui::{bar, sanitize, Band, Style, Ui};
 
 /// The score line, covered (✓) and missed (✗) concepts with hints, misconceptions, flags.
 pub fn render(grade: &Grade, ui: &Ui) -> String {
     let en = ui.lang.is_en();
     let mut out = String::new();
-    let style = if grade.score >= 70.0 {
-        Style::Good
-    } else if grade.score >= 40.0 {
-        Style::Warn
-    } else {
-        Style::Bad
-    };
+    let style = Band::of(grade.score).style();
     let _ = writeln!(
         out,
         "{} {}  {}",

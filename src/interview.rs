@@ -92,10 +92,8 @@ pub fn run(request: InterviewRequest<'_>) -> anyhow::Result<ExitStatus> {
         .count
         .map_or(config.interview.questions, usize::from)
         .max(1);
-    let gradable = |q: &&Question| {
-        bank.compiled_rubric(&q.id).is_some()
-            && (args.topic.is_empty() || q.topics.iter().any(|t| args.topic.contains(t)))
-    };
+    let gradable =
+        |q: &&Question| bank.compiled_rubric(&q.id).is_some() && q.in_topics(&args.topic);
     let pool_at = |level: Level| -> Vec<&Question> {
         bank.questions
             .iter()
@@ -105,15 +103,11 @@ pub fn run(request: InterviewRequest<'_>) -> anyhow::Result<ExitStatus> {
     };
     let preferences = match args.seed {
         Some(_) => None,
-        None => {
-            let answers: Vec<_> = history.all_answers()?.into_iter().map(|(_, a)| a).collect();
-            let now = time::parse_iso(&time::now_iso()).unwrap_or(0);
-            Some(Preferences::from_history(
-                &answers,
-                now,
-                config.interview.recent_days,
-            ))
-        }
+        None => Some(Preferences::from_history(
+            &history.answer_stats()?,
+            time::now_secs(),
+            config.interview.recent_days,
+        )),
     };
     let mut rng = args.seed.map_or_else(Rng::from_entropy, Rng::new);
     let mut queue = match choice {

@@ -129,6 +129,35 @@ impl Ui {
     }
 }
 
+/// How good a score (0–100) is; feedback, summaries and reports all colour by it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Band {
+    Good,
+    Fair,
+    Poor,
+}
+
+impl Band {
+    pub fn of(score: f64) -> Band {
+        if score >= 70.0 {
+            Band::Good
+        } else if score >= 40.0 {
+            Band::Fair
+        } else {
+            Band::Poor
+        }
+    }
+
+    /// The terminal style of the band.
+    pub fn style(self) -> Style {
+        match self {
+            Band::Good => Style::Good,
+            Band::Fair => Style::Warn,
+            Band::Poor => Style::Bad,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy)]
 pub enum Style {
     Good,
@@ -160,6 +189,26 @@ pub fn did_you_mean<'a>(input: &str, candidates: impl Iterator<Item = &'a str>) 
         .filter(|(score, _)| *score >= 0.7)
         .max_by(|a, b| a.0.total_cmp(&b.0))
         .map(|(_, c)| c)
+}
+
+/// Cut `text` to at most `width` display columns, ending in "…" when it was cut.
+pub fn truncate(text: &str, width: usize) -> String {
+    use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+    if text.width() <= width {
+        return text.to_owned();
+    }
+    let mut out = String::new();
+    let mut used = 0;
+    for c in text.chars() {
+        let w = c.width().unwrap_or(0);
+        if used + w + 1 > width {
+            break;
+        }
+        used += w;
+        out.push(c);
+    }
+    out.push('…');
+    out
 }
 
 /// A bar of `width` cells filled in proportion to `score` (0–100).

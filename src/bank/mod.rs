@@ -123,6 +123,11 @@ impl Question {
         toml::to_string_pretty(self).unwrap_or_default()
     }
 
+    /// Whether the question has one of `topics` (any question, when `topics` is empty).
+    pub fn in_topics(&self, topics: &[String]) -> bool {
+        topics.is_empty() || self.topics.iter().any(|t| topics.contains(t))
+    }
+
     /// The question in every language it is written in, for spotting aliases that echo it.
     /// The reference answer in every language.
     pub fn all_answers(&self) -> String {

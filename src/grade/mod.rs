@@ -254,7 +254,7 @@ pub enum GradeFlag {
 }
 
 /// The grade of one answer.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Grade {
     /// 0–100.
     pub score: f64,

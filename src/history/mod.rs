@@ -138,6 +138,15 @@ pub struct AnswerRecord {
     pub answered_at: String,
 }
 
+/// The few fields of an answer that choosing the next questions reads.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AnswerStat {
+    pub question_id: String,
+    pub topics: Vec<String>,
+    pub score: f64,
+    pub answered_at: String,
+}
+
 /// A session as listed by `sobes history`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SessionRow {
@@ -461,14 +470,22 @@ impl History {
             .map_err(|e| self.error(e))
     }
 
-    /// When each question was last answered (question id → `answered_at`).
-    pub fn last_seen(&self) -> Result<Vec<(String, String)>, HistoryError> {
+    /// What question picking needs from every past answer, without parsing stored grades.
+    pub fn answer_stats(&self) -> Result<Vec<AnswerStat>, HistoryError> {
         let mut statement = self
             .conn
-            .prepare("SELECT question_id, max(answered_at) FROM answers GROUP BY question_id")
+            .prepare("SELECT question_id, topics, score, answered_at FROM answers")
             .map_err(|e| self.error(e))?;
         let rows = statement
-            .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))
+            .query_map([], |row| {
+                let topics: String = row.get(1)?;
+                Ok(AnswerStat {
+                    question_id: row.get(0)?,
+                    topics: serde_json::from_str(&topics).unwrap_or_default(),
+                    score: row.get(2)?,
+                    answered_at: row.get(3)?,
+                })
+            })
             .map_err(|e| self.error(e))?;
         rows.collect::<Result<Vec<_>, _>>()
             .map_err(|e| self.error(e))

@@ -2,18 +2,21 @@
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
-/// Now, as ISO 8601 UTC. `SOBES_NOW` (seconds since the epoch) fixes it, for reproducible
-/// reports and tests.
-pub fn now_iso() -> String {
-    let seconds = std::env::var("SOBES_NOW")
+/// Now, in seconds since the epoch. `SOBES_NOW` fixes it, for reproducible reports and tests.
+pub fn now_secs() -> i64 {
+    std::env::var("SOBES_NOW")
         .ok()
         .and_then(|v| v.trim().parse::<i64>().ok())
         .unwrap_or_else(|| {
             SystemTime::now()
                 .duration_since(UNIX_EPOCH)
                 .map_or(0, |d| d.as_secs() as i64)
-        });
-    iso_utc(seconds)
+        })
+}
+
+/// Now, as ISO 8601 UTC.
+pub fn now_iso() -> String {
+    iso_utc(now_secs())
 }
 
 /// Seconds since the Unix epoch as ISO 8601 UTC.

@@ -13,7 +13,7 @@ use crate::bank::{Level, Question};
 use crate::history::{time::now_iso, AnswerRecord, History, HistoryError};
 use crate::session::pick::QuestionQueue;
 use crate::session::summary::{LevelThresholds, Summary};
-use crate::session::{hint_penalty, AnswerGrader};
+use crate::session::{hint_penalty, AnswerGrader, GradedAnswer};
 use crate::ui::{sanitize, Style, Ui};
 use commands::{Parsed, ReplCommand};
 use input::{Input, LineReader};
@@ -26,22 +26,11 @@ pub struct InterviewSettings {
     pub thresholds: LevelThresholds,
 }
 
-/// How the session ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Ending {
-    /// Every planned question was asked.
-    Completed,
-    /// `:quit`, Ctrl-C twice or Ctrl-D.
-    Stopped,
-}
-
 /// What the session produced.
 #[derive(Debug)]
 pub struct Outcome {
     pub session_id: i64,
-    pub answers: Vec<AnswerRecord>,
-    pub ending: Ending,
-    /// Set when an answer could not be written to history (it is still in `answers`).
+    /// Set when an answer could not be written to history (it was shown with its feedback).
     pub save_error: Option<HistoryError>,
 }
 
@@ -113,7 +102,7 @@ impl Interview<'_> {
             );
             self.dim(help);
         }
-        let mut ending = Ending::Completed;
+        let mut stopped = false;
         while let Some((question, level)) = queue.next(last_score) {
             let position = answers.len() + 1;
             let started = Instant::now();
@@ -126,13 +115,10 @@ impl Interview<'_> {
                     Some(self.skipped(question, level, position, hints, started))
                 }
                 Reply::End { pending } => {
-                    ending = Ending::Stopped;
-                    match pending {
-                        Some(text) => {
-                            self.grade(question, level, position, text, Vec::new(), started)
-                        }
-                        None => None,
-                    }
+                    stopped = true;
+                    pending.and_then(|text| {
+                        self.grade(question, level, position, text, Vec::new(), started)
+                    })
                 }
             };
             if let Some(record) = record {
@@ -153,7 +139,7 @@ impl Interview<'_> {
                 answers.push(record);
             }
             previous = Some(question);
-            if ending == Ending::Stopped {
+            if stopped {
                 break;
             }
         }
@@ -166,8 +152,6 @@ impl Interview<'_> {
         }
         Ok(Outcome {
             session_id,
-            answers,
-            ending,
             save_error,
         })
     }
@@ -228,23 +212,14 @@ impl Interview<'_> {
                     self.dim(&text);
                     continue;
                 }
-                Input::Eof => {
-                    let pending = (!lines.is_empty() && bytes <= self.settings.max_answer_bytes)
-                        .then(|| lines.join("\n"));
-                    return Ok(Reply::End { pending });
-                }
+                Input::Eof => return Ok(self.end_with(&lines, bytes)),
             };
             interrupted = false;
             self.reader.remember(&line);
             if let Some(parsed) = commands::parse(&line) {
                 match parsed {
                     Parsed::Command(ReplCommand::Skip) => return Ok(Reply::Skip { hints }),
-                    Parsed::Command(ReplCommand::Quit) => {
-                        let pending = (!lines.is_empty()
-                            && bytes <= self.settings.max_answer_bytes)
-                            .then(|| lines.join("\n"));
-                        return Ok(Reply::End { pending });
-                    }
+                    Parsed::Command(ReplCommand::Quit) => return Ok(self.end_with(&lines, bytes)),
                     Parsed::Command(ReplCommand::Hint) => {
                         self.hint(question, &lines.join("\n"), &mut hints)
                     }
@@ -315,6 +290,13 @@ impl Interview<'_> {
                 lines.push(String::new());
             }
         }
+    }
+
+    /// End the session, grading first what was typed but not yet sent (unless it is too long).
+    fn end_with(&self, lines: &[String], bytes: usize) -> Reply {
+        let pending = (!lines.is_empty() && bytes <= self.settings.max_answer_bytes)
+            .then(|| lines.join("\n"));
+        Reply::End { pending }
     }
 
     /// Reveal the label of the heaviest concept the answer typed so far still misses.
@@ -391,7 +373,6 @@ impl Interview<'_> {
         let score = (graded.score - penalty).clamp(0.0, 100.0);
         let mut shown = graded.grade.clone();
         shown.score = score;
-        let en = self.ui.lang.is_en();
         let mut text_out = crate::feedback::render(&shown, &self.ui);
         if let Some(feedback) = &graded.llm_feedback {
             text_out.push_str(&self.ui.wrap(
@@ -432,25 +413,8 @@ impl Interview<'_> {
         if self.settings.show_reference {
             self.reference(Some(question));
         }
-        Some(AnswerRecord {
-            position,
-            question_id: question.id.clone(),
-            question: question.text(en).to_owned(),
-            reference: question.reference(en).to_owned(),
-            level,
-            topics: question.topics.clone(),
-            answer: text,
-            skipped: false,
-            score,
-            keyword_score: graded.keyword_score,
-            llm_score: graded.llm_score,
-            llm_feedback: graded.llm_feedback,
-            method: graded.method,
-            grade: graded.grade,
-            hints,
-            seconds,
-            answered_at: now_iso(),
-        })
+        let graded = GradedAnswer { score, ..graded };
+        Some(self.record(question, level, position, text, graded, hints, seconds))
     }
 
     fn skipped(
@@ -461,21 +425,42 @@ impl Interview<'_> {
         hints: Vec<String>,
         started: Instant,
     ) -> AnswerRecord {
-        let en = self.ui.lang.is_en();
         let seconds = started.elapsed().as_secs_f64();
         // The rubric's view of an empty answer: every concept missed, with its hint.
-        let grade =
-            self.grader
-                .rubric_grade(question, "")
-                .unwrap_or_else(|_| crate::grade::Grade {
-                    score: 0.0,
-                    coverage: 0.0,
-                    covered: Vec::new(),
-                    missed: Vec::new(),
-                    misconceptions: Vec::new(),
-                    flags: Vec::new(),
-                });
+        let graded = GradedAnswer {
+            grade: self.grader.rubric_grade(question, "").unwrap_or_default(),
+            score: 0.0,
+            keyword_score: 0.0,
+            llm_score: None,
+            llm_feedback: None,
+            method: SKIPPED.into(),
+            notes: Vec::new(),
+        };
         self.dim(self.pick("Вопрос пропущен (0).", "Question skipped (0)."));
+        self.record(
+            question,
+            level,
+            position,
+            String::new(),
+            graded,
+            hints,
+            seconds,
+        )
+    }
+
+    /// The history record of an answer to `question`, in the interface language.
+    #[allow(clippy::too_many_arguments)]
+    fn record(
+        &self,
+        question: &Question,
+        level: Level,
+        position: usize,
+        answer: String,
+        graded: GradedAnswer,
+        hints: Vec<String>,
+        seconds: f64,
+    ) -> AnswerRecord {
+        let en = self.ui.lang.is_en();
         AnswerRecord {
             position,
             question_id: question.id.clone(),
@@ -483,14 +468,14 @@ impl Interview<'_> {
             reference: question.reference(en).to_owned(),
             level,
             topics: question.topics.clone(),
-            answer: String::new(),
-            skipped: true,
-            score: 0.0,
-            keyword_score: 0.0,
-            llm_score: None,
-            llm_feedback: None,
-            method: "skipped".into(),
-            grade,
+            skipped: graded.method == SKIPPED,
+            answer,
+            score: graded.score,
+            keyword_score: graded.keyword_score,
+            llm_score: graded.llm_score,
+            llm_feedback: graded.llm_feedback,
+            method: graded.method,
+            grade: graded.grade,
             hints,
             seconds,
             answered_at: now_iso(),
@@ -498,6 +483,8 @@ impl Interview<'_> {
     }
 }
 
+/// The `method` of a skipped question.
+const SKIPPED: &str = "skipped";
 /// Ask for the level at the prompt. `None` when the candidate ends input instead.
 pub fn ask_level(
     reader: &mut dyn LineReader,

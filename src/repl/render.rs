@@ -6,7 +6,7 @@ use unicode_width::UnicodeWidthStr;
 
 use crate::history::{AnswerRecord, SessionRow};
 use crate::session::summary::{Mean, Summary};
-use crate::ui::{bar, sanitize, Style, Ui};
+use crate::ui::{bar, sanitize, truncate, Band, Style, Ui};
 
 /// "42 s", "3:05".
 pub fn duration(seconds: f64) -> String {
@@ -22,31 +22,6 @@ pub fn duration(seconds: f64) -> String {
 fn pad(text: &str, width: usize) -> String {
     let shown = text.width();
     format!("{text}{}", " ".repeat(width.saturating_sub(shown)))
-}
-
-fn cut(text: &str, width: usize) -> String {
-    if text.width() <= width {
-        return text.to_owned();
-    }
-    let mut out = String::new();
-    for c in text.chars() {
-        if out.width() + 2 > width {
-            break;
-        }
-        out.push(c);
-    }
-    out.push('…');
-    out
-}
-
-fn score_style(score: f64) -> Style {
-    if score >= 70.0 {
-        Style::Good
-    } else if score >= 40.0 {
-        Style::Warn
-    } else {
-        Style::Bad
-    }
 }
 
 fn means_line(means: &[Mean]) -> String {
@@ -104,9 +79,9 @@ pub fn summary(answers: &[AnswerRecord], summary: &Summary, ui: &Ui) -> String {
             out,
             "{:>2}  {}  {}  {}  {}",
             answer.position,
-            pad(&cut(&answer.question_id, id_width), id_width),
+            pad(&truncate(&answer.question_id, id_width), id_width),
             pad(answer.level.as_str(), 7),
-            ui.paint(score_style(answer.score), &score),
+            ui.paint(Band::of(answer.score).style(), &score),
             duration(answer.seconds)
         );
     }
@@ -115,7 +90,7 @@ pub fn summary(answers: &[AnswerRecord], summary: &Summary, ui: &Ui) -> String {
             out,
             "{} {mean:.0}/100  {}",
             ui.lang.pick("Средняя оценка:", "Mean score:"),
-            ui.paint(score_style(mean), &bar(mean, 20))
+            ui.paint(Band::of(mean).style(), &bar(mean, 20))
         );
     }
     let _ = writeln!(
@@ -280,7 +255,7 @@ pub fn stats(progress: &crate::session::progress::Progress, ui: &Ui) -> String {
             let _ = writeln!(
                 out,
                 "{}  {:>7}  {:>7.0}  {:>5.0} {trend}  {}",
-                pad(&cut(&row.key, 24), 24),
+                pad(&truncate(&row.key, 24), 24),
                 row.count,
                 row.first,
                 row.recent,
@@ -329,6 +304,7 @@ mod tests {
     #[test]
     fn padding_counts_display_width() {
         assert_eq!(pad("ёж", 4), "ёж  ");
-        assert_eq!(cut("градиентный бустинг", 8), "градиен…");
+        assert_eq!(truncate("градиентный бустинг", 8), "градиен…");
+        assert_eq!(truncate("короткий", 8), "короткий");
     }
 }

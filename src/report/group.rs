@@ -10,6 +10,8 @@ use crate::batch::LineResult;
 use crate::rubric::localized;
 use crate::ui::Lang;
 
+use super::round1;
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct MissedCount {
     pub concept_id: String,
@@ -102,7 +104,7 @@ impl GroupReport {
                             None => format!("line {}", result.line),
                         },
                         question_id,
-                        score: (score * 10.0).round() / 10.0,
+                        score: round1(score),
                         covered: grade
                             .covered
                             .iter()
@@ -191,7 +193,6 @@ fn question_stats(
             .then(a.concept_id.cmp(&b.concept_id))
     });
     most_missed.truncate(MOST_MISSED);
-    let round = |v: f64| (v * 10.0).round() / 10.0;
     QuestionStats {
         question: bank
             .question(&question_id)
@@ -199,8 +200,8 @@ fn question_stats(
             .unwrap_or_default(),
         question_id,
         count,
-        mean: round(scores.iter().sum::<f64>() / count.max(1) as f64),
-        median: round(median),
+        mean: round1(scores.iter().sum::<f64>() / count.max(1) as f64),
+        median: round1(median),
         min: scores.first().copied().unwrap_or(0.0),
         max: scores.last().copied().unwrap_or(0.0),
         histogram,

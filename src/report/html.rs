@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 
 use super::group::GroupReport;
 use super::{svg, AnswerSection, EstimateSection, ProgressReport, SessionReport, Words};
-use crate::ui::{sanitize, Lang};
+use crate::ui::{sanitize, Band, Lang};
 
 /// Escape text for HTML element content and quoted attribute values.
 pub fn esc(text: &str) -> String {
@@ -71,13 +71,30 @@ fn page(lang: Lang, title: &str, body: &str) -> String {
     )
 }
 
+/// A scrollable table; `columns` are (heading, numeric), cells are already escaped HTML.
+fn table(out: &mut String, columns: &[(&str, bool)], rows: impl IntoIterator<Item = Vec<String>>) {
+    let class = |numeric: bool| if numeric { " class=\"num\"" } else { "" };
+    out.push_str("<div class=\"table-wrap\"><table><tr>");
+    for (heading, numeric) in columns {
+        let _ = write!(out, "<th{}>{}</th>", class(*numeric), esc(heading));
+    }
+    out.push_str("</tr>\n");
+    for row in rows {
+        out.push_str("<tr>");
+        for (cell, (_, numeric)) in row.iter().zip(columns) {
+            let _ = write!(out, "<td{}>{cell}</td>", class(*numeric));
+        }
+        out.push_str("</tr>\n");
+    }
+    out.push_str("</table></div>\n");
+}
+
+/// The CSS class of a score's band.
 fn class_of(score: f64) -> &'static str {
-    if score >= 70.0 {
-        "good"
-    } else if score >= 40.0 {
-        "warn"
-    } else {
-        "bad"
+    match Band::of(score) {
+        Band::Good => "good",
+        Band::Fair => "warn",
+        Band::Poor => "bad",
     }
 }
 
@@ -323,27 +340,25 @@ pub fn progress(report: &ProgressReport) -> String {
         (w.t("По уровням", "By level"), &report.by_level),
         (w.t("По темам", "By topic"), &report.by_topic),
     ] {
-        let _ = writeln!(
-            out,
-            "<h3>{heading}</h3><div class=\"table-wrap\"><table><tr><th></th><th class=\"num\">{}</th><th class=\"num\">{}</th><th class=\"num\">{}</th><th>{}</th></tr>",
-            w.t("ответов", "answers"),
-            w.t("сначала", "first"),
-            w.t("сейчас", "recent"),
-            w.t("по сессиям", "per session")
-        );
-        for t in trends.iter() {
+        let _ = writeln!(out, "<h3>{heading}</h3>");
+        let columns = [
+            ("", false),
+            (w.t("ответов", "answers"), true),
+            (w.t("сначала", "first"), true),
+            (w.t("сейчас", "recent"), true),
+            (w.t("по сессиям", "per session"), false),
+        ];
+        let rows = trends.iter().map(|t| {
             let per: Vec<String> = t.per_session.iter().map(|v| format!("{v:.0}")).collect();
-            let _ = writeln!(
-                out,
-                "<tr><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{:.0}</td><td class=\"num\">{:.0}</td><td>{}</td></tr>",
+            vec![
                 esc(&t.key),
-                t.count,
-                t.first,
-                t.recent,
-                esc(&per.join(" → "))
-            );
-        }
-        out.push_str("</table></div>\n");
+                t.count.to_string(),
+                format!("{:.0}", t.first),
+                format!("{:.0}", t.recent),
+                esc(&per.join(" → ")),
+            ]
+        });
+        table(&mut out, &columns, rows);
     }
     let _ = writeln!(
         out,
@@ -464,26 +479,30 @@ pub fn group(report: &GroupReport) -> String {
         }
         out.push_str("</section>\n");
     }
-    let _ = writeln!(
-        out,
-        "<h2>{}</h2><div class=\"table-wrap\"><table><tr><th>id</th><th>{}</th><th class=\"num\">{}</th><th>{}</th></tr>",
-        w.t("По ответам", "By answer"),
-        w.t("вопрос", "question"),
-        w.t("оценка", "score"),
-        w.t("что добавить", "what to add")
-    );
-    for a in &report.answers {
-        let _ = writeln!(
-            out,
-            "<tr><td>{}</td><td>{}</td><td class=\"num {}\">{:.0}</td><td>{}</td></tr>",
+    let _ = writeln!(out, "<h2>{}</h2>", w.t("По ответам", "By answer"));
+    let columns = [
+        ("id", false),
+        (w.t("вопрос", "question"), false),
+        (w.t("оценка", "score"), true),
+        (w.t("что добавить", "what to add"), false),
+    ];
+    let rows = report.answers.iter().map(|a| {
+        let mut add = esc(&a.missed.join("; "));
+        if let Some(feedback) = &a.feedback {
+            add.push_str(&format!("<br><em>{}</em>", esc(feedback)));
+        }
+        vec![
             esc(&a.id),
             esc(&a.question_id),
-            class_of(a.score),
-            a.score,
-            esc(&a.missed.join("; "))
-        );
-    }
-    out.push_str("</table></div>\n");
+            format!(
+                "<span class=\"{}\">{:.0}</span>",
+                class_of(a.score),
+                a.score
+            ),
+            add,
+        ]
+    });
+    table(&mut out, &columns, rows);
     if !report.errors.is_empty() {
         let _ = writeln!(
             out,

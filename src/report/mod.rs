@@ -18,7 +18,7 @@ use crate::bank::Level;
 use crate::history::{AnswerRecord, SessionRow, StoredSession};
 use crate::rubric::localized;
 use crate::session::progress::{Progress, Trend};
-use crate::session::summary::{LevelThresholds, Mean, Summary, WeakTopic};
+use crate::session::summary::{LevelEstimate, LevelThresholds, Mean, Summary, WeakTopic};
 use crate::ui::Lang;
 
 /// Bumped when a field is renamed or removed or changes meaning; adding fields keeps it.
@@ -170,6 +170,27 @@ pub struct EstimateSection {
     pub reasoning: String,
 }
 
+impl EstimateSection {
+    fn of(estimate: &LevelEstimate, en: bool) -> EstimateSection {
+        EstimateSection {
+            level: estimate.level,
+            close_to: estimate.close_to,
+            means: estimate
+                .means
+                .iter()
+                .map(|&(level, mean)| LevelMean {
+                    level,
+                    mean: round1(mean),
+                })
+                .collect(),
+            pass_score: estimate.thresholds.pass,
+            close_score: estimate.thresholds.close,
+            verdict: estimate.verdict(en),
+            reasoning: estimate.reasoning(en),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct LevelMean {
     pub level: Level,
@@ -197,22 +218,10 @@ impl SummarySection {
             total_seconds: round1(summary.total_seconds),
             by_level: rounded(&summary.by_level),
             by_topic: rounded(&summary.by_topic),
-            estimate: summary.estimate.as_ref().map(|e| EstimateSection {
-                level: e.level,
-                close_to: e.close_to,
-                means: e
-                    .means
-                    .iter()
-                    .map(|&(level, mean)| LevelMean {
-                        level,
-                        mean: round1(mean),
-                    })
-                    .collect(),
-                pass_score: e.thresholds.pass,
-                close_score: e.thresholds.close,
-                verdict: e.verdict(en),
-                reasoning: e.reasoning(en),
-            }),
+            estimate: summary
+                .estimate
+                .as_ref()
+                .map(|e| EstimateSection::of(e, en)),
             revise: summary
                 .weakest
                 .iter()
@@ -343,21 +352,10 @@ impl ProgressReport {
     ) -> ProgressReport {
         let en = lang.is_en();
         let progress = Progress::of(answers, thresholds);
-        let estimate = progress.estimate.as_ref().map(|e| {
-            let summary = Summary {
-                answered: 0,
-                skipped: 0,
-                mean: None,
-                total_seconds: 0.0,
-                by_level: Vec::new(),
-                by_topic: Vec::new(),
-                estimate: Some(e.clone()),
-                weakest: Vec::new(),
-            };
-            SummarySection::of(&summary, en)
-                .estimate
-                .expect("the estimate was just set")
-        });
+        let estimate = progress
+            .estimate
+            .as_ref()
+            .map(|e| EstimateSection::of(e, en));
         let round_trends = |trends: Vec<Trend>| -> Vec<Trend> {
             trends
                 .into_iter()
@@ -453,7 +451,7 @@ fn due_questions(answers: &[(i64, AnswerRecord)], pass: f64) -> Vec<DueQuestion>
     due
 }
 
-fn round1(value: f64) -> f64 {
+pub(crate) fn round1(value: f64) -> f64 {
     (value * 10.0).round() / 10.0
 }
 

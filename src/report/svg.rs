@@ -4,18 +4,17 @@
 use std::fmt::Write as _;
 
 use super::html::esc;
+use crate::ui::{truncate, Band};
 
 const WIDTH: f64 = 640.0;
 const LABEL_WIDTH: f64 = 190.0;
 const ROW: f64 = 26.0;
 
 fn color(score: f64) -> &'static str {
-    if score >= 70.0 {
-        "#2e7d32"
-    } else if score >= 40.0 {
-        "#c77700"
-    } else {
-        "#c62828"
+    match Band::of(score) {
+        Band::Good => "#2e7d32",
+        Band::Fair => "#c77700",
+        Band::Poor => "#c62828",
     }
 }
 
@@ -41,7 +40,7 @@ pub fn bars(title: &str, items: &[(String, f64)], marks: &[(f64, &str)]) -> Stri
             lx = LABEL_WIDTH - 8.0,
             ty = y + 13.0,
             ry = y + 1.0,
-            label = esc(&shorten(label, 28)),
+            label = esc(&truncate(label, 28)),
             fill = color(value),
             vx = LABEL_WIDTH + plot + 6.0,
         );
@@ -135,15 +134,6 @@ pub fn line(title: &str, points: &[(String, Option<f64>)]) -> String {
     }
     svg.push_str("</svg>");
     svg
-}
-
-fn shorten(text: &str, max: usize) -> String {
-    if text.chars().count() <= max {
-        return text.to_owned();
-    }
-    let mut out: String = text.chars().take(max - 1).collect();
-    out.push('…');
-    out
 }
 
 #[cfg(test)]

@@ -7,7 +7,8 @@
 use std::collections::{HashMap, HashSet};
 
 use crate::bank::{Level, Question};
-use crate::history::{time::parse_iso, AnswerRecord};
+use crate::history::{time::parse_iso, AnswerStat};
+use crate::session::summary::means_by;
 
 /// A small, fast, seedable generator (SplitMix64); good enough to shuffle questions.
 #[derive(Debug, Clone)]
@@ -54,25 +55,24 @@ pub struct Preferences {
 }
 
 impl Preferences {
-    pub fn from_history(answers: &[AnswerRecord], now: i64, recent_days: f64) -> Preferences {
+    pub fn from_history(answers: &[AnswerStat], now: i64, recent_days: f64) -> Preferences {
         let mut last_seen: HashMap<String, i64> = HashMap::new();
-        let mut topic_scores: HashMap<String, (f64, usize)> = HashMap::new();
         for answer in answers {
             if let Some(at) = parse_iso(&answer.answered_at) {
                 let seen = last_seen.entry(answer.question_id.clone()).or_insert(at);
                 *seen = (*seen).max(at);
             }
-            for topic in &answer.topics {
-                let entry = topic_scores.entry(topic.clone()).or_default();
-                entry.0 += answer.score;
-                entry.1 += 1;
-            }
         }
+        let topic_scores = means_by(
+            answers
+                .iter()
+                .flat_map(|a| a.topics.iter().map(move |t| (t.clone(), a.score))),
+        );
         Preferences {
             last_seen,
             topic_mean: topic_scores
                 .into_iter()
-                .map(|(topic, (sum, n))| (topic, sum / n as f64))
+                .map(|(topic, mean, _)| (topic, mean))
                 .collect(),
             now,
             recent_secs: (recent_days * 86_400.0) as i64,

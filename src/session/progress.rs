@@ -1,12 +1,10 @@
 //! Progress over the whole history: how scores by level and topic changed from session to
 //! session, and the level the most recent answers point to.
 
-use std::collections::BTreeMap;
-
 use serde::Serialize;
 
 use crate::history::AnswerRecord;
-use crate::session::summary::{LevelEstimate, LevelThresholds};
+use crate::session::summary::{means_by, LevelEstimate, LevelThresholds};
 
 /// How many of the latest answers the "recent" level estimate reads.
 pub const RECENT_ANSWERS: usize = 30;
@@ -40,61 +38,51 @@ impl Progress {
         let mut sessions: Vec<i64> = answers.iter().map(|(s, _)| *s).collect();
         sessions.sort_unstable();
         sessions.dedup();
-        // key → session → (sum, count)
-        let mut levels: BTreeMap<String, BTreeMap<i64, (f64, usize)>> = BTreeMap::new();
-        let mut topics: BTreeMap<String, BTreeMap<i64, (f64, usize)>> = BTreeMap::new();
-        for (session, answer) in answers {
-            let add = |map: &mut BTreeMap<String, BTreeMap<i64, (f64, usize)>>, key: &str| {
-                let cell = map
-                    .entry(key.to_owned())
-                    .or_default()
-                    .entry(*session)
-                    .or_default();
-                cell.0 += answer.score;
-                cell.1 += 1;
-            };
-            add(&mut levels, answer.level.as_str());
-            for topic in &answer.topics {
-                add(&mut topics, topic);
-            }
-        }
-        let trends = |map: BTreeMap<String, BTreeMap<i64, (f64, usize)>>| -> Vec<Trend> {
-            map.into_iter()
-                .map(|(key, by_session)| {
-                    let per_session: Vec<f64> =
-                        by_session.values().map(|(s, n)| s / *n as f64).collect();
-                    Trend {
-                        key,
-                        count: by_session.values().map(|(_, n)| n).sum(),
-                        first: per_session.first().copied().unwrap_or(0.0),
-                        recent: per_session.last().copied().unwrap_or(0.0),
-                        per_session,
+        // Means per (key, session), in key then session order, folded into one trend per key.
+        let trends = |cells: Vec<((String, i64), f64, usize)>| -> Vec<Trend> {
+            let mut trends: Vec<Trend> = Vec::new();
+            for ((key, _), mean, count) in cells {
+                match trends.last_mut() {
+                    Some(trend) if trend.key == key => {
+                        trend.count += count;
+                        trend.recent = mean;
+                        trend.per_session.push(mean);
                     }
-                })
-                .collect()
+                    _ => trends.push(Trend {
+                        key,
+                        count,
+                        first: mean,
+                        recent: mean,
+                        per_session: vec![mean],
+                    }),
+                }
+            }
+            trends
         };
-        let recent: Vec<AnswerRecord> = answers
-            .iter()
-            .rev()
-            .take(RECENT_ANSWERS)
-            .map(|(_, a)| a.clone())
-            .collect();
-        let mut level_means: BTreeMap<crate::bank::Level, (f64, usize)> = BTreeMap::new();
-        for answer in &recent {
-            let cell = level_means.entry(answer.level).or_default();
-            cell.0 += answer.score;
-            cell.1 += 1;
-        }
+        let by_level = means_by(
+            answers
+                .iter()
+                .map(|(s, a)| ((a.level.as_str().to_owned(), *s), a.score)),
+        );
+        let by_topic = means_by(
+            answers
+                .iter()
+                .flat_map(|(s, a)| a.topics.iter().map(move |t| ((t.clone(), *s), a.score))),
+        );
+        let recent_levels = means_by(
+            answers
+                .iter()
+                .rev()
+                .take(RECENT_ANSWERS)
+                .map(|(_, a)| (a.level, a.score)),
+        );
         Progress {
             sessions: sessions.len(),
             answers: answers.len(),
-            by_level: trends(levels),
-            by_topic: trends(topics),
+            by_level: trends(by_level),
+            by_topic: trends(by_topic),
             estimate: LevelEstimate::of(
-                level_means
-                    .into_iter()
-                    .map(|(l, (s, n))| (l, s / n as f64))
-                    .collect(),
+                recent_levels.into_iter().map(|(l, m, _)| (l, m)).collect(),
                 thresholds,
             ),
         }

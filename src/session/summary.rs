@@ -145,32 +145,15 @@ pub struct Summary {
 impl Summary {
     /// Skipped questions count as 0, as an interviewer would count them.
     pub fn of(answers: &[AnswerRecord], thresholds: LevelThresholds, en: bool) -> Summary {
-        let mut by_level: BTreeMap<Level, (f64, usize)> = BTreeMap::new();
-        let mut by_topic: BTreeMap<String, (f64, usize)> = BTreeMap::new();
-        for answer in answers {
-            let entry = by_level.entry(answer.level).or_default();
-            entry.0 += answer.score;
-            entry.1 += 1;
-            for topic in &answer.topics {
-                let entry = by_topic.entry(topic.clone()).or_default();
-                entry.0 += answer.score;
-                entry.1 += 1;
-            }
-        }
-        let means = |map: BTreeMap<String, (f64, usize)>| -> Vec<Mean> {
-            map.into_iter()
-                .map(|(key, (sum, count))| Mean {
-                    key,
-                    mean: sum / count as f64,
-                    count,
-                })
-                .collect()
-        };
-        let level_means: Vec<(Level, f64)> = by_level
-            .iter()
-            .map(|(&l, &(sum, n))| (l, sum / n as f64))
-            .collect();
-        let by_topic = means(by_topic);
+        let by_topic: Vec<Mean> = means_by(
+            answers
+                .iter()
+                .flat_map(|a| a.topics.iter().map(move |t| (t.clone(), a.score))),
+        )
+        .into_iter()
+        .map(|(key, mean, count)| Mean { key, mean, count })
+        .collect();
+        let level_means = means_by(answers.iter().map(|a| (a.level, a.score)));
         let mut weakest_topics: Vec<&Mean> = by_topic.iter().filter(|m| m.mean < 100.0).collect();
         weakest_topics.sort_by(|a, b| a.mean.total_cmp(&b.mean).then(a.key.cmp(&b.key)));
         let weakest = weakest_topics
@@ -188,17 +171,35 @@ impl Summary {
             skipped: answers.iter().filter(|a| a.skipped).count(),
             mean: (count > 0).then(|| answers.iter().map(|a| a.score).sum::<f64>() / count as f64),
             total_seconds: answers.iter().map(|a| a.seconds).sum(),
-            by_level: means(
-                by_level
-                    .into_iter()
-                    .map(|(l, v)| (l.as_str().to_owned(), v))
-                    .collect(),
-            ),
+            by_level: level_means
+                .iter()
+                .map(|&(level, mean, count)| Mean {
+                    key: level.as_str().to_owned(),
+                    mean,
+                    count,
+                })
+                .collect(),
             by_topic,
-            estimate: LevelEstimate::of(level_means, thresholds),
+            estimate: LevelEstimate::of(
+                level_means.into_iter().map(|(l, m, _)| (l, m)).collect(),
+                thresholds,
+            ),
             weakest,
         }
     }
+}
+
+/// The mean score and count per key, keys in order.
+pub fn means_by<K: Ord>(scores: impl IntoIterator<Item = (K, f64)>) -> Vec<(K, f64, usize)> {
+    let mut sums: BTreeMap<K, (f64, usize)> = BTreeMap::new();
+    for (key, score) in scores {
+        let cell = sums.entry(key).or_default();
+        cell.0 += score;
+        cell.1 += 1;
+    }
+    sums.into_iter()
+        .map(|(key, (sum, count))| (key, sum / count as f64, count))
+        .collect()
 }
 
 /// Concepts missed in a topic's answers, heaviest and most often missed first (at most three).
