@@ -225,12 +225,20 @@ fn no_questions(level: Option<Level>, topics: &[String]) -> InputError {
     InputError::Other(message)
 }
 
+/// Read from the history database; an absent database reads as empty.
+fn read_history<T: Default>(
+    db: &Path,
+    read: impl FnOnce(&History) -> Result<T, crate::history::HistoryError>,
+) -> Result<T, crate::history::HistoryError> {
+    match History::open_existing(db)? {
+        Some(history) => read(&history),
+        None => Ok(T::default()),
+    }
+}
+
 /// `sobes history`.
 pub fn history_command(db: &Path, args: &HistoryArgs, ui: &Ui) -> anyhow::Result<ExitStatus> {
-    let sessions = match History::open_existing(db)? {
-        Some(history) => history.sessions()?,
-        None => Vec::new(),
-    };
+    let sessions = read_history(db, History::sessions)?;
     match args.format {
         ListFormat::Json => println!("{}", serde_json::to_string_pretty(&sessions)?),
         ListFormat::Text => print!("{}", render::history_table(&sessions, ui)),
@@ -245,10 +253,7 @@ pub fn stats_command(
     config: &Config,
     ui: &Ui,
 ) -> anyhow::Result<ExitStatus> {
-    let answers = match History::open_existing(db)? {
-        Some(history) => history.all_answers()?,
-        None => Vec::new(),
-    };
+    let answers = read_history(db, History::all_answers)?;
     let progress = Progress::of(&answers, thresholds(config));
     match args.format {
         ListFormat::Json => println!("{}", serde_json::to_string_pretty(&progress)?),
@@ -289,10 +294,7 @@ pub fn progress_command(
     lang: Lang,
 ) -> anyhow::Result<ExitStatus> {
     let format = write::pick_format(args.format, args.out.as_deref(), ReportFormat::Md)?;
-    let (sessions, answers) = match History::open_existing(db)? {
-        Some(history) => (history.sessions()?, history.all_answers()?),
-        None => (Vec::new(), Vec::new()),
-    };
+    let (sessions, answers) = read_history(db, |h| Ok((h.sessions()?, h.all_answers()?)))?;
     let report = ProgressReport::new(&sessions, &answers, thresholds(config), lang);
     let text = write::render_progress(&report, format);
     let name = format!("sobes-progress.{}", format.extension());

@@ -205,30 +205,26 @@ impl History {
         if !path.exists() {
             return Ok(None);
         }
+        // SQLite opens a write-protected file read-only by itself.
         let conn = Connection::open_with_flags(
             path,
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )
-        .or_else(|_| {
-            Connection::open_with_flags(
-                path,
-                OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-            )
-        })
         .map_err(|e| classify(path, e))?;
         let history = History::prepare(conn, path)?;
-        if history.conn.is_readonly("main").unwrap_or(false) {
-            let version = history.version()?;
-            if version != MIGRATIONS.len() as i64 && version != 0 {
+        if !history.conn.is_readonly("main").unwrap_or(false) {
+            history.migrate()?;
+            return Ok(Some(history));
+        }
+        // Read-only: it can be read only as it is.
+        match history.version()? {
+            0 => return Ok(None),
+            version if version == MIGRATIONS.len() as i64 => {}
+            _ => {
                 return Err(HistoryError::ReadOnly {
                     path: path.to_path_buf(),
-                });
+                })
             }
-            if version == 0 {
-                return Ok(None);
-            }
-        } else {
-            history.migrate()?;
         }
         Ok(Some(history))
     }
