@@ -271,6 +271,22 @@ pub struct EvalArgs {
     /// How many of the largest disagreements to list.
     #[arg(long = "worst", value_name = "N", default_value_t = 10)]
     pub worst: usize,
+    /// A split of questions into named parts (TOML: `part = ["question-id", …]`)...
+    #[arg(long = "split", value_name = "FILE", requires = "part")]
+    pub split: Option<PathBuf>,
+    /// ...and the part of it to evaluate; answers to other questions are left out.
+    #[arg(long = "part", value_name = "NAME", requires = "split")]
+    pub part: Option<String>,
+    /// The human grades' scale is 0..=MAX (default: the lowest to the highest grade in the file).
+    #[arg(long = "grade-max", value_name = "MAX", value_parser = parse_positive)]
+    pub grade_max: Option<f64>,
+}
+
+fn parse_positive(text: &str) -> Result<f64, String> {
+    match text.trim().parse::<f64>() {
+        Ok(v) if v.is_finite() && v > 0.0 => Ok(v),
+        _ => Err(format!("expected a positive number, got {text:?}")),
+    }
 }
 
 #[derive(Debug, Subcommand)]

@@ -5,6 +5,11 @@
 //! file (sobes' scores already are 0–100); Pearson and Spearman correlation and the mean
 //! absolute error are reported overall and per question, with the answers on which sobes and
 //! the human disagree most. Lines that cannot be read are reported; the rest are evaluated.
+//!
+//! Lines may carry a `kind` (full, paraphrase, stuffing, …): the report then gives the mean
+//! score per kind next to the mean human grade, which shows at a glance whether the grader
+//! rewards vocabulary or understanding. Clear inversions are pairs of answers to one question
+//! that a human grades far apart (4 points of 10 or more) but sobes orders the other way.
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -30,7 +35,38 @@ pub struct Pair {
     pub human: f64,
     /// sobes' score, 0–100.
     pub sobes: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
     pub answer: String,
+}
+
+/// Human grades this far apart (on the 0–100 scale: 4 points of 10) make a clear pair.
+pub const CLEAR_GAP: f64 = 40.0;
+
+/// Mean grades of the answers of one kind.
+#[derive(Debug, Clone, Serialize)]
+pub struct KindMeans {
+    pub kind: String,
+    pub answers: usize,
+    /// Mean human grade, 0–100.
+    pub mean_human: f64,
+    /// Mean sobes score, 0–100.
+    pub mean_sobes: f64,
+}
+
+/// Pairs on one question that a human grades clearly apart, and how many sobes orders wrongly.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Inversions {
+    /// Pairs whose human grades differ by at least [`CLEAR_GAP`].
+    pub clear_pairs: usize,
+    /// Of those, pairs that sobes scores the other way round.
+    pub inverted: usize,
+    /// Of those, pairs that sobes scores the same.
+    pub tied: usize,
+    /// `inverted / clear_pairs` (0 when there are no clear pairs).
+    pub share: f64,
+    /// Inverted pairs by kinds, "weaker kind above stronger kind" (when lines carry kinds).
+    pub by_kinds: BTreeMap<String, usize>,
 }
 
 /// Agreement figures for a set of pairs.
@@ -126,6 +162,9 @@ pub struct Report {
     pub human_min: f64,
     pub human_max: f64,
     pub per_question: BTreeMap<String, Agreement>,
+    /// Means per kind, in the order kinds first appear (empty when no line has a kind).
+    pub per_kind: Vec<KindMeans>,
+    pub inversions: Inversions,
     pub worst: Vec<Pair>,
     pub bad_lines: Vec<BadLine>,
 }
@@ -135,6 +174,7 @@ pub struct Report {
 struct Line {
     id: Value,
     question_id: String,
+    kind: Option<String>,
     answer: String,
     grade: f64,
 }
@@ -162,12 +202,18 @@ fn read_and_grade(line: &str, bank: &Bank, settings: &crate::grade::GradeSetting
     }
     .filter(|g| g.is_finite())
     .ok_or("missing or non-numeric \"grade\"")?;
+    let kind = match object.get("kind") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(k)) if !k.trim().is_empty() => Some(k.trim().to_owned()),
+        Some(_) => return Err("\"kind\" must be a non-empty string".into()),
+    };
     let rubric = bank.grader_for(question_id).map_err(|e| e.to_string())?;
     let score = crate::grade::grade(rubric, answer, settings).score;
     Ok((
         Line {
             id,
             question_id: question_id.to_owned(),
+            kind,
             answer: answer.to_owned(),
             grade,
         },
@@ -175,17 +221,39 @@ fn read_and_grade(line: &str, bank: &Bank, settings: &crate::grade::GradeSetting
     ))
 }
 
+/// What to evaluate beyond the lines themselves.
+#[derive(Debug, Clone, Default)]
+pub struct EvalOptions {
+    /// How many of the largest disagreements to list.
+    pub worst: usize,
+    /// Only answers to these questions (all when `None`).
+    pub questions: Option<std::collections::HashSet<String>>,
+    /// The human scale is 0..=this; by default the lowest to the highest grade given.
+    pub grade_max: Option<f64>,
+}
+
+/// The question id of a line, read cheaply, to leave out questions outside a split part.
+fn question_of(line: &str) -> Option<String> {
+    let value: Value = serde_json::from_str(line).ok()?;
+    value.get("question_id")?.as_str().map(str::to_owned)
+}
+
 /// Grade every line and compare with the human grades.
 pub fn evaluate(
     bank: &Bank,
     settings: &crate::grade::GradeSettings,
     text: &str,
-    worst: usize,
+    options: &EvalOptions,
 ) -> Report {
     let lines: Vec<(usize, &str)> = text
         .lines()
         .enumerate()
         .filter(|(_, l)| !l.trim().is_empty())
+        .filter(|(_, l)| match &options.questions {
+            // Lines whose question cannot be read are kept, to be reported as bad.
+            Some(keep) => question_of(l).is_none_or(|q| keep.contains(&q)),
+            None => true,
+        })
         .map(|(i, l)| (i + 1, l))
         .collect();
     let results: Vec<(usize, Graded)> = lines
@@ -200,14 +268,17 @@ pub fn evaluate(
             Err(error) => bad_lines.push(BadLine { line, error }),
         }
     }
-    let human_min = raw
-        .iter()
-        .map(|(_, r)| r.0.grade)
-        .fold(f64::INFINITY, f64::min);
-    let human_max = raw
-        .iter()
-        .map(|(_, r)| r.0.grade)
-        .fold(f64::NEG_INFINITY, f64::max);
+    let (human_min, human_max) = match options.grade_max {
+        Some(max) => (0.0, max),
+        None => (
+            raw.iter()
+                .map(|(_, r)| r.0.grade)
+                .fold(f64::INFINITY, f64::min),
+            raw.iter()
+                .map(|(_, r)| r.0.grade)
+                .fold(f64::NEG_INFINITY, f64::max),
+        ),
+    };
     let span = human_max - human_min;
     let pairs: Vec<Pair> = raw
         .into_iter()
@@ -222,6 +293,7 @@ pub fn evaluate(
                 100.0
             },
             sobes,
+            kind: read.kind,
             answer: read.answer,
         })
         .collect();
@@ -247,9 +319,71 @@ pub fn evaluate(
         human_min,
         human_max,
         per_question,
-        worst: by_gap.into_iter().take(worst).cloned().collect(),
+        per_kind: per_kind(&pairs),
+        inversions: inversions(&pairs),
+        worst: by_gap.into_iter().take(options.worst).cloned().collect(),
         bad_lines,
     }
+}
+
+/// Mean human grade and sobes score per kind, kinds in the order they first appear.
+fn per_kind(pairs: &[Pair]) -> Vec<KindMeans> {
+    let mut out: Vec<KindMeans> = Vec::new();
+    for pair in pairs {
+        let Some(kind) = &pair.kind else { continue };
+        let entry = match out.iter().position(|k| &k.kind == kind) {
+            Some(i) => &mut out[i],
+            None => {
+                out.push(KindMeans {
+                    kind: kind.clone(),
+                    answers: 0,
+                    mean_human: 0.0,
+                    mean_sobes: 0.0,
+                });
+                out.last_mut().expect("just pushed")
+            }
+        };
+        entry.answers += 1;
+        entry.mean_human += pair.human;
+        entry.mean_sobes += pair.sobes;
+    }
+    for k in &mut out {
+        k.mean_human /= k.answers as f64;
+        k.mean_sobes /= k.answers as f64;
+    }
+    out
+}
+
+/// Clear pairs on one question (human grades [`CLEAR_GAP`] or more apart) that sobes orders
+/// the other way.
+fn inversions(pairs: &[Pair]) -> Inversions {
+    let mut by_question: BTreeMap<&str, Vec<&Pair>> = BTreeMap::new();
+    for pair in pairs {
+        by_question.entry(&pair.question_id).or_default().push(pair);
+    }
+    let mut out = Inversions::default();
+    for answers in by_question.values() {
+        for better in answers {
+            for worse in answers {
+                if better.human - worse.human < CLEAR_GAP - 1e-9 {
+                    continue;
+                }
+                out.clear_pairs += 1;
+                if better.sobes == worse.sobes {
+                    out.tied += 1;
+                } else if better.sobes < worse.sobes {
+                    out.inverted += 1;
+                    if let (Some(low), Some(high)) = (&worse.kind, &better.kind) {
+                        *out.by_kinds.entry(format!("{low} > {high}")).or_default() += 1;
+                    }
+                }
+            }
+        }
+    }
+    if out.clear_pairs > 0 {
+        out.share = out.inverted as f64 / out.clear_pairs as f64;
+    }
+    out
 }
 
 fn figure(value: Option<f64>) -> String {
@@ -273,7 +407,16 @@ pub fn run(bank: &Bank, args: &EvalArgs, context: &AppContext) -> anyhow::Result
         what: args.file.display().to_string(),
         offset: e.utf8_error().valid_up_to(),
     })?;
-    let report = evaluate(bank, &context.config.grading, &text, args.worst);
+    let questions = match (&args.split, &args.part) {
+        (Some(split), Some(part)) => Some(read_split(split, part)?),
+        _ => None,
+    };
+    let options = EvalOptions {
+        worst: args.worst,
+        questions,
+        grade_max: args.grade_max,
+    };
+    let report = evaluate(bank, &context.config.grading, &text, &options);
     for bad in &report.bad_lines {
         eprintln!("{}:{}: {}", args.file.display(), bad.line, bad.error);
     }
@@ -293,6 +436,30 @@ pub fn run(bank: &Bank, args: &EvalArgs, context: &AppContext) -> anyhow::Result
     } else {
         ExitStatus::Failure
     })
+}
+
+/// The question ids of `part` in a split file (`part = ["id", …]` per part).
+fn read_split(
+    path: &std::path::Path,
+    part: &str,
+) -> Result<std::collections::HashSet<String>, InputError> {
+    let text = fs::read_to_string(path)
+        .map_err(|e| InputError::Other(format!("cannot read {}: {e}", path.display())))?;
+    let parts: BTreeMap<String, Vec<String>> = toml::from_str(&text).map_err(|e| {
+        InputError::Other(format!(
+            "{}: expected `part = [\"question-id\", …]` tables: {}",
+            path.display(),
+            e.message()
+        ))
+    })?;
+    match parts.get(part) {
+        Some(ids) => Ok(ids.iter().cloned().collect()),
+        None => Err(InputError::Other(format!(
+            "{}: no part {part:?} (parts: {})",
+            path.display(),
+            parts.keys().cloned().collect::<Vec<_>>().join(", ")
+        ))),
+    }
 }
 
 fn render(report: &Report, context: &AppContext) -> String {
@@ -319,6 +486,59 @@ fn render(report: &Report, context: &AppContext) -> String {
         o.mean_human,
         o.mean_sobes
     ));
+    let inv = &report.inversions;
+    out.push_str(&format!(
+        "{} {} / {} ({:.1}%){}\n\n",
+        lang.pick(
+            "Явные инверсии (оценки человека различаются на 4 из 10 и больше, sobes наоборот):",
+            "Clear inversions (human grades 4 of 10 or more apart, sobes the other way):"
+        ),
+        inv.inverted,
+        inv.clear_pairs,
+        100.0 * inv.share,
+        if inv.tied > 0 {
+            format!(", {} {}", inv.tied, lang.pick("на равных", "tied"))
+        } else {
+            String::new()
+        }
+    ));
+    if !report.per_kind.is_empty() {
+        out.push_str(lang.pick("По видам ответов:\n", "Per kind:\n"));
+        let width = report
+            .per_kind
+            .iter()
+            .map(|k| k.kind.chars().count())
+            .max()
+            .unwrap_or(4)
+            .max(4);
+        out.push_str(&format!(
+            "  {:width$}  {:>5}  {:>6}  {:>6}\n",
+            lang.pick("вид", "kind"),
+            "n",
+            lang.pick("чел.", "human"),
+            "sobes"
+        ));
+        for k in &report.per_kind {
+            out.push_str(&format!(
+                "  {:width$}  {:>5}  {:>6.1}  {:>6.1}\n",
+                k.kind, k.answers, k.mean_human, k.mean_sobes
+            ));
+        }
+        if !inv.by_kinds.is_empty() {
+            let mut pairs: Vec<(&String, &usize)> = inv.by_kinds.iter().collect();
+            pairs.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+            out.push_str(lang.pick("Инверсии по видам: ", "Inversions by kinds: "));
+            out.push_str(
+                &pairs
+                    .iter()
+                    .map(|(k, n)| format!("{k} {n}"))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            );
+            out.push('\n');
+        }
+        out.push('\n');
+    }
     out.push_str(lang.pick("По вопросам:\n", "Per question:\n"));
     let width = report
         .per_question
@@ -389,5 +609,53 @@ mod tests {
         assert_eq!(ranks(&[10.0, 20.0, 10.0, 30.0]), vec![1.5, 3.0, 1.5, 4.0]);
         assert_eq!(pearson(&[1.0, 1.0, 1.0], &[1.0, 2.0, 3.0]), None);
         assert_eq!(pearson(&[1.0], &[1.0]), None);
+    }
+
+    fn pair(question: &str, kind: &str, human: f64, sobes: f64) -> Pair {
+        Pair {
+            line: 0,
+            id: Value::Null,
+            question_id: question.into(),
+            grade: human / 10.0,
+            human,
+            sobes,
+            kind: Some(kind.into()),
+            answer: String::new(),
+        }
+    }
+
+    #[test]
+    fn inversions_count_only_clear_pairs_on_one_question() {
+        let pairs = [
+            pair("q1", "full", 100.0, 80.0),
+            pair("q1", "stuffing", 20.0, 90.0), // clear pair with full, inverted
+            pair("q1", "partial", 70.0, 10.0), // 30 from full: not clear; 50 above stuffing: inverted
+            pair("q1", "offtopic", 0.0, 10.0), // clear with full (right order) and partial (tied)
+            pair("q2", "offtopic", 0.0, 99.0), // other question: never paired with q1
+        ];
+        let inv = inversions(&pairs);
+        // Clear pairs: full>stuffing, full>offtopic, partial>stuffing, partial>offtopic.
+        assert_eq!(inv.clear_pairs, 4);
+        assert_eq!(inv.inverted, 2);
+        assert_eq!(inv.tied, 1);
+        assert!((inv.share - 0.5).abs() < 1e-12);
+        assert_eq!(inv.by_kinds["stuffing > full"], 1);
+        assert_eq!(inv.by_kinds["stuffing > partial"], 1);
+    }
+
+    #[test]
+    fn means_per_kind_keep_first_seen_order() {
+        let pairs = [
+            pair("q1", "full", 100.0, 80.0),
+            pair("q2", "stuffing", 20.0, 90.0),
+            pair("q2", "full", 90.0, 60.0),
+        ];
+        let kinds = per_kind(&pairs);
+        assert_eq!(kinds.len(), 2);
+        assert_eq!(kinds[0].kind, "full");
+        assert_eq!(kinds[0].answers, 2);
+        assert!((kinds[0].mean_human - 95.0).abs() < 1e-12);
+        assert!((kinds[0].mean_sobes - 70.0).abs() < 1e-12);
+        assert_eq!(kinds[1].kind, "stuffing");
     }
 }

@@ -68,3 +68,63 @@ fn eval_with_nothing_gradable_is_bad_input() {
     assert_eq!(output.status.code(), Some(2));
     assert!(stderr_of(&output).contains("no gradable answers"));
 }
+
+#[test]
+fn eval_reports_means_per_kind_and_clear_inversions() {
+    let env = TestEnv::new();
+    let output = env
+        .sobes()
+        .arg("eval")
+        .arg(fixture("eval/kinds.jsonl"))
+        .args(["--format", "json", "--grade-max", "10"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", stderr_of(&output));
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let kinds = report["per_kind"].as_array().unwrap();
+    assert_eq!(kinds.len(), 2, "{report:#}");
+    assert_eq!(kinds[0]["kind"], "full");
+    assert_eq!(kinds[0]["answers"], 2);
+    assert_eq!(kinds[0]["mean_human"], 100.0);
+    assert_eq!(kinds[1]["kind"], "offtopic");
+    assert_eq!(kinds[1]["answers"], 3);
+    assert!((kinds[1]["mean_human"].as_f64().unwrap() - 10.0 / 3.0).abs() < 1e-9);
+    // full above each off-topic answer of its question: 2 + 1 clear pairs, none inverted.
+    assert_eq!(report["inversions"]["clear_pairs"], 3);
+    assert_eq!(report["inversions"]["inverted"], 0);
+    let full_sobes = kinds[0]["mean_sobes"].as_f64().unwrap();
+    let off_sobes = kinds[1]["mean_sobes"].as_f64().unwrap();
+    assert!(full_sobes > off_sobes + 40.0, "{report:#}");
+}
+
+#[test]
+fn eval_keeps_only_the_questions_of_a_split_part() {
+    let env = TestEnv::new();
+    let output = env
+        .sobes()
+        .args(["--lang", "en", "eval"])
+        .arg(fixture("eval/kinds.jsonl"))
+        .arg("--split")
+        .arg(fixture("eval/split.toml"))
+        .args(["--part", "check"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", stderr_of(&output));
+    let stdout = stdout_of(&output);
+    assert!(stdout.contains("Answers: 2 (1 questions)"), "{stdout}");
+    assert!(stdout.contains("Per kind:"), "{stdout}");
+    assert!(stdout.contains("Clear inversions"), "{stdout}");
+    assert!(!stdout.contains("rnn-problems"), "{stdout}");
+
+    let missing = env
+        .sobes()
+        .arg("eval")
+        .arg(fixture("eval/kinds.jsonl"))
+        .arg("--split")
+        .arg(fixture("eval/split.toml"))
+        .args(["--part", "holdout"])
+        .output()
+        .unwrap();
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(stderr_of(&missing).contains("no part \"holdout\" (parts: check, tune)"));
+}
