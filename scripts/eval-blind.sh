@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Measure the grader on answers written blind to its rubrics: the bank's blind graded examples
+# (tests/fixtures/blind, tuning and check parts reported apart) and, when present, the shared
+# ru-dev set (../shared/calibration/ru-dev, measured only). Extra arguments go to `sobes`,
+# e.g. `scripts/eval-blind.sh --set embeddings.base_url=http://127.0.0.1:8080/v1`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+sobes="${SOBES:-}"
+if [[ -z "$sobes" ]]; then
+    cargo build --release --quiet
+    sobes=target/release/sobes
+fi
+blind=tests/fixtures/blind
+for part in tune check; do
+    echo "== blind examples, $part part"
+    "$sobes" --no-config --lang en "$@" eval "$blind/answers.jsonl" --split "$blind/split.toml" \
+        --part "$part" --grade-max 10 --worst 0 | sed '/^Per question:/,$d'
+done
+ru_dev="${RU_DEV:-../shared/calibration/ru-dev/answers.jsonl}"
+if [[ -f "$ru_dev" ]]; then
+    echo "== ru-dev (shared, measured only)"
+    "$sobes" --no-config --lang en "$@" eval "$ru_dev" --grade-max 10 --worst 0 | sed '/^Per question:/,$d'
+else
+    echo "notice: $ru_dev is absent; ru-dev not measured" >&2
+fi
