@@ -53,6 +53,7 @@ fn rubric_10_concepts() -> CompiledRubric {
             question_id: "bench".into(),
             drafted: false,
             scoring: None,
+            terms: Default::default(),
             concepts,
             misconceptions: bank
                 .compiled_rubric("dbscan")

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{toml_location, BankError, InputError};
 use crate::grade::CompiledRubric;
-use crate::rubric::Rubric;
+use crate::rubric::{Lexicon, Rubric};
 
 mod bundled {
     include!(concat!(env!("OUT_DIR"), "/bundled_bank.rs"));
@@ -188,7 +188,24 @@ pub struct Bank {
     pub rubrics: Vec<RubricEntry>,
     by_id: HashMap<String, usize>,
     compiled: HashMap<String, CompiledRubric>,
+    /// The bank's `rubrics/_lexicon.toml`, or the bundled one when it has none.
+    pub lexicon: std::sync::Arc<Lexicon>,
 }
+
+/// The lexicon embedded in the binary (empty if it could not be read, which a test forbids).
+pub fn bundled_lexicon() -> &'static Lexicon {
+    static LEXICON: std::sync::OnceLock<Lexicon> = std::sync::OnceLock::new();
+    LEXICON.get_or_init(|| {
+        bundled::FILES
+            .iter()
+            .find(|(relative, _)| *relative == LEXICON_PATH)
+            .and_then(|(_, text)| toml::from_str(text).ok())
+            .unwrap_or_default()
+    })
+}
+
+/// Where a bank keeps its lexicon, relative to its root.
+const LEXICON_PATH: &str = "rubrics/_lexicon.toml";
 
 impl Bank {
     pub fn load(source: &BankSource) -> Result<Bank, BankError> {
@@ -205,8 +222,19 @@ impl Bank {
         let mut question_files = Vec::new();
         let mut rubrics = Vec::new();
         let mut by_id: HashMap<String, usize> = HashMap::new();
+        let mut lexicon = None;
         for file in files {
-            if file.relative.starts_with("data/") {
+            if file.relative == LEXICON_PATH {
+                let parsed: Lexicon = parse(&file)?;
+                if let Some(problem) = parsed.problems().into_iter().next() {
+                    return Err(BankError::Invalid {
+                        path: file.display.clone(),
+                        line: 1,
+                        message: problem,
+                    });
+                }
+                lexicon = Some(std::sync::Arc::new(parsed));
+            } else if file.relative.starts_with("data/") {
                 let question: Question = parse(&file)?;
                 validate_question(&question, &file)?;
                 if let Some(&first) = by_id.get(&question.id) {
@@ -229,14 +257,19 @@ impl Bank {
                 rubrics.push(RubricEntry { file, rubric });
             }
         }
+        let lexicon = lexicon.unwrap_or_else(|| std::sync::Arc::new(bundled_lexicon().clone()));
         let compiled = rubrics
             .iter()
             .filter(|entry| by_id.contains_key(&entry.rubric.question_id))
             .map(|entry| {
                 (entry.rubric.question_id.clone(), {
                     let question = &questions[by_id[&entry.rubric.question_id]];
-                    CompiledRubric::new(entry.rubric.clone(), &question.all_texts())
-                        .with_reference(&question.all_answers(), &question.all_texts())
+                    CompiledRubric::with_lexicon(
+                        entry.rubric.clone(),
+                        &question.all_texts(),
+                        &lexicon,
+                    )
+                    .with_reference(&question.all_answers(), &question.all_texts())
                 })
             })
             .collect();
@@ -247,6 +280,7 @@ impl Bank {
             rubrics,
             by_id,
             compiled,
+            lexicon,
         })
     }
 

@@ -477,7 +477,62 @@ impl<'a> AnswerIndex<'a> {
                 return true;
             }
         }
-        false
+        self.clause_denies(first, last)
+    }
+
+    /// Does the clause of a match deny what it says? A negated predicate anywhere in it
+    /// ("Stratified k-fold не сохраняет доли классов", "переобучение он не снижает") or a
+    /// closing "нет" ("чувствительности к eps нет"). "Без" / "without" only reach the words
+    /// right after them (handled above): "валидация без утечки" affirms the validation.
+    fn clause_denies(&self, first: usize, last: usize) -> bool {
+        let tokens = &self.analyzed.tokens;
+        let clause = tokens[first].clause;
+        let start = (0..first)
+            .rev()
+            .take_while(|&i| tokens[i].clause == clause)
+            .last()
+            .unwrap_or(first);
+        let end = (last + 1..tokens.len())
+            .take_while(|&i| tokens[i].clause == tokens[last].clause)
+            .last()
+            .unwrap_or(last);
+        let breaks = |b: &Token| {
+            matches!(
+                b.word.as_str(),
+                "и" | "а" | "and" | "but" | "пока" | "чтобы" | "until"
+            ) || super::predicate::is_predicate_word(b)
+        };
+        // A negated predicate before the match, with no other predicate or conjunction between
+        // ("DBSCAN не является алгоритмом на основе плотности").
+        let before = (start..first).any(|i| {
+            let t = &tokens[i];
+            t.is_negation
+                && !matches!(t.word.as_str(), "без" | "without")
+                && tokens.get(i + 1).is_some_and(|next| {
+                    next.clause == clause && super::predicate::is_predicate_word(next)
+                })
+                && !tokens[(i + 2).min(first)..first].iter().any(breaks)
+        });
+        if before {
+            return true;
+        }
+        // A negation after the match, with nothing between that starts another predicate of
+        // the same subject ("X считает блоками и не хранит матрицу" affirms X).
+        (last + 1..=end).any(|i| {
+            let t = &tokens[i];
+            if !t.is_negation || matches!(t.word.as_str(), "без" | "without") {
+                return false;
+            }
+            if tokens[last + 1..i].iter().any(breaks) {
+                return false;
+            }
+            if t.word == "нет" {
+                return true;
+            }
+            tokens.get(i + 1).is_some_and(|next| {
+                next.clause == t.clause && super::predicate::is_predicate_word(next)
+            })
+        })
     }
 }
 

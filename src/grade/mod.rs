@@ -5,16 +5,26 @@
 //! that is only named, in a list of keywords, earns less than one that is explained; a wrong
 //! claim costs points.
 
+pub mod claims;
+pub mod coverage;
+pub mod cues;
 pub mod injection;
 pub mod matcher;
+pub mod matching;
+pub mod predicate;
 pub mod reference;
+pub mod scale;
+pub mod synonyms;
 pub mod text;
 
 use serde::{Deserialize, Serialize};
 
-use crate::rubric::Rubric;
+use crate::rubric::{Claim, Cue, Lexicon, Rubric};
+use claims::CompiledClaims;
+use cues::CompiledCue;
 use matcher::{AnswerIndex, Occurrence, Phrase, Vocabulary};
 use reference::Reference;
+use synonyms::Synonyms;
 
 /// Tunable constants of the grader, from `[grading]` in config.toml.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -40,6 +50,14 @@ pub struct GradeSettings {
     pub explanation_min_words: usize,
     /// Share of a concept's weight earned when it is only named, not explained.
     pub bare_mention_credit: f64,
+    /// Share of a concept's weight earned when it is named in a list of terms.
+    pub listed_credit: f64,
+    /// Highest score for an answer whose concepts are mostly named in lists, not stated.
+    pub keyword_list_cap: f64,
+    /// Content words a plain-language cue may span.
+    pub cue_window: usize,
+    /// Points off for each concept whose claim the answer contradicts.
+    pub wrong_claim_penalty: f64,
     /// Share of the rubric's weight that earns full marks: interviewers don't expect every point.
     pub full_marks_coverage: f64,
     /// Highest score for an answer that misses a required concept.
@@ -61,6 +79,10 @@ impl Default for GradeSettings {
             negation_window: 3,
             explanation_min_words: 3,
             bare_mention_credit: 0.5,
+            listed_credit: 0.2,
+            keyword_list_cap: 30.0,
+            cue_window: 12,
+            wrong_claim_penalty: 10.0,
             full_marks_coverage: 0.85,
             required_missing_cap: 40.0,
             max_answer_bytes: 64 * 1024,
@@ -74,6 +96,10 @@ pub struct CompiledRubric {
     pub rubric: Rubric,
     vocabulary: Vocabulary,
     concept_phrases: Vec<Vec<Phrase>>,
+    /// Plain-language cues per concept.
+    concept_cues: Vec<Vec<CompiledCue>>,
+    /// The facts that concepts state, to find wrong claims.
+    claims: CompiledClaims,
     misconception_phrases: Vec<Vec<Phrase>>,
     /// Aliases (concept index, text) that only repeat words of the question: repeating the
     /// question shows nothing, so they never count.
@@ -83,8 +109,15 @@ pub struct CompiledRubric {
 }
 
 impl CompiledRubric {
-    /// Compile a rubric for the question whose text (in every language) is `question`.
+    /// Compile a rubric for the question whose text (in every language) is `question`, with
+    /// the bundled lexicon.
     pub fn new(rubric: Rubric, question: &str) -> Self {
+        Self::with_lexicon(rubric, question, crate::bank::bundled_lexicon())
+    }
+
+    /// Compile a rubric with the synonyms and terms of `lexicon`.
+    pub fn with_lexicon(rubric: Rubric, question: &str, lexicon: &Lexicon) -> Self {
+        let synonyms = Synonyms::new(lexicon);
         let mut vocabulary = Vocabulary::default();
         let mut concept_phrases: Vec<Vec<Phrase>> = rubric
             .concepts
@@ -92,10 +125,40 @@ impl CompiledRubric {
             .map(|c| {
                 c.aliases
                     .iter()
-                    .filter_map(|a| vocabulary.phrase(a))
+                    .flat_map(|a| synonyms.expand(a))
+                    .filter_map(|a| vocabulary.phrase(&a))
                     .collect()
             })
             .collect();
+        let concept_cues = rubric
+            .concepts
+            .iter()
+            .map(|c| {
+                c.cues
+                    .iter()
+                    .filter_map(|text| {
+                        let cue = Cue::parse(text).ok()?;
+                        CompiledCue::new(text, &cue.groups, &mut vocabulary, |a| synonyms.expand(a))
+                    })
+                    .collect()
+            })
+            .collect();
+        let mut terms = lexicon.terms.clone();
+        terms.extend(rubric.terms.clone());
+        let facts: Vec<(usize, Claim)> = rubric
+            .concepts
+            .iter()
+            .enumerate()
+            .flat_map(|(i, c)| {
+                c.claims
+                    .iter()
+                    .filter_map(move |text| Claim::parse(text).ok().map(|claim| (i, claim)))
+            })
+            .filter(|(_, claim)| {
+                terms.contains_key(&claim.subject) && terms.contains_key(&claim.quantity)
+            })
+            .collect();
+        let claims = CompiledClaims::new(facts, &terms, &mut vocabulary, |p| synonyms.expand(p));
         let misconception_phrases = rubric
             .misconceptions
             .iter()
@@ -112,9 +175,12 @@ impl CompiledRubric {
             let analyzed = text::analyze(question);
             let index = AnswerIndex::new(&analyzed, &vocabulary, &settings);
             for (i, phrases) in concept_phrases.iter_mut().enumerate() {
+                let aliases = &rubric.concepts[i].aliases;
                 phrases.retain(|phrase| {
                     let echo = !index.find(phrase, &settings).is_empty();
-                    if echo {
+                    // Report only the rubric's own aliases; a lexicon variant that repeats the
+                    // question is dropped quietly.
+                    if echo && aliases.contains(&phrase.text) {
                         echoes.push((i, phrase.text.clone()));
                     }
                     !echo
@@ -125,6 +191,8 @@ impl CompiledRubric {
             rubric,
             vocabulary,
             concept_phrases,
+            concept_cues,
+            claims,
             misconception_phrases,
             echoes,
             reference: Reference::default(),
@@ -201,6 +269,9 @@ pub struct CoveredConcept {
     pub weight: f64,
     /// Explained in a sentence of its own, not only named.
     pub explained: bool,
+    /// How the answer says it (absent in grades stored before it existed).
+    #[serde(default)]
+    pub found_by: FoundBy,
     /// The words of the answer that matched.
     pub evidence: String,
 }
@@ -216,9 +287,36 @@ pub struct MissedConcept {
     pub required: bool,
     /// The answer names the concept only to deny it.
     pub negated: bool,
+    /// The answer states the opposite of the concept (a reversed or swapped claim).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub contradicted: bool,
     pub hint: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub hint_en: Option<String>,
+}
+
+/// How the answer says a concept it covers.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FoundBy {
+    /// A rubric term in a sentence that explains it.
+    #[default]
+    Term,
+    /// A claim of the rubric stated the right way round ("bagging reduces variance").
+    Claim,
+    /// In plain words, found by a cue of co-occurring words.
+    Cue,
+    /// A rubric term named in a sentence that explains nothing.
+    Bare,
+    /// A rubric term in a list of terms.
+    Listed,
+}
+
+impl FoundBy {
+    /// Found as a statement rather than a bare or listed name.
+    pub fn is_explained(self) -> bool {
+        matches!(self, FoundBy::Term | FoundBy::Claim | FoundBy::Cue)
+    }
 }
 
 /// A wrong claim found in the answer.
@@ -278,9 +376,11 @@ const DONT_KNOW: &[&str] = &[
     "no idea",
     "not sure",
     "idk",
-    "пас",
-    "skip",
 ];
+
+/// Words that mean "I pass" only when they are the whole answer ("Skip connections help" is
+/// an answer).
+const PASS: &[&str] = &["пас", "skip", "пропуск", "pass"];
 
 fn says_dont_know(analyzed: &text::Analyzed) -> bool {
     if analyzed.content_count() > 6 {
@@ -288,6 +388,9 @@ fn says_dont_know(analyzed: &text::Analyzed) -> bool {
     }
     let words: Vec<&str> = analyzed.tokens.iter().map(|t| t.word.as_str()).collect();
     let joined = words.join(" ");
+    if PASS.contains(&joined.as_str()) {
+        return true;
+    }
     DONT_KNOW.iter().any(|p| {
         joined == *p
             || joined.starts_with(&format!("{p} "))
@@ -313,173 +416,31 @@ pub fn grade(compiled: &CompiledRubric, answer: &str, settings: &GradeSettings) 
         return nothing_covered(rubric, flags);
     }
     let index = AnswerIndex::new(&analyzed, &compiled.vocabulary, settings);
-
-    // Where each concept is said positively, and whether it is denied anywhere.
-    let mut hits: Vec<Vec<(Occurrence, &Phrase)>> = Vec::with_capacity(rubric.concepts.len());
-    let mut denied = vec![false; rubric.concepts.len()];
-    let mut alias_word = vec![false; index.content.len()];
-    let count_negated = rubric
-        .scoring
-        .as_ref()
-        .and_then(|s| s.count_negated)
-        .unwrap_or(false);
-    for (i, phrases) in compiled.concept_phrases.iter().enumerate() {
-        let mut concept_hits = Vec::new();
-        for phrase in phrases {
-            for occurrence in index.find(phrase, settings) {
-                if count_negated || phrase.holds_at(&occurrence) {
-                    for &p in &occurrence.positions {
-                        alias_word[p] = true;
-                    }
-                    concept_hits.push((occurrence, phrase));
-                } else {
-                    denied[i] = true;
-                }
-            }
-        }
-        hits.push(concept_hits);
-    }
-
-    // Content words per sentence that are not rubric terms: the candidate's own explanation.
-    // A sentence also counts as explanation when one of its clauses mixes the candidate's own
-    // words with rubric terms ("сигнал ошибки затухает на длинных последовательностях"): a
-    // keyword list has items that are rubric terms and nothing else.
-    let sentence_count = analyzed
-        .tokens
-        .last()
-        .map_or(0, |t| t.sentence as usize + 1);
-    let mut own_words = vec![0usize; sentence_count];
-    let mut sentence_words = vec![0usize; sentence_count];
-    let mut mixed_clause = vec![false; sentence_count];
-    let mut clause_counts: (u32, usize, usize) = (u32::MAX, 0, 0);
-    for (position, &token_index) in index.content.iter().enumerate() {
-        let token = &analyzed.tokens[token_index];
-        let sentence = token.sentence as usize;
-        sentence_words[sentence] += 1;
-        if token.clause != clause_counts.0 {
-            clause_counts = (token.clause, 0, 0);
-        }
-        if alias_word[position] {
-            clause_counts.2 += 1;
-        } else {
-            own_words[sentence] += 1;
-            clause_counts.1 += 1;
-        }
-        if clause_counts.1 >= 2 && clause_counts.2 >= 1 {
-            mixed_clause[sentence] = true;
-        }
-    }
-    let explained_in = |sentence: u32| {
-        let s = sentence as usize;
-        let mut words = own_words[s];
-        let mut mixed = mixed_clause[s];
-        // A short heading ("▪️ Взрывающийся градиент.") is explained by the sentence after it.
-        if sentence_words[s] <= 4 && s + 1 < sentence_count {
-            words += own_words[s + 1];
-            mixed |= mixed_clause[s + 1];
-        }
-        words >= settings.explanation_min_words || mixed
-    };
-
-    let bare_credit = rubric
-        .scoring
-        .as_ref()
-        .and_then(|s| s.bare_mention_credit)
-        .unwrap_or(settings.bare_mention_credit);
-    let mut covered = Vec::new();
-    let mut missed = Vec::new();
-    let mut earned = 0.0;
-    let mut bare = 0usize;
-    let mut required_missing = false;
-    for (i, concept) in rubric.concepts.iter().enumerate() {
-        let weight = concept.weight.max(0.0);
-        let best = hits[i]
-            .iter()
-            .max_by_key(|(o, _)| (explained_in(o.sentence), std::cmp::Reverse(o.first_token)));
-        match best {
-            Some((occurrence, _)) => {
-                let explained = explained_in(occurrence.sentence);
-                if !explained {
-                    bare += 1;
-                }
-                earned += if explained {
-                    weight
-                } else {
-                    weight * bare_credit
-                };
-                covered.push(CoveredConcept {
-                    id: concept.id.clone(),
-                    label: concept.label.clone(),
-                    label_en: concept.label_en.clone(),
-                    weight,
-                    explained,
-                    evidence: evidence(&analyzed, occurrence),
-                });
-            }
-            None => {
-                required_missing |= concept.required;
-                missed.push(missed_concept(concept, denied[i]));
-            }
-        }
-    }
-
-    let mut misconceptions = Vec::new();
-    for (i, phrases) in compiled.misconception_phrases.iter().enumerate() {
-        let found = phrases.iter().find_map(|phrase| {
-            index
-                .find(phrase, settings)
-                .into_iter()
-                .find(|o| phrase.holds_at(o))
-        });
-        if let Some(occurrence) = found {
-            let m = &rubric.misconceptions[i];
-            misconceptions.push(FoundMisconception {
-                id: m.id.clone(),
-                label: m.label.clone(),
-                label_en: m.label_en.clone(),
-                penalty: m.penalty.max(0.0),
-                explanation: m.explanation.clone(),
-                explanation_en: m.explanation_en.clone(),
-                evidence: evidence(&analyzed, &occurrence),
-            });
-        }
-    }
-
-    let total = rubric.total_weight();
-    let coverage = if total > 0.0 { earned / total } else { 0.0 };
-    let scoring = rubric.scoring.clone().unwrap_or_default();
-    let full_marks = scoring
-        .full_marks_coverage
-        .unwrap_or(settings.full_marks_coverage);
-    let exponent = scoring.coverage_exponent.unwrap_or(1.0).clamp(0.05, 20.0);
-    let mut score = 100.0 * (coverage / full_marks.max(0.01)).min(1.0).powf(exponent);
-    let blend = scoring.reference_blend.unwrap_or(0.0).clamp(0.0, 1.0);
-    if blend > 0.0 && !compiled.reference.is_empty() {
-        let overlap = compiled.reference.overlap(&analyzed, settings);
-        score = (1.0 - blend) * score + blend * 100.0 * overlap;
-    }
-    if required_missing && score > settings.required_missing_cap {
-        score = settings.required_missing_cap;
-        flags.push(GradeFlag::RequiredMissing);
-    }
-    score -= misconceptions.iter().map(|m| m.penalty).sum::<f64>();
-    if covered.is_empty() && misconceptions.is_empty() {
-        flags.push(GradeFlag::OffTopic);
-    }
-    if covered.len() >= 2 && bare * 3 > covered.len() * 2 {
-        flags.push(GradeFlag::KeywordList);
-    }
-    Grade {
-        score: round1(score.clamp(0.0, 100.0)),
-        coverage: round3(coverage),
-        covered,
-        missed,
+    let statements = predicate::Statements::of(&analyzed);
+    let evidence_found = matching::find(compiled, &index, &statements, settings);
+    let mut findings = compiled.claims.check(&index, settings);
+    // A list of terms states no relation between them.
+    findings.retain(|f| statements.states(analyzed.tokens[f.first_token].sentence));
+    let decided = coverage::decide(compiled, &analyzed, &evidence_found, &findings, settings);
+    let mut misconceptions = matching::misconceptions(compiled, &index, settings);
+    misconceptions.extend(coverage::wrong_claims(
+        compiled, &analyzed, &findings, &decided, settings,
+    ));
+    scale::finish(
+        compiled,
+        &analyzed,
+        decided,
         misconceptions,
         flags,
-    }
+        settings,
+    )
 }
 
-fn missed_concept(concept: &crate::rubric::Concept, negated: bool) -> MissedConcept {
+fn missed_concept(
+    concept: &crate::rubric::Concept,
+    negated: bool,
+    contradicted: bool,
+) -> MissedConcept {
     MissedConcept {
         id: concept.id.clone(),
         label: concept.label.clone(),
@@ -487,6 +448,7 @@ fn missed_concept(concept: &crate::rubric::Concept, negated: bool) -> MissedConc
         weight: concept.weight.max(0.0),
         required: concept.required,
         negated,
+        contradicted,
         hint: concept.hint.clone(),
         hint_en: concept.hint_en.clone(),
     }
@@ -500,7 +462,7 @@ fn nothing_covered(rubric: &Rubric, flags: Vec<GradeFlag>) -> Grade {
         missed: rubric
             .concepts
             .iter()
-            .map(|c| missed_concept(c, false))
+            .map(|c| missed_concept(c, false, false))
             .collect(),
         misconceptions: Vec::new(),
         flags,
@@ -508,7 +470,12 @@ fn nothing_covered(rubric: &Rubric, flags: Vec<GradeFlag>) -> Grade {
 }
 
 fn evidence(analyzed: &text::Analyzed, occurrence: &Occurrence) -> String {
-    analyzed.tokens[occurrence.first_token..=occurrence.last_token]
+    span(analyzed, occurrence.first_token, occurrence.last_token)
+}
+
+/// The words of the answer from token `first` to `last`.
+fn span(analyzed: &text::Analyzed, first: usize, last: usize) -> String {
+    analyzed.tokens[first..=last.min(analyzed.tokens.len().saturating_sub(1))]
         .iter()
         .map(|t| t.word.as_str())
         .collect::<Vec<_>>()

@@ -9,6 +9,8 @@ fn concept(id: &str, weight: f64, aliases: &[&str]) -> Concept {
         weight,
         required: false,
         aliases: aliases.iter().map(|a| a.to_string()).collect(),
+        cues: Vec::new(),
+        claims: Vec::new(),
         hint: format!("hint {id}"),
         hint_en: None,
     }
@@ -20,6 +22,7 @@ fn rnn_rubric() -> CompiledRubric {
             question_id: "rnn".into(),
             drafted: false,
             scoring: None,
+            terms: Default::default(),
             concepts: vec![
                 concept(
                     "exploding",
@@ -204,6 +207,7 @@ fn a_rubric_can_carry_its_own_scoring() {
                 question_id: "error-sources".into(),
                 drafted: true,
                 scoring,
+                terms: Default::default(),
                 concepts: vec![
                     concept("bias", 1.0, &["bias"]),
                     concept("variance", 1.0, &["variance"]),
@@ -236,6 +240,7 @@ fn short_rubric(scoring: crate::rubric::Scoring) -> CompiledRubric {
             question_id: "leakage".into(),
             drafted: true,
             scoring: Some(scoring),
+            terms: Default::default(),
             concepts: vec![
                 concept("target", 1.0, &["target"]),
                 concept("features", 1.0, &["features"]),

@@ -36,6 +36,8 @@ pub struct Token {
     pub clause: u32,
     /// Index of the sentence (split at `.`, `!`, `?`, `;` and line breaks).
     pub sentence: u32,
+    /// The word starts a clause after a dash, as Russian definitions do ("Dropout — приём …").
+    pub after_dash: bool,
 }
 
 /// A text broken into tokens.
@@ -469,6 +471,7 @@ pub fn analyze(text: &str) -> Analyzed {
     let mut clause = 0u32;
     let mut sentence = 0u32;
     let mut word = String::new();
+    let mut dash = false;
     let mut chars = normalized.chars().peekable();
     while let Some(c) = chars.next() {
         if is_word_char(c) {
@@ -485,25 +488,40 @@ pub fn analyze(text: &str) -> Analyzed {
                 std::mem::replace(&mut word, String::with_capacity(32)),
                 &mut clause,
                 sentence,
+                std::mem::take(&mut dash),
             );
         }
         match c {
             '.' | '!' | '?' | ';' | '\n' | '•' | '▪' | '▫' | '✔' | '❤' | '✅' | '❌' => {
                 sentence += 1;
                 clause += 1;
+                dash = false;
             }
-            ',' | ':' | '(' | ')' | '—' | '–' | '[' | ']' | '"' | '«' | '»' => clause += 1,
+            '—' | '–' => {
+                clause += 1;
+                dash = true;
+            }
+            ',' | ':' | '(' | ')' | '[' | ']' | '"' | '«' | '»' => {
+                clause += 1;
+                dash = false;
+            }
             _ => {}
         }
     }
     if !word.is_empty() {
-        push_word(&mut tokens, word, &mut clause, sentence);
+        push_word(&mut tokens, word, &mut clause, sentence, dash);
     }
     cancel_negations(&mut tokens);
     Analyzed { tokens }
 }
 
-fn push_word(tokens: &mut Vec<Token>, word: String, clause: &mut u32, sentence: u32) {
+fn push_word(
+    tokens: &mut Vec<Token>,
+    word: String,
+    clause: &mut u32,
+    sentence: u32,
+    after_dash: bool,
+) {
     if CLAUSE_CONJUNCTIONS.contains(&word.as_str()) {
         *clause += 1;
     }
@@ -521,6 +539,7 @@ fn push_word(tokens: &mut Vec<Token>, word: String, clause: &mut u32, sentence: 
         is_negation,
         clause: *clause,
         sentence,
+        after_dash,
     });
 }
 

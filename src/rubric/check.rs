@@ -164,7 +164,8 @@ pub fn check(bank: &Bank, settings: &GradeSettings) -> Vec<Finding> {
             );
         }
 
-        let compiled = CompiledRubric::new(rubric.clone(), &question.all_texts());
+        let compiled =
+            CompiledRubric::with_lexicon(rubric.clone(), &question.all_texts(), &bank.lexicon);
         for (index, alias) in &compiled.echoes {
             finding(
                 Severity::Warning,
@@ -175,10 +176,54 @@ pub fn check(bank: &Bank, settings: &GradeSettings) -> Vec<Finding> {
                 ),
             );
         }
+        for (name, phrases) in &rubric.terms {
+            if !crate::rubric::is_term_name(name)
+                || phrases.is_empty()
+                || phrases.iter().any(|p| p.trim().is_empty())
+            {
+                finding(
+                    Severity::Error,
+                    file.line_of(name),
+                    format!(
+                        "term \"{name}\" needs a name of lowercase letters, digits and '-', and non-empty phrases"
+                    ),
+                );
+            }
+        }
         let mut concept_ids = HashSet::new();
         let mut alias_keys: HashMap<String, String> = HashMap::new();
         for (index, concept) in rubric.concepts.iter().enumerate() {
             let line = line_of_value(file, "id", &concept.id);
+            for cue in &concept.cues {
+                if let Err(message) = crate::rubric::Cue::parse(cue) {
+                    finding(
+                        Severity::Error,
+                        line_of_value(file, "", cue),
+                        format!("concept \"{}\": {message}", concept.id),
+                    );
+                }
+            }
+            for text in &concept.claims {
+                let problem = match crate::rubric::Claim::parse(text) {
+                    Err(message) => Some(message),
+                    Ok(claim) => [&claim.subject, &claim.quantity]
+                        .into_iter()
+                        .find(|name| {
+                            !rubric.terms.contains_key(*name)
+                                && !bank.lexicon.terms.contains_key(*name)
+                        })
+                        .map(|name| {
+                            format!("claim {text:?}: no term \"{name}\" in [terms] or the lexicon")
+                        }),
+                };
+                if let Some(message) = problem {
+                    finding(
+                        Severity::Error,
+                        line_of_value(file, "", text),
+                        format!("concept \"{}\": {message}", concept.id),
+                    );
+                }
+            }
             if !concept_ids.insert(concept.id.as_str()) {
                 finding(
                     Severity::Error,

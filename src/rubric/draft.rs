@@ -856,6 +856,8 @@ fn draft_raw(question: &Question, context: &DraftContext) -> Rubric {
             weight,
             required: false,
             aliases,
+            cues: Vec::new(),
+            claims: Vec::new(),
             hint,
             hint_en: None,
         });
@@ -864,6 +866,7 @@ fn draft_raw(question: &Question, context: &DraftContext) -> Rubric {
         question_id: question.id.clone(),
         drafted: true,
         scoring: None,
+        terms: Default::default(),
         concepts,
         misconceptions: Vec::new(),
     }
@@ -978,6 +981,8 @@ fn draft_terms(
             weight: (idf * 10.0).round() / 10.0,
             required: false,
             aliases,
+            cues: Vec::new(),
+            claims: Vec::new(),
             hint: if english {
                 format!("Mention: {}", token.word)
             } else {
@@ -996,6 +1001,7 @@ fn draft_terms(
             count_negated: Some(true),
             reference_blend: Some(SHORT_REFERENCE_BLEND),
         }),
+        terms: Default::default(),
         concepts,
         misconceptions: Vec::new(),
     })

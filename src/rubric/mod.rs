@@ -5,8 +5,14 @@
 
 pub mod check;
 pub mod draft;
+pub mod lexicon;
+
+use std::collections::BTreeMap;
+use std::fmt;
 
 use serde::{Deserialize, Serialize};
+
+pub use lexicon::Lexicon;
 
 /// The rubric of one question (`rubrics/<question-id>.toml`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -19,6 +25,10 @@ pub struct Rubric {
     /// How this rubric turns coverage into a score, when it differs from `[grading]`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scoring: Option<Scoring>,
+    /// Named terms that claims refer to (`bagging = ["бэггинг", "bagging"]`), besides the
+    /// bank-wide ones of the lexicon.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub terms: BTreeMap<String, Vec<String>>,
     #[serde(default, rename = "concept")]
     pub concepts: Vec<Concept>,
     #[serde(
@@ -71,10 +81,151 @@ pub struct Concept {
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub required: bool,
     pub aliases: Vec<String>,
+    /// The idea in plain words: each cue is word groups joined by `+`, alternatives by `|`
+    /// ("случайно|random + выключаем|обнуляем|zero + нейроны|узлы"); all groups must occur
+    /// close together in one sentence.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cues: Vec<String>,
+    /// Relations the concept states, `"<subject> <direction> <quantity>"` with names from
+    /// `[terms]` or the lexicon and a direction of `reduces`, `increases`, `has`, `lacks`
+    /// ("bagging reduces variance"). An answer that states the opposite, or gives the
+    /// property to another subject, earns nothing for the concept.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub claims: Vec<String>,
     #[serde(default)]
     pub hint: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hint_en: Option<String>,
+}
+
+/// Which way a claim says a quantity goes, or whether a subject has a property.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Direction {
+    Reduces,
+    Increases,
+    Has,
+    Lacks,
+}
+
+impl Direction {
+    pub fn opposite(self) -> Direction {
+        match self {
+            Direction::Reduces => Direction::Increases,
+            Direction::Increases => Direction::Reduces,
+            Direction::Has => Direction::Lacks,
+            Direction::Lacks => Direction::Has,
+        }
+    }
+
+    fn parse(word: &str) -> Option<Direction> {
+        Some(match word {
+            "reduces" => Direction::Reduces,
+            "increases" => Direction::Increases,
+            "has" => Direction::Has,
+            "lacks" => Direction::Lacks,
+            _ => return None,
+        })
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Direction::Reduces => "reduces",
+            Direction::Increases => "increases",
+            Direction::Has => "has",
+            Direction::Lacks => "lacks",
+        }
+    }
+}
+
+/// A parsed claim: `subject direction quantity`, the names of terms.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Claim {
+    pub subject: String,
+    pub direction: Direction,
+    pub quantity: String,
+}
+
+impl fmt::Display for Claim {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} {} {}",
+            self.subject,
+            self.direction.as_str(),
+            self.quantity
+        )
+    }
+}
+
+pub(crate) fn is_term_name(name: &str) -> bool {
+    !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+}
+
+impl Claim {
+    /// Parse `"bagging reduces variance"`.
+    pub fn parse(text: &str) -> Result<Claim, String> {
+        let words: Vec<&str> = text.split_whitespace().collect();
+        let [subject, direction, quantity] = words[..] else {
+            return Err(format!(
+                "claim {text:?} is not \"<subject> <direction> <quantity>\""
+            ));
+        };
+        let direction = Direction::parse(direction).ok_or_else(|| {
+            format!(
+                "claim {text:?}: direction {direction:?} is not one of reduces, increases, has, lacks"
+            )
+        })?;
+        for name in [subject, quantity] {
+            if !is_term_name(name) {
+                return Err(format!(
+                    "claim {text:?}: {name:?} is not a term name (lowercase letters, digits, '-')"
+                ));
+            }
+        }
+        if subject == quantity {
+            return Err(format!("claim {text:?}: subject and quantity are the same"));
+        }
+        Ok(Claim {
+            subject: subject.to_owned(),
+            direction,
+            quantity: quantity.to_owned(),
+        })
+    }
+}
+
+/// A parsed cue: groups of alternative words or phrases that must occur together.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cue {
+    pub groups: Vec<Vec<String>>,
+}
+
+impl Cue {
+    /// Parse `"случайно|random + выключаем|zero + нейроны"`.
+    pub fn parse(text: &str) -> Result<Cue, String> {
+        let groups: Vec<Vec<String>> = text
+            .split('+')
+            .map(|group| {
+                group
+                    .split('|')
+                    .map(str::trim)
+                    .filter(|a| !a.is_empty())
+                    .map(str::to_owned)
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        if groups.iter().any(Vec::is_empty) {
+            return Err(format!("cue {text:?} has an empty group"));
+        }
+        if groups.len() < 2 {
+            return Err(format!(
+                "cue {text:?} has one group: a cue joins two or more groups with '+' (one group is an alias)"
+            ));
+        }
+        Ok(Cue { groups })
+    }
 }
 
 /// A wrong claim that candidates make, and what it costs.
@@ -135,6 +286,7 @@ mod tests {
                 coverage_exponent: Some(0.5),
                 ..Scoring::default()
             }),
+            terms: Default::default(),
             concepts: vec![Concept {
                 id: "c".into(),
                 label: "Метка".into(),
@@ -142,6 +294,8 @@ mod tests {
                 weight: 2.0,
                 required: true,
                 aliases: vec!["градиент".into(), "gradient".into()],
+                cues: Vec::new(),
+                claims: Vec::new(),
                 hint: "Подсказка".into(),
                 hint_en: None,
             }],

@@ -6,7 +6,7 @@ use std::process::Command;
 
 use serde_json::Value;
 use sobes::bank::Level;
-use sobes::grade::{CoveredConcept, FoundMisconception, Grade, GradeFlag, MissedConcept};
+use sobes::grade::{CoveredConcept, FoundBy, FoundMisconception, Grade, GradeFlag, MissedConcept};
 use sobes::history::{AnswerRecord, History, NewSession};
 
 use crate::util::{stderr_of, stdout_of, TestEnv};
@@ -22,6 +22,11 @@ fn covered(id: &str, label: &str, label_en: &str, explained: bool) -> CoveredCon
         label_en: Some(label_en.into()),
         weight: 1.0,
         explained,
+        found_by: if explained {
+            FoundBy::Term
+        } else {
+            FoundBy::Bare
+        },
         evidence: String::new(),
     }
 }
@@ -34,6 +39,7 @@ fn missed(id: &str, label: &str, label_en: &str, hint_en: &str) -> MissedConcept
         weight: 1.0,
         required: false,
         negated: false,
+        contradicted: false,
         hint: format!("Подсказка: {label}"),
         hint_en: Some(hint_en.into()),
     }

@@ -1,0 +1,193 @@
+//! Plain-language recall: an idea stated without the textbook term.
+//!
+//! A cue is groups of alternative words that must occur close together in one sentence:
+//! "случайно|random + выключаем|обнуляем|zero + нейроны|узлы" finds "на каждом шаге мы
+//! случайно выключаем часть узлов" although the answer never says "dropout". Words match as
+//! rubric aliases do (word forms, typos, scripts, the lexicon's synonyms).
+
+use super::matcher::{AnswerIndex, Occurrence, Phrase, Vocabulary};
+use super::GradeSettings;
+
+/// A cue compiled against a rubric's vocabulary.
+#[derive(Debug, Clone)]
+pub struct CompiledCue {
+    pub text: String,
+    /// Per group, its alternatives.
+    groups: Vec<Vec<Phrase>>,
+}
+
+/// Where a cue was found.
+#[derive(Debug, Clone)]
+pub struct CueHit {
+    pub sentence: u32,
+    pub first_token: usize,
+    pub last_token: usize,
+    /// A word of the cue is negated there ("мы не выключаем нейроны").
+    pub negated: bool,
+    /// Content positions of the matched words.
+    pub positions: Vec<usize>,
+}
+
+impl CompiledCue {
+    /// Compile the groups of a parsed cue; `None` when a group has no usable word.
+    pub fn new(
+        text: &str,
+        groups: &[Vec<String>],
+        vocabulary: &mut Vocabulary,
+        expand: impl Fn(&str) -> Vec<String>,
+    ) -> Option<CompiledCue> {
+        let groups: Vec<Vec<Phrase>> = groups
+            .iter()
+            .map(|alternatives| {
+                alternatives
+                    .iter()
+                    .flat_map(|a| expand(a))
+                    .filter_map(|a| vocabulary.phrase(&a))
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        if groups.iter().any(Vec::is_empty) {
+            return None;
+        }
+        Some(CompiledCue {
+            text: text.to_owned(),
+            groups,
+        })
+    }
+
+    /// The best place the cue occurs: all groups in one sentence within `window` content
+    /// words, positive places first.
+    pub fn find(
+        &self,
+        index: &AnswerIndex,
+        settings: &GradeSettings,
+        window: usize,
+    ) -> Option<CueHit> {
+        let found: Vec<Vec<(Occurrence, bool)>> = self
+            .groups
+            .iter()
+            .map(|alternatives| {
+                alternatives
+                    .iter()
+                    .flat_map(|phrase| {
+                        index
+                            .find(phrase, settings)
+                            .into_iter()
+                            .map(|o| {
+                                let holds = phrase.holds_at(&o);
+                                (o, holds)
+                            })
+                            .collect::<Vec<_>>()
+                    })
+                    .collect()
+            })
+            .collect();
+        if found.iter().any(Vec::is_empty) {
+            return None;
+        }
+        let mut best: Option<CueHit> = None;
+        for (anchor, anchor_holds) in &found[0] {
+            let centre = anchor.positions[0];
+            let mut chosen: Vec<(&Occurrence, bool)> = vec![(anchor, *anchor_holds)];
+            for group in &found[1..] {
+                let nearest = group
+                    .iter()
+                    .filter(|(o, _)| o.sentence == anchor.sentence)
+                    .filter(|(o, _)| {
+                        !chosen
+                            .iter()
+                            .any(|(c, _)| c.positions.iter().any(|p| o.positions.contains(p)))
+                    })
+                    .min_by_key(|(o, _)| o.positions[0].abs_diff(centre));
+                match nearest {
+                    Some((o, holds)) => chosen.push((o, *holds)),
+                    None => break,
+                }
+            }
+            if chosen.len() < found.len() {
+                continue;
+            }
+            let positions: Vec<usize> = chosen
+                .iter()
+                .flat_map(|(o, _)| o.positions.iter().copied())
+                .collect();
+            let lo = positions.iter().copied().min().unwrap_or(centre);
+            let hi = positions.iter().copied().max().unwrap_or(centre);
+            if hi - lo > window {
+                continue;
+            }
+            let hit = CueHit {
+                sentence: anchor.sentence,
+                first_token: chosen.iter().map(|(o, _)| o.first_token).min().unwrap_or(0),
+                last_token: chosen.iter().map(|(o, _)| o.last_token).max().unwrap_or(0),
+                negated: chosen.iter().any(|(_, holds)| !holds),
+                positions,
+            };
+            let better = match &best {
+                None => true,
+                Some(b) => b.negated && !hit.negated,
+            };
+            if better {
+                best = Some(hit);
+            }
+        }
+        best
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::grade::text::analyze;
+    use crate::rubric::Cue;
+
+    fn cue(text: &str, vocabulary: &mut Vocabulary) -> CompiledCue {
+        let parsed = Cue::parse(text).unwrap();
+        CompiledCue::new(text, &parsed.groups, vocabulary, |a| vec![a.to_owned()]).unwrap()
+    }
+
+    fn hit(cue_text: &str, answer: &str) -> Option<CueHit> {
+        let settings = GradeSettings::default();
+        let mut vocabulary = Vocabulary::default();
+        let compiled = cue(cue_text, &mut vocabulary);
+        let analyzed = analyze(answer);
+        let index = AnswerIndex::new(&analyzed, &vocabulary, &settings);
+        compiled.find(&index, &settings, 12)
+    }
+
+    const DROPOUT: &str = "случайно|random + выключаем|обнуляем|zero + нейроны|узлы";
+
+    #[test]
+    fn a_plain_words_statement_matches_in_any_word_form() {
+        let h = hit(
+            DROPOUT,
+            "Пока сеть учится, на каждом шаге мы случайно выключаем часть её узлов.",
+        )
+        .expect("found");
+        assert!(!h.negated);
+        assert!(hit(DROPOUT, "We randomly zero some neurons at every step.").is_some());
+    }
+
+    #[test]
+    fn groups_in_different_sentences_or_far_apart_do_not_match() {
+        assert!(hit(
+            DROPOUT,
+            "Нейроны бывают разными. Мы случайно выключаем свет."
+        )
+        .is_none());
+        let far = "Случайно в этой длинной фразе очень много разных посторонних слов про \
+                   погоду природу город реку лес поле горы и только потом выключаем нейроны.";
+        assert!(hit(DROPOUT, far).is_none());
+    }
+
+    #[test]
+    fn a_negated_cue_is_reported_as_negated() {
+        let h = hit(DROPOUT, "Мы не выключаем случайно нейроны.").expect("found");
+        assert!(h.negated);
+    }
+
+    #[test]
+    fn a_missing_group_means_no_match() {
+        assert!(hit(DROPOUT, "Мы случайно выбираем нейроны.").is_none());
+    }
+}

@@ -1,0 +1,160 @@
+//! Where the answer says each concept: alias phrases (explained, bare or listed), plain-word
+//! cues, and denials; and the rubric's misconceptions it repeats.
+
+use super::cues::CueHit;
+use super::matcher::{AnswerIndex, Occurrence};
+use super::predicate::Statements;
+use super::{evidence, CompiledRubric, FoundBy, FoundMisconception, GradeSettings};
+
+/// What the answer says about one concept.
+#[derive(Debug, Clone, Default)]
+pub struct ConceptEvidence {
+    /// The best positive alias occurrence and how it is said (explained before bare before
+    /// listed; the earliest among equals).
+    pub alias: Option<(Occurrence, FoundBy)>,
+    /// A plain-words cue stated positively.
+    pub cue: Option<CueHit>,
+    /// An alias or cue of the concept is denied somewhere.
+    pub denied: bool,
+}
+
+fn rank(found_by: FoundBy) -> u8 {
+    match found_by {
+        FoundBy::Term | FoundBy::Claim | FoundBy::Cue => 2,
+        FoundBy::Bare => 1,
+        FoundBy::Listed => 0,
+    }
+}
+
+/// Find every concept's aliases and cues in the answer.
+pub fn find(
+    compiled: &CompiledRubric,
+    index: &AnswerIndex,
+    statements: &Statements,
+    settings: &GradeSettings,
+) -> Vec<ConceptEvidence> {
+    let analyzed = index.analyzed;
+    let count_negated = compiled
+        .rubric
+        .scoring
+        .as_ref()
+        .and_then(|s| s.count_negated)
+        .unwrap_or(false);
+    let mut found: Vec<ConceptEvidence> =
+        vec![ConceptEvidence::default(); compiled.concept_phrases.len()];
+    let mut hits: Vec<Vec<Occurrence>> = vec![Vec::new(); compiled.concept_phrases.len()];
+    let mut alias_word = vec![false; index.content.len()];
+    for (i, phrases) in compiled.concept_phrases.iter().enumerate() {
+        for phrase in phrases {
+            for occurrence in index.find(phrase, settings) {
+                if count_negated || phrase.holds_at(&occurrence) {
+                    for &p in &occurrence.positions {
+                        alias_word[p] = true;
+                    }
+                    hits[i].push(occurrence);
+                } else {
+                    found[i].denied = true;
+                }
+            }
+        }
+    }
+
+    // Content words per sentence that are not rubric terms: the candidate's own explanation.
+    // A sentence also counts as explanation when one of its clauses mixes the candidate's own
+    // words with rubric terms ("сигнал ошибки затухает на длинных последовательностях"): a
+    // keyword list has items that are rubric terms and nothing else.
+    let sentence_count = analyzed
+        .tokens
+        .last()
+        .map_or(0, |t| t.sentence as usize + 1);
+    let mut own_words = vec![0usize; sentence_count];
+    let mut sentence_words = vec![0usize; sentence_count];
+    let mut mixed_clause = vec![false; sentence_count];
+    let mut clause_counts: (u32, usize, usize) = (u32::MAX, 0, 0);
+    for (position, &token_index) in index.content.iter().enumerate() {
+        let token = &analyzed.tokens[token_index];
+        let sentence = token.sentence as usize;
+        sentence_words[sentence] += 1;
+        if token.clause != clause_counts.0 {
+            clause_counts = (token.clause, 0, 0);
+        }
+        if alias_word[position] {
+            clause_counts.2 += 1;
+        } else {
+            own_words[sentence] += 1;
+            clause_counts.1 += 1;
+        }
+        if clause_counts.1 >= 2 && clause_counts.2 >= 1 {
+            mixed_clause[sentence] = true;
+        }
+    }
+    let how_said = |sentence: u32| {
+        let s = sentence as usize;
+        let mut words = own_words[s];
+        let mut mixed = mixed_clause[s];
+        let mut states = statements.states(sentence);
+        // A short heading ("▪️ Взрывающийся градиент.") is explained by the sentence after it.
+        if sentence_words[s] <= 4 && s + 1 < sentence_count {
+            words += own_words[s + 1];
+            mixed |= mixed_clause[s + 1];
+            states |= statements.states(sentence + 1);
+        }
+        if statements.is_list(sentence) {
+            FoundBy::Listed
+        } else if states && (words >= settings.explanation_min_words || mixed) {
+            FoundBy::Term
+        } else {
+            FoundBy::Bare
+        }
+    };
+
+    for (i, concept_hits) in hits.into_iter().enumerate() {
+        found[i].alias = concept_hits
+            .into_iter()
+            .map(|o| {
+                let how = how_said(o.sentence);
+                (o, how)
+            })
+            .max_by_key(|(o, how)| (rank(*how), std::cmp::Reverse(o.first_token)));
+        for cue in &compiled.concept_cues[i] {
+            match cue.find(index, settings, settings.cue_window) {
+                Some(hit) if hit.negated => found[i].denied = true,
+                // A cue's words in a list of terms state nothing.
+                Some(hit) if !statements.states(hit.sentence) => {}
+                Some(hit) if found[i].cue.is_none() => found[i].cue = Some(hit),
+                _ => {}
+            }
+        }
+    }
+    found
+}
+
+/// The rubric's misconceptions that the answer states.
+pub fn misconceptions(
+    compiled: &CompiledRubric,
+    index: &AnswerIndex,
+    settings: &GradeSettings,
+) -> Vec<FoundMisconception> {
+    let mut out = Vec::new();
+    for (i, phrases) in compiled.misconception_phrases.iter().enumerate() {
+        let found = phrases.iter().find_map(|phrase| {
+            index
+                .find(phrase, settings)
+                .into_iter()
+                .find(|o| phrase.holds_at(o))
+        });
+        if let Some(occurrence) = found {
+            let m = &compiled.rubric.misconceptions[i];
+            out.push(FoundMisconception {
+                id: m.id.clone(),
+                label: m.label.clone(),
+                label_en: m.label_en.clone(),
+                penalty: m.penalty.max(0.0),
+                explanation: m.explanation.clone(),
+                explanation_en: m.explanation_en.clone(),
+                evidence: evidence(index.analyzed, &occurrence),
+            });
+        }
+    }
+    out
+}

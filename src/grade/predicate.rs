@@ -1,0 +1,550 @@
+//! Does a clause say something, or only name things?
+//!
+//! A keyword list ("bias, variance, шум, переобучение") names the right terms without any
+//! predicate linking them; an explanation has verbs, copulas ("это", "is"), modal words
+//! ("нужно", "can") or subordinate clauses ("потому что", "which"). This module tells the two
+//! apart clause by clause, and marks sentences that are lists of terms.
+
+use super::text::{Analyzed, Script, Token};
+
+/// Words that make a clause a statement whatever else it holds.
+const PREDICATE_WORDS: &[&str] = &[
+    // Russian copulas, modal and predicative words, subordinators.
+    "это",
+    "есть",
+    "является",
+    "являются",
+    "был",
+    "была",
+    "было",
+    "были",
+    "будет",
+    "будут",
+    "можно",
+    "нужно",
+    "надо",
+    "нельзя",
+    "должен",
+    "должна",
+    "должно",
+    "должны",
+    "стоит",
+    "важно",
+    "лучше",
+    "хуже",
+    "что",
+    "чтобы",
+    "потому",
+    "поэтому",
+    "если",
+    "когда",
+    "который",
+    "которая",
+    "которое",
+    "которые",
+    "которых",
+    "которым",
+    "которой",
+    "пока",
+    "чем",
+    "значит",
+    "т.е",
+    "иначе",
+    "тогда",
+    "так",
+    "как",
+    // English auxiliaries, copulas, modals, subordinators.
+    "is",
+    "are",
+    "was",
+    "were",
+    "be",
+    "been",
+    "being",
+    "has",
+    "have",
+    "had",
+    "does",
+    "do",
+    "did",
+    "can",
+    "could",
+    "will",
+    "would",
+    "should",
+    "may",
+    "might",
+    "must",
+    "that",
+    "which",
+    "because",
+    "so",
+    "when",
+    "if",
+    "while",
+    "than",
+    "since",
+    "whereas",
+    "thus",
+    "therefore",
+    "hence",
+    "isnt",
+    "arent",
+    "doesnt",
+    "dont",
+    "cant",
+    "wont",
+];
+
+/// English verbs in the forms that carry a clause ("reduces", "learns").
+const ENGLISH_VERBS: &[&str] = &[
+    "reduces",
+    "increases",
+    "decreases",
+    "lowers",
+    "raises",
+    "grows",
+    "drops",
+    "removes",
+    "adds",
+    "keeps",
+    "makes",
+    "takes",
+    "gives",
+    "helps",
+    "allows",
+    "lets",
+    "uses",
+    "needs",
+    "learns",
+    "trains",
+    "fits",
+    "predicts",
+    "computes",
+    "measures",
+    "depends",
+    "works",
+    "tends",
+    "means",
+    "shows",
+    "avoids",
+    "prevents",
+    "causes",
+    "leads",
+    "becomes",
+    "stays",
+    "remains",
+    "combines",
+    "averages",
+    "builds",
+    "corrects",
+    "splits",
+    "picks",
+    "chooses",
+    "compares",
+    "penalizes",
+    "penalises",
+    "shrinks",
+    "pushes",
+    "forces",
+    "stops",
+    "assumes",
+    "requires",
+    "handles",
+    "ignores",
+    "treats",
+    "applies",
+    "estimates",
+    "converges",
+    "explodes",
+    "vanishes",
+    "overfits",
+    "underfits",
+    "memorizes",
+    "generalizes",
+    "generalises",
+    "captures",
+    "looks",
+    "finds",
+    "ranks",
+    "returns",
+    "produces",
+    "creates",
+    "selects",
+    "samples",
+    "updates",
+    "multiplies",
+    "divides",
+    "scales",
+    "normalizes",
+    "normalises",
+    "encodes",
+    "maps",
+    "replaces",
+    "fills",
+    "turns",
+    "switches",
+    "sees",
+    "gets",
+    "goes",
+    "comes",
+    "runs",
+    "counts",
+    "cuts",
+    "zeroes",
+    "reduce",
+    "increase",
+    "decrease",
+    "lower",
+    "raise",
+    "grow",
+    "remove",
+    "add",
+    "keep",
+    "make",
+    "take",
+    "give",
+    "help",
+    "allow",
+    "let",
+    "use",
+    "need",
+    "learn",
+    "train",
+    "fit",
+    "predict",
+    "compute",
+    "measure",
+    "depend",
+    "work",
+    "tend",
+    "mean",
+    "show",
+    "avoid",
+    "prevent",
+    "cause",
+    "lead",
+    "become",
+    "stay",
+    "combine",
+    "average",
+    "build",
+    "correct",
+    "split",
+    "pick",
+    "choose",
+    "compare",
+    "penalize",
+    "shrink",
+    "push",
+    "force",
+    "stop",
+    "assume",
+    "require",
+    "handle",
+    "ignore",
+    "treat",
+    "apply",
+    "estimate",
+    "converge",
+    "explode",
+    "vanish",
+    "capture",
+    "find",
+    "rank",
+    "return",
+    "produce",
+    "create",
+    "select",
+    "update",
+    "scale",
+    "encode",
+    "replace",
+    "fill",
+    "turn",
+    "switch",
+    "see",
+    "get",
+    "count",
+    "cut",
+    "check",
+    "look",
+    "try",
+    "want",
+    "solve",
+    "handle",
+    "lose",
+    "lost",
+    "set",
+    "put",
+];
+
+/// Russian nouns with a verb-like ending ("результат", "бюджет"), which are not predicates.
+const RUSSIAN_NOUNS_LIKE_VERBS: &[&str] = &[
+    "результат",
+    "формат",
+    "квадрат",
+    "кандидат",
+    "аппарат",
+    "агрегат",
+    "бюджет",
+    "ответ",
+    "совет",
+    "пакет",
+    "предмет",
+    "скелет",
+    "портрет",
+    "датасет",
+    "сет",
+    "кредит",
+    "лимит",
+    "сплит",
+    "депозит",
+    "алфавит",
+    "атрибут",
+    "институт",
+    "маршрут",
+    "компьют",
+    "трафик",
+];
+
+/// Endings of Russian finite verbs and infinitives: present tense, reflexive forms and
+/// infinitives. Past-tense endings are left out: too many nouns end in "-ала", "-ило", "-ели"
+/// ("шкала", "правило", "модели").
+const RUSSIAN_VERB_ENDINGS: &[&str] = &[
+    "ется", "ются", "ится", "ятся", "ает", "яет", "еет", "ует", "ают", "яют", "еют", "уют", "ит",
+    "ят", "ат", "ут", "ет", "ют", "ать", "ять", "ить", "еть", "уть", "ыть", "ться", "ешь", "ишь",
+    "лся", "лась", "лось",
+    "лись", // first person plural: "считаем", "фиксируем"
+    "аем", "яем", "уем", "еем", // participles: "вытекающая", "обучаемый"
+    "ющий", "ющая", "ющее", "ющие", "ющих", "ящий", "ящая", "ящее", "ящие", "ащий", "ащая", "ащие",
+    "вший", "вшая", "вшее", "вшие", "емый", "емая", "емое", "емые", "имый", "имая", "имое", "имые",
+];
+
+/// Nouns that end like a past-tense verb ("модели", "сигнал", "правило").
+const RUSSIAN_NOUNS_LIKE_PAST: &[&str] = &[
+    "модели",
+    "цели",
+    "недели",
+    "детали",
+    "правило",
+    "правила",
+    "начало",
+    "начала",
+    "сигнал",
+    "сигнала",
+    "интервал",
+    "интервала",
+    "канал",
+    "канала",
+    "материал",
+    "потенциал",
+    "капитал",
+    "шкала",
+    "шкалы",
+    "идеал",
+    "минимал",
+    "формула",
+    "формулы",
+    "файлы",
+    "стили",
+    "глубокие",
+];
+
+/// Past tense ("поехало", "стал", "выросли"): a vowel before the final "л", "ла", "ло", "ли".
+fn past_tense(word: &str) -> bool {
+    let stem = ["ла", "ло", "ли", "л"]
+        .iter()
+        .find_map(|e| word.strip_suffix(e));
+    let Some(stem) = stem else { return false };
+    matches!(
+        stem.chars().last(),
+        Some('а' | 'я' | 'е' | 'и' | 'ы' | 'у' | 'о')
+    ) && !RUSSIAN_NOUNS_LIKE_PAST.contains(&word)
+}
+
+/// First person plural in "-им" ("делим", "строим"), told from adjectives ("глубоким",
+/// "последним") by the letter before the ending.
+fn first_person_in_im(word: &str) -> bool {
+    let Some(stem) = word.strip_suffix("им") else {
+        return false;
+    };
+    matches!(
+        stem.chars().last(),
+        Some('л' | 'р' | 'т' | 'д' | 'в' | 'б' | 'з' | 'с' | 'м' | 'п' | 'о')
+    )
+}
+
+/// A clause without a predicate of at most this many words reads as an item of a list.
+const LIST_ITEM_WORDS: usize = 4;
+
+fn set(words: &'static [&'static str]) -> std::collections::HashSet<&'static str> {
+    words.iter().copied().collect()
+}
+
+/// Is this word a predicate, or a word that only occurs in statements?
+pub fn is_predicate_word(token: &Token) -> bool {
+    use std::sync::OnceLock;
+    static WORDS: OnceLock<std::collections::HashSet<&'static str>> = OnceLock::new();
+    static VERBS: OnceLock<std::collections::HashSet<&'static str>> = OnceLock::new();
+    static NOUNS: OnceLock<std::collections::HashSet<&'static str>> = OnceLock::new();
+    let word = token.word.as_str();
+    if WORDS.get_or_init(|| set(PREDICATE_WORDS)).contains(word) {
+        return true;
+    }
+    match token.script {
+        Script::Latin => {
+            VERBS.get_or_init(|| set(ENGLISH_VERBS)).contains(word)
+                || (word.len() >= 5 && word.ends_with("ed"))
+        }
+        Script::Cyrillic => {
+            let letters = word.chars().count();
+            if letters < 5
+                || NOUNS
+                    .get_or_init(|| set(RUSSIAN_NOUNS_LIKE_VERBS))
+                    .contains(word)
+            {
+                return false;
+            }
+            // Comparatives as predicates: "стабильнее", "быстрее".
+            if letters >= 7 && word.ends_with("ее") {
+                return true;
+            }
+            RUSSIAN_VERB_ENDINGS.iter().any(|e| word.ends_with(e))
+                || first_person_in_im(word)
+                || past_tense(word)
+        }
+        Script::Other => false,
+    }
+}
+
+/// What the analysis says about each clause and sentence of an answer.
+#[derive(Debug, Clone, Default)]
+pub struct Statements {
+    /// Per clause: it has a predicate.
+    pub clause_predicate: Vec<bool>,
+    /// Per sentence: it is a list of terms (three or more short clauses without a predicate,
+    /// and at most one with a predicate for four such items).
+    pub list_sentence: Vec<bool>,
+    /// Per sentence: some clause of it has a predicate.
+    pub sentence_predicate: Vec<bool>,
+}
+
+impl Statements {
+    pub fn of(analyzed: &Analyzed) -> Statements {
+        let Some(last) = analyzed.tokens.last() else {
+            return Statements::default();
+        };
+        let clauses = last.clause as usize + 1;
+        let sentences = last.sentence as usize + 1;
+        let mut clause_predicate = vec![false; clauses];
+        let mut clause_words = vec![0usize; clauses];
+        let mut clause_sentence = vec![0usize; clauses];
+        let mut defined = vec![false; clauses];
+        let mut clause_content = vec![0usize; clauses];
+        for token in &analyzed.tokens {
+            let c = token.clause as usize;
+            clause_sentence[c] = token.sentence as usize;
+            clause_words[c] += 1;
+            clause_content[c] += usize::from(!token.is_stop);
+            defined[c] |= token.after_dash;
+            if is_predicate_word(token) {
+                clause_predicate[c] = true;
+            }
+        }
+        // "X — Y" is a Russian definition: the part after the dash states what X is, when it
+        // is more than a name ("Peeking — многократная проверка значимости").
+        for c in 0..clauses {
+            if defined[c] && clause_words[c] >= 3 {
+                clause_predicate[c] = true;
+            }
+        }
+        let mut sentence_predicate = vec![false; sentences];
+        let mut items = vec![0usize; sentences];
+        let mut stated = vec![0usize; sentences];
+        for c in 0..clauses {
+            if clause_content[c] == 0 {
+                continue;
+            }
+            let s = clause_sentence[c];
+            if clause_predicate[c] {
+                sentence_predicate[s] = true;
+                stated[s] += 1;
+            } else if clause_words[c] <= LIST_ITEM_WORDS {
+                items[s] += 1;
+            }
+        }
+        let list_sentence = (0..sentences)
+            .map(|s| items[s] >= 3 && stated[s] * 4 <= items[s])
+            .collect();
+        Statements {
+            clause_predicate,
+            list_sentence,
+            sentence_predicate,
+        }
+    }
+
+    /// Is the sentence a statement rather than a list of names?
+    pub fn states(&self, sentence: u32) -> bool {
+        let s = sentence as usize;
+        self.sentence_predicate.get(s).copied().unwrap_or(false)
+            && !self.list_sentence.get(s).copied().unwrap_or(false)
+    }
+
+    /// Is the sentence a list of terms?
+    pub fn is_list(&self, sentence: u32) -> bool {
+        self.list_sentence
+            .get(sentence as usize)
+            .copied()
+            .unwrap_or(false)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::grade::text::analyze;
+
+    fn statements(text: &str) -> Statements {
+        Statements::of(&analyze(text))
+    }
+
+    #[test]
+    fn a_list_of_terms_is_a_list_and_states_nothing() {
+        let s =
+            statements("Бэггинг, бустинг, бутстрэп, random forest, bias, variance, параллельно.");
+        assert!(s.is_list(0));
+        assert!(!s.states(0));
+        let en = statements("bias, variance, bootstrap, weak learners, learning rate");
+        assert!(en.is_list(0));
+    }
+
+    #[test]
+    fn sentences_with_verbs_copulas_or_subordinators_state_something() {
+        for text in [
+            "Бэггинг снижает дисперсию за счёт усреднения.",
+            "Dropout — это регуляризация нейросети.",
+            "Модели нужно обучать параллельно.",
+            "Bagging reduces variance by averaging.",
+            "Boosting is sequential: each model corrects the previous ones.",
+            "Сеть, которая запоминает шум, плохо обобщает.",
+        ] {
+            let s = statements(text);
+            assert!(s.states(0), "{text}");
+            assert!(!s.is_list(0), "{text}");
+        }
+    }
+
+    #[test]
+    fn nouns_with_verb_endings_are_not_predicates() {
+        let s = statements("результат, датасет, бюджет");
+        assert!(!s.states(0));
+    }
+
+    #[test]
+    fn one_explained_sentence_among_list_sentences_keeps_its_own_verdict() {
+        let s = statements("Dropout, p, ансамбль, инференс. Dropout обнуляет нейроны на обучении.");
+        assert!(s.is_list(0));
+        assert!(s.states(1));
+    }
+}

@@ -1,0 +1,148 @@
+//! The lexicon's synonyms applied to rubric phrases: an alias that uses one word of a synonym
+//! group also matches the phrase with each other word of the group in its place, so
+//! "борется с переобучением" also finds "борется с overfitting" and "борется с оверфиттингом".
+
+use super::text::{self, Analyzed};
+use crate::rubric::Lexicon;
+
+/// Most variants one phrase may grow into.
+const MAX_VARIANTS: usize = 24;
+
+/// A member of a synonym group: its content stems and its text.
+#[derive(Debug, Clone)]
+struct Member {
+    stems: Vec<String>,
+    text: String,
+}
+
+/// Synonym groups prepared for rewriting phrases.
+#[derive(Debug, Clone, Default)]
+pub struct Synonyms {
+    groups: Vec<Vec<Member>>,
+}
+
+fn content(analyzed: &Analyzed) -> Vec<(usize, String)> {
+    analyzed
+        .tokens
+        .iter()
+        .enumerate()
+        .filter(|(_, t)| !t.is_stop)
+        .map(|(i, t)| (i, t.stem.to_string()))
+        .collect()
+}
+
+impl Synonyms {
+    pub fn new(lexicon: &Lexicon) -> Synonyms {
+        let groups = lexicon
+            .synonyms
+            .iter()
+            .map(|group| {
+                group
+                    .terms
+                    .iter()
+                    .filter_map(|term| {
+                        let stems: Vec<String> = content(&text::analyze(term))
+                            .into_iter()
+                            .map(|(_, s)| s)
+                            .collect();
+                        (!stems.is_empty()).then(|| Member {
+                            stems,
+                            text: term.clone(),
+                        })
+                    })
+                    .collect::<Vec<_>>()
+            })
+            .filter(|g| g.len() >= 2)
+            .collect();
+        Synonyms { groups }
+    }
+
+    /// The phrase and its variants with synonyms in place of the words they stand for.
+    pub fn expand(&self, phrase: &str) -> Vec<String> {
+        let mut out = vec![phrase.to_owned()];
+        if self.groups.is_empty() {
+            return out;
+        }
+        let analyzed = text::analyze(phrase);
+        let words = content(&analyzed);
+        for group in &self.groups {
+            for member in group {
+                let n = member.stems.len();
+                let Some(start) = (0..words.len().saturating_sub(n - 1)).find(|&s| {
+                    words[s..s + n]
+                        .iter()
+                        .zip(&member.stems)
+                        .all(|((_, a), b)| a == b)
+                }) else {
+                    continue;
+                };
+                let (first, last) = (words[start].0, words[start + n - 1].0);
+                let before = join(&analyzed, 0, first);
+                let after = join(&analyzed, last + 1, analyzed.tokens.len());
+                for other in group.iter().filter(|m| m.text != member.text) {
+                    let variant = [before.as_str(), other.text.as_str(), after.as_str()]
+                        .iter()
+                        .filter(|s| !s.is_empty())
+                        .copied()
+                        .collect::<Vec<_>>()
+                        .join(" ");
+                    if !out.contains(&variant) {
+                        out.push(variant);
+                    }
+                    if out.len() >= MAX_VARIANTS {
+                        return out;
+                    }
+                }
+                break;
+            }
+        }
+        out
+    }
+}
+
+fn join(analyzed: &Analyzed, from: usize, to: usize) -> String {
+    analyzed.tokens[from..to]
+        .iter()
+        .map(|t| t.word.as_str())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rubric::lexicon::SynonymGroup;
+
+    fn synonyms() -> Synonyms {
+        Synonyms::new(&Lexicon {
+            synonyms: vec![
+                SynonymGroup {
+                    terms: vec![
+                        "переобучение".into(),
+                        "overfitting".into(),
+                        "подгонка под шум".into(),
+                    ],
+                },
+                SynonymGroup {
+                    terms: vec!["дисперсия".into(), "разброс".into()],
+                },
+            ],
+            terms: Default::default(),
+        })
+    }
+
+    #[test]
+    fn a_word_of_a_group_brings_the_others_in_any_word_form() {
+        let variants = synonyms().expand("борется с переобучением");
+        assert!(variants.contains(&"борется с переобучением".to_owned()));
+        assert!(variants.contains(&"борется с overfitting".to_owned()));
+        assert!(variants.contains(&"борется с подгонка под шум".to_owned()));
+    }
+
+    #[test]
+    fn several_groups_apply_and_phrases_without_synonyms_stay_alone() {
+        let variants = synonyms().expand("высокая дисперсия");
+        assert_eq!(variants, vec!["высокая дисперсия", "высокая разброс"]);
+        assert_eq!(synonyms().expand("learning rate"), vec!["learning rate"]);
+    }
+}
