@@ -8,6 +8,7 @@
 pub mod injection;
 pub mod matcher;
 pub mod reference;
+pub mod semantic;
 pub mod text;
 
 use serde::{Deserialize, Serialize};
