@@ -2,6 +2,7 @@
 
 mod batch;
 mod cli;
+mod embed;
 mod eval;
 mod graded;
 mod import;
