@@ -337,7 +337,8 @@ impl Respond for FakeModelAfter {
 fn malformed_replies_are_typed_errors() {
     let two =
         "Первая фраза про исчезающий градиент в сетях. Вторая фраза про медленное обучение сетей.";
-    let cases: Vec<(&str, fn(&EmbedError) -> bool, &str)> = vec![
+    type Check = fn(&EmbedError) -> bool;
+    let cases: Vec<(&str, Check, &str)> = vec![
         (
             "<html>502 Bad Gateway</html>",
             |e| matches!(e, EmbedError::Malformed(_)),
