@@ -203,7 +203,7 @@ impl Default for EmbeddingsSettings {
 
 /// The default `embeddings.similarity`, measured on the bank's graded examples (README,
 /// "Semantic channel").
-pub const DEFAULT_SIMILARITY: f64 = 0.88;
+pub const DEFAULT_SIMILARITY: f64 = 0.89;
 
 impl EmbeddingsSettings {
     /// Whether the channel is on: a server is configured.

@@ -9,4 +9,5 @@ mod import;
 mod interview;
 mod llm;
 mod report;
+mod semantic_measure;
 mod util;
