@@ -215,7 +215,8 @@ pub async fn semantic_inputs(
     Ok((inputs, hits))
 }
 
-/// Embeddings from synchronous code: the client, the cache and a small tokio runtime.
+/// Embeddings from synchronous code: the client, the cache and a small tokio runtime. Its
+/// methods block; inside async code call [`semantic_inputs`] and [`embed_texts`] instead.
 pub struct Embedder {
     runtime: tokio::runtime::Runtime,
     client: EmbedClient,
@@ -335,5 +336,44 @@ impl Embedder {
             cache_hits: self.cache_hits.load(Ordering::Relaxed),
             server_time: self.client.server_time(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn concept(label_en: Option<&str>, hint: &str, hint_en: Option<&str>) -> Concept {
+        Concept {
+            id: "c".into(),
+            label: "Исчезающий градиент".into(),
+            label_en: label_en.map(String::from),
+            weight: 1.0,
+            required: false,
+            aliases: vec![],
+            hint: hint.into(),
+            hint_en: hint_en.map(String::from),
+        }
+    }
+
+    #[test]
+    fn a_concept_is_its_present_distinct_texts_in_order() {
+        assert_eq!(
+            concept_texts(&concept(
+                Some("Vanishing gradient"),
+                "Скажите, что градиент затухает.",
+                Some("Say that the gradient vanishes.")
+            )),
+            [
+                "Исчезающий градиент",
+                "Vanishing gradient",
+                "Скажите, что градиент затухает.",
+                "Say that the gradient vanishes."
+            ]
+        );
+        assert_eq!(
+            concept_texts(&concept(None, "  ", Some(" Исчезающий градиент "))),
+            ["Исчезающий градиент"]
+        );
     }
 }
