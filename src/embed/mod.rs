@@ -343,17 +343,21 @@ impl Embedder {
 mod tests {
     use super::*;
 
+    /// A concept read as a rubric file would give it (so that new fields of `Concept` do
+    /// not break this test).
     fn concept(label_en: Option<&str>, hint: &str, hint_en: Option<&str>) -> Concept {
-        Concept {
-            id: "c".into(),
-            label: "Исчезающий градиент".into(),
-            label_en: label_en.map(String::from),
-            weight: 1.0,
-            required: false,
-            aliases: vec![],
-            hint: hint.into(),
-            hint_en: hint_en.map(String::from),
+        let mut table = toml::Table::new();
+        table.insert("id".into(), "c".into());
+        table.insert("label".into(), "Исчезающий градиент".into());
+        table.insert("aliases".into(), toml::Value::Array(vec![]));
+        table.insert("hint".into(), hint.into());
+        if let Some(text) = label_en {
+            table.insert("label_en".into(), text.into());
         }
+        if let Some(text) = hint_en {
+            table.insert("hint_en".into(), text.into());
+        }
+        toml::Value::Table(table).try_into().expect("a concept")
     }
 
     #[test]
