@@ -20,6 +20,7 @@ pub struct Config {
     pub interface: InterfaceSettings,
     pub interview: InterviewConfig,
     pub llm: LlmSettings,
+    pub embeddings: EmbeddingsSettings,
 }
 
 /// `[interview]`: how sessions run and where their history lives.
@@ -163,6 +164,97 @@ impl Default for LlmSettings {
     }
 }
 
+/// The optional semantic channel: sentence embeddings from an OpenAI-compatible
+/// `/v1/embeddings` endpoint. Off while `base_url` is empty.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct EmbeddingsSettings {
+    /// Including `/v1`, e.g. `http://127.0.0.1:8000/v1`; empty turns the channel off.
+    pub base_url: String,
+    pub model: String,
+    /// The *name* of the environment variable that holds the API key; empty sends no key.
+    pub api_key_env: String,
+    /// Longest wait for one request, in milliseconds.
+    pub timeout_ms: u64,
+    /// Longest wait for the connection, in milliseconds.
+    pub connect_timeout_ms: u64,
+    /// Prepended to every text before it is embedded (`"query: "`, as E5 models expect).
+    pub query_prefix: String,
+    /// Cosine at or above which an answer's clause counts as stating a concept.
+    pub similarity: f64,
+    /// Most texts sent in one request.
+    pub batch_size: usize,
+}
+
+impl Default for EmbeddingsSettings {
+    fn default() -> Self {
+        EmbeddingsSettings {
+            base_url: String::new(),
+            model: "multilingual-e5-small".into(),
+            api_key_env: String::new(),
+            timeout_ms: 30_000,
+            connect_timeout_ms: 2_000,
+            query_prefix: "query: ".into(),
+            similarity: DEFAULT_SIMILARITY,
+            batch_size: 64,
+        }
+    }
+}
+
+/// The default `embeddings.similarity`, measured on the bank's graded examples (README,
+/// "Semantic channel").
+pub const DEFAULT_SIMILARITY: f64 = 0.89;
+
+impl EmbeddingsSettings {
+    /// Whether the channel is on: a server is configured.
+    pub fn enabled(&self) -> bool {
+        !self.base_url.trim().is_empty()
+    }
+
+    fn validate(&self) -> Result<(), String> {
+        let url = self.base_url.trim();
+        if !(url.is_empty() || url.starts_with("http://") || url.starts_with("https://")) {
+            return Err(format!(
+                "embeddings.base_url \"{url}\" must start with http:// or https:// (e.g. http://127.0.0.1:8000/v1), or be empty to turn the channel off"
+            ));
+        }
+        if self.model.trim().is_empty() {
+            return Err("embeddings.model must not be empty".into());
+        }
+        let name = self.api_key_env.trim();
+        if !name.is_empty() && !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+            // Never echo the value: it may be the key itself, pasted by mistake.
+            return Err("embeddings.api_key_env must be the NAME of an environment variable (letters, digits, _), not the key".into());
+        }
+        for (name, value, max) in [
+            ("timeout_ms", self.timeout_ms, 3_600_000),
+            ("connect_timeout_ms", self.connect_timeout_ms, 600_000),
+        ] {
+            if !(1..=max).contains(&value) {
+                return Err(format!(
+                    "embeddings.{name} must be between 1 and {max}, not {value}"
+                ));
+            }
+        }
+        if !self.similarity.is_finite() || !(0.0..=1.0).contains(&self.similarity) {
+            return Err(format!(
+                "embeddings.similarity must be a number between 0 and 1, not {}",
+                self.similarity
+            ));
+        }
+        if !(1..=2048).contains(&self.batch_size) {
+            return Err(format!(
+                "embeddings.batch_size must be between 1 and 2048, not {}",
+                self.batch_size
+            ));
+        }
+        if self.query_prefix.chars().count() > 200 {
+            return Err("embeddings.query_prefix must be at most 200 characters".into());
+        }
+        Ok(())
+    }
+}
+
 /// Where the configuration file was looked for and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConfigPath {
@@ -285,6 +377,7 @@ impl Config {
         config
             .interview
             .validate()
+            .and_then(|()| config.embeddings.validate())
             .map_err(|message| ConfigError::Value {
                 origin: "configuration".into(),
                 message,
@@ -448,5 +541,57 @@ mod tests {
             error.starts_with(&format!("{}:3:", path.display())),
             "{error}"
         );
+    }
+
+    fn load_with(overrides: &[&str]) -> Result<Config, ConfigError> {
+        Config::load(&ConfigRequest {
+            no_config: true,
+            overrides: overrides.iter().map(|s| (*s).to_owned()).collect(),
+            ..Default::default()
+        })
+    }
+
+    #[test]
+    fn embeddings_are_off_by_default_and_one_set_turns_them_on() {
+        let config = load_with(&[]).unwrap();
+        assert!(!config.embeddings.enabled());
+        assert_eq!(config.embeddings.query_prefix, "query: ");
+        let config = load_with(&["embeddings.base_url=http://127.0.0.1:8123/v1"]).unwrap();
+        assert!(config.embeddings.enabled());
+        assert_eq!(config.embeddings.base_url, "http://127.0.0.1:8123/v1");
+        let config = load_with(&["embeddings.query_prefix="]).unwrap();
+        assert_eq!(config.embeddings.query_prefix, "");
+    }
+
+    #[test]
+    fn bad_embeddings_values_name_their_key() {
+        for (bad, key) in [
+            ("embeddings.base_url=localhost:8000", "embeddings.base_url"),
+            ("embeddings.model=", "embeddings.model"),
+            ("embeddings.timeout_ms=0", "embeddings.timeout_ms"),
+            (
+                "embeddings.connect_timeout_ms=0",
+                "embeddings.connect_timeout_ms",
+            ),
+            ("embeddings.similarity=1.5", "embeddings.similarity"),
+            ("embeddings.similarity=-0.1", "embeddings.similarity"),
+            ("embeddings.similarity=nan", "embeddings.similarity"),
+            ("embeddings.similarity=inf", "embeddings.similarity"),
+            ("embeddings.batch_size=0", "embeddings.batch_size"),
+            ("embeddings.batch_size=100000", "embeddings.batch_size"),
+        ] {
+            let error = load_with(&[bad]).unwrap_err().to_string();
+            assert!(error.contains(key), "{bad}: {error}");
+        }
+    }
+
+    #[test]
+    fn a_key_pasted_into_api_key_env_is_refused_without_being_echoed() {
+        let error = load_with(&["embeddings.api_key_env=sk-secret-1234"])
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("embeddings.api_key_env"), "{error}");
+        assert!(!error.contains("sk-secret-1234"), "{error}");
+        assert!(load_with(&["embeddings.api_key_env=MY_EMBED_KEY"]).is_ok());
     }
 }

@@ -182,8 +182,8 @@ struct Line {
 /// A line read and graded (with sobes' score), or why it could not be.
 type Graded = Result<(Line, f64), String>;
 
-/// Read one line and grade it: the line and sobes' score.
-fn read_and_grade(line: &str, bank: &Bank, settings: &crate::grade::GradeSettings) -> Graded {
+/// Read one line: the answer, its question and its human grade.
+fn read_line(line: &str, bank: &Bank) -> Result<Line, String> {
     let value: Value = serde_json::from_str(line).map_err(|e| format!("not JSON: {e}"))?;
     let object = value.as_object().ok_or("not a JSON object")?;
     let id = object.get("id").cloned().unwrap_or(Value::Null);
@@ -207,18 +207,43 @@ fn read_and_grade(line: &str, bank: &Bank, settings: &crate::grade::GradeSetting
         Some(Value::String(k)) if !k.trim().is_empty() => Some(k.trim().to_owned()),
         Some(_) => return Err("\"kind\" must be a non-empty string".into()),
     };
-    let rubric = bank.grader_for(question_id).map_err(|e| e.to_string())?;
-    let score = crate::grade::grade(rubric, answer, settings).score;
-    Ok((
-        Line {
-            id,
-            question_id: question_id.to_owned(),
-            kind,
-            answer: answer.to_owned(),
-            grade,
-        },
-        score,
-    ))
+    bank.grader_for(question_id).map_err(|e| e.to_string())?;
+    Ok(Line {
+        id,
+        question_id: question_id.to_owned(),
+        kind,
+        answer: answer.to_owned(),
+        grade,
+    })
+}
+
+/// Vectors of the semantic channel for every line read, or `None` (with a notice on
+/// standard error) when the channel is off or its server fails: grading goes on keyword-only.
+fn semantic_inputs(
+    embedder: Option<&crate::embed::Embedder>,
+    bank: &Bank,
+    read: &[(usize, Result<Line, String>)],
+) -> Option<Vec<Option<crate::grade::semantic::SemanticInput>>> {
+    let embedder = embedder?;
+    let jobs: Vec<(&crate::grade::CompiledRubric, &str)> = read
+        .iter()
+        .filter_map(|(_, r)| r.as_ref().ok())
+        .filter_map(|l| Some((bank.grader_for(&l.question_id).ok()?, l.answer.as_str())))
+        .collect();
+    match embedder.semantic_inputs(&jobs) {
+        Ok(inputs) => {
+            let mut inputs = inputs.into_iter();
+            Some(
+                read.iter()
+                    .map(|(_, r)| r.as_ref().ok().and_then(|_| inputs.next()))
+                    .collect(),
+            )
+        }
+        Err(e) => {
+            eprintln!("notice: semantic channel unavailable ({e}); grading with keywords only");
+            None
+        }
+    }
 }
 
 /// What to evaluate beyond the lines themselves.
@@ -244,6 +269,7 @@ pub fn evaluate(
     settings: &crate::grade::GradeSettings,
     text: &str,
     options: &EvalOptions,
+    embedder: Option<&crate::embed::Embedder>,
 ) -> Report {
     let lines: Vec<(usize, &str)> = text
         .lines()
@@ -256,9 +282,29 @@ pub fn evaluate(
         })
         .map(|(i, l)| (i + 1, l))
         .collect();
-    let results: Vec<(usize, Graded)> = lines
+    let read: Vec<(usize, Result<Line, String>)> = lines
         .into_par_iter()
-        .map(|(number, line)| (number, read_and_grade(line, bank, settings)))
+        .map(|(number, line)| (number, read_line(line, bank)))
+        .collect();
+    let semantic = semantic_inputs(embedder, bank, &read);
+    let threshold = embedder.map_or(1.0, |e| e.threshold());
+    let results: Vec<(usize, Graded)> = read
+        .into_par_iter()
+        .enumerate()
+        .map(|(i, (number, line))| {
+            let graded = line.and_then(|line| {
+                let rubric = bank
+                    .grader_for(&line.question_id)
+                    .map_err(|e| e.to_string())?;
+                let input = semantic
+                    .as_ref()
+                    .and_then(|s| s[i].as_ref())
+                    .map(|input| (input, threshold));
+                let score = crate::grade::grade_with(rubric, &line.answer, settings, input).score;
+                Ok((line, score))
+            });
+            (number, graded)
+        })
         .collect();
     let mut bad_lines = Vec::new();
     let mut raw = Vec::new();
@@ -416,7 +462,15 @@ pub fn run(bank: &Bank, args: &EvalArgs, context: &AppContext) -> anyhow::Result
         questions,
         grade_max: args.grade_max,
     };
-    let report = evaluate(bank, &context.config.grading, &text, &options);
+    let embedder = crate::embed::Embedder::open(&context.config.embeddings)
+        .map_err(|e| InputError::Other(format!("[embeddings]: {e}")))?;
+    let report = evaluate(
+        bank,
+        &context.config.grading,
+        &text,
+        &options,
+        embedder.as_ref(),
+    );
     for bad in &report.bad_lines {
         eprintln!("{}:{}: {}", args.file.display(), bad.line, bad.error);
     }

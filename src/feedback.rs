@@ -47,21 +47,20 @@ pub fn render(grade: &Grade, ui: &Ui) -> String {
     for concept in &grade.covered {
         let label = sanitize(localized(&concept.label, concept.label_en.as_deref(), en));
         let mut line = format!("{} {label}", ui.paint(Style::Good, "✓"));
-        if !concept.explained {
-            line.push_str(&ui.paint(
-                Style::Dim,
-                ui.lang.pick(
-                    " (только назван, без объяснения)",
-                    " (named, not explained)",
-                ),
-            ));
+        if let Some((ru, en)) = concept.found_by.note() {
+            line.push_str(&ui.paint(Style::Dim, ui.lang.pick(ru, en)));
         }
         let _ = writeln!(out, "{line}");
     }
     for concept in &grade.missed {
         let label = sanitize(localized(&concept.label, concept.label_en.as_deref(), en));
         let mut line = format!("{} {label}", ui.paint(Style::Bad, "✗"));
-        if concept.negated {
+        if concept.contradicted {
+            line.push_str(&ui.paint(
+                Style::Dim,
+                ui.lang.pick(" (сказано неверно)", " (stated wrongly)"),
+            ));
+        } else if concept.negated {
             line.push_str(
                 &ui.paint(
                     Style::Dim,

@@ -8,6 +8,7 @@ pub mod bank;
 pub mod batch;
 pub mod cli;
 pub mod config;
+pub mod embed;
 pub mod error;
 pub mod eval;
 pub mod feedback;

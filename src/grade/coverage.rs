@@ -4,7 +4,9 @@
 
 use super::claims::{Finding, Verdict};
 use super::matching::ConceptEvidence;
-use super::text::Analyzed;
+use super::predicate::Statements;
+use super::semantic::SemanticMatch;
+use super::text::{self, Analyzed};
 use super::{
     missed_concept, span, CompiledRubric, CoveredConcept, FoundBy, FoundMisconception,
     GradeSettings, MissedConcept,
@@ -28,6 +30,7 @@ pub fn decide(
     analyzed: &Analyzed,
     found: &[ConceptEvidence],
     findings: &[Finding],
+    semantic: &[Option<SemanticMatch>],
     settings: &GradeSettings,
 ) -> Decided {
     let rubric = &compiled.rubric;
@@ -51,23 +54,36 @@ pub fn decide(
             .find(|f| f.concept == i && f.verdict == Verdict::Supports);
         let alias = evidence_of.alias.as_ref();
         let stated_alias = alias.filter(|(_, how)| *how == FoundBy::Term);
-        let choice: Option<(FoundBy, (usize, usize))> = if contradicted {
+        // The semantic channel adds credit for a clause close in meaning that states
+        // something; it never overrides a wrong claim or a denial (embeddings cannot tell
+        // "reduces bias" from "reduces variance").
+        let by_meaning = semantic
+            .get(i)
+            .and_then(Option::as_ref)
+            .filter(|m| Statements::of(&text::analyze(&m.text)).states(0));
+        let choice: Option<(FoundBy, String)> = if contradicted {
             None
         } else if let Some((o, how)) = stated_alias {
-            Some((*how, (o.first_token, o.last_token)))
+            Some((*how, span(analyzed, o.first_token, o.last_token)))
         } else if let Some(f) = claim {
-            Some((FoundBy::Claim, (f.first_token, f.last_token)))
+            Some((FoundBy::Claim, span(analyzed, f.first_token, f.last_token)))
         } else if let Some(hit) = &evidence_of.cue {
-            Some((FoundBy::Cue, (hit.first_token, hit.last_token)))
+            Some((
+                FoundBy::Cue,
+                span(analyzed, hit.first_token, hit.last_token),
+            ))
         } else if evidence_of.denied {
             None
+        } else if let Some(m) = by_meaning {
+            Some((FoundBy::Semantic, m.text.clone()))
         } else {
-            alias.map(|(o, how)| (*how, (o.first_token, o.last_token)))
+            alias.map(|(o, how)| (*how, span(analyzed, o.first_token, o.last_token)))
         };
         match choice {
-            Some((found_by, (first, last))) => {
+            Some((found_by, evidence)) => {
                 let share = match found_by {
                     FoundBy::Term | FoundBy::Claim | FoundBy::Cue => 1.0,
+                    FoundBy::Semantic => settings.semantic_credit,
                     FoundBy::Bare => bare_credit,
                     FoundBy::Listed => settings.listed_credit.min(bare_credit),
                 };
@@ -79,7 +95,7 @@ pub fn decide(
                     weight,
                     explained: found_by.is_explained(),
                     found_by,
-                    evidence: span(analyzed, first, last),
+                    evidence,
                 });
             }
             None => {

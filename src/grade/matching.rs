@@ -20,7 +20,7 @@ pub struct ConceptEvidence {
 
 fn rank(found_by: FoundBy) -> u8 {
     match found_by {
-        FoundBy::Term | FoundBy::Claim | FoundBy::Cue => 2,
+        FoundBy::Term | FoundBy::Claim | FoundBy::Cue | FoundBy::Semantic => 2,
         FoundBy::Bare => 1,
         FoundBy::Listed => 0,
     }

@@ -14,6 +14,7 @@ pub mod matching;
 pub mod predicate;
 pub mod reference;
 pub mod scale;
+pub mod semantic;
 pub mod synonyms;
 pub mod text;
 
@@ -58,6 +59,8 @@ pub struct GradeSettings {
     pub cue_window: usize,
     /// Points off for each concept whose claim the answer contradicts.
     pub wrong_claim_penalty: f64,
+    /// Share of a concept's weight earned when only the semantic channel finds it.
+    pub semantic_credit: f64,
     /// Share of the rubric's weight that earns full marks: interviewers don't expect every point.
     pub full_marks_coverage: f64,
     /// Highest score for an answer that misses a required concept.
@@ -83,6 +86,7 @@ impl Default for GradeSettings {
             keyword_list_cap: 30.0,
             cue_window: 12,
             wrong_claim_penalty: 10.0,
+            semantic_credit: 0.6,
             full_marks_coverage: 0.85,
             required_missing_cap: 40.0,
             max_answer_bytes: 64 * 1024,
@@ -310,12 +314,35 @@ pub enum FoundBy {
     Bare,
     /// A rubric term in a list of terms.
     Listed,
+    /// A clause close in meaning to the concept, found by the semantic channel (embeddings).
+    Semantic,
 }
 
 impl FoundBy {
     /// Found as a statement rather than a bare or listed name.
     pub fn is_explained(self) -> bool {
-        matches!(self, FoundBy::Term | FoundBy::Claim | FoundBy::Cue)
+        matches!(
+            self,
+            FoundBy::Term | FoundBy::Claim | FoundBy::Cue | FoundBy::Semantic
+        )
+    }
+
+    /// How feedback says it was found (Russian, English); nothing for an explained term.
+    pub fn note(self) -> Option<(&'static str, &'static str)> {
+        match self {
+            FoundBy::Term => None,
+            FoundBy::Claim => Some((" (верное утверждение)", " (stated as a claim)")),
+            FoundBy::Cue => Some((" (своими словами)", " (in your own words)")),
+            FoundBy::Bare => Some((" (только назван)", " (named, not explained)")),
+            FoundBy::Listed => Some((
+                " (только в списке терминов, без объяснения)",
+                " (only in a list of terms, not explained)",
+            )),
+            FoundBy::Semantic => Some((
+                " (по смыслу: семантический канал)",
+                " (by meaning: semantic channel)",
+            )),
+        }
     }
 }
 
@@ -399,8 +426,19 @@ fn says_dont_know(analyzed: &text::Analyzed) -> bool {
     })
 }
 
-/// Grade one answer against a compiled rubric.
+/// Grade one answer against a compiled rubric, keyword signals only.
 pub fn grade(compiled: &CompiledRubric, answer: &str, settings: &GradeSettings) -> Grade {
+    grade_with(compiled, answer, settings, None)
+}
+
+/// Grade one answer, with the semantic channel's vectors for it when there are any (fetched
+/// outside `grade`, see `embed`) and the cosine at which a clause states a concept.
+pub fn grade_with(
+    compiled: &CompiledRubric,
+    answer: &str,
+    settings: &GradeSettings,
+    semantic_input: Option<(&semantic::SemanticInput, f32)>,
+) -> Grade {
     let analyzed = text::analyze(answer);
     let rubric = &compiled.rubric;
     let mut flags = Vec::new();
@@ -421,7 +459,17 @@ pub fn grade(compiled: &CompiledRubric, answer: &str, settings: &GradeSettings) 
     let mut findings = compiled.claims.check(&index, settings);
     // A list of terms states no relation between them.
     findings.retain(|f| statements.states(analyzed.tokens[f.first_token].sentence));
-    let decided = coverage::decide(compiled, &analyzed, &evidence_found, &findings, settings);
+    let by_meaning = semantic_input
+        .map(|(input, threshold)| semantic::semantic_matches(input, threshold))
+        .unwrap_or_default();
+    let decided = coverage::decide(
+        compiled,
+        &analyzed,
+        &evidence_found,
+        &findings,
+        &by_meaning,
+        settings,
+    );
     let mut misconceptions = matching::misconceptions(compiled, &index, settings);
     misconceptions.extend(coverage::wrong_claims(
         compiled, &analyzed, &findings, &decided, settings,

@@ -332,3 +332,101 @@ fn an_answer_that_instructs_the_grader_is_flagged_and_earns_nothing_for_it() {
     assert!(flagged.flags.contains(&GradeFlag::Injection));
     assert!(flagged.score <= plain.score);
 }
+
+fn bagging_rubric() -> CompiledRubric {
+    let text = r#"
+question_id = "bb"
+[terms]
+bagging = ["бэггинг", "bagging"]
+boosting = ["бустинг", "boosting"]
+[[concept]]
+id = "bagging-variance"
+label = "Бэггинг снижает дисперсию"
+weight = 1
+aliases = ["усреднение независимых моделей"]
+cues = ["модели|деревья + независимо|параллельно + усредняем|голосуют"]
+claims = ["bagging reduces variance"]
+[[concept]]
+id = "boosting-bias"
+label = "Бустинг снижает смещение"
+weight = 1
+aliases = ["исправляет ошибки предыдущих"]
+claims = ["boosting reduces bias"]
+"#;
+    let rubric: Rubric = toml::from_str(text).unwrap();
+    CompiledRubric::new(rubric, "Чем бэггинг отличается от бустинга?")
+}
+
+#[test]
+fn a_swapped_claim_earns_nothing_and_explains_itself() {
+    let settings = GradeSettings::default();
+    let right = grade(
+        &bagging_rubric(),
+        "Бэггинг снижает дисперсию, а бустинг снижает смещение.",
+        &settings,
+    );
+    assert!(right.score >= 90.0, "{right:?}");
+    assert!(right.covered.iter().all(|c| c.found_by == FoundBy::Claim));
+    let wrong = grade(
+        &bagging_rubric(),
+        "Бэггинг снижает смещение, а бустинг снижает дисперсию.",
+        &settings,
+    );
+    assert_eq!(wrong.score, 0.0, "{wrong:?}");
+    assert!(wrong.missed.iter().all(|m| m.contradicted));
+    assert!(wrong
+        .misconceptions
+        .iter()
+        .any(|m| m.label.starts_with("Свойство приписано не тому")));
+}
+
+#[test]
+fn plain_words_count_and_lists_of_terms_do_not() {
+    let settings = GradeSettings::default();
+    let plain = grade(
+        &bagging_rubric(),
+        "Мы учим много деревьев независимо друг от друга и потом усредняем их ответы.",
+        &settings,
+    );
+    let covered = plain.covered.iter().find(|c| c.id == "bagging-variance");
+    assert_eq!(covered.map(|c| c.found_by), Some(FoundBy::Cue), "{plain:?}");
+    let list = grade(
+        &bagging_rubric(),
+        "Бэггинг, бустинг, усреднение независимых моделей, исправляет ошибки предыдущих, дисперсия, смещение.",
+        &settings,
+    );
+    assert!(list.flags.contains(&GradeFlag::KeywordList), "{list:?}");
+    assert!(list.score <= settings.keyword_list_cap);
+}
+
+#[test]
+fn the_semantic_channel_adds_credit_but_never_overrides_a_wrong_claim() {
+    let settings = GradeSettings::default();
+    let rubric = bagging_rubric();
+    // Hand-made vectors: every clause is "close" to both concepts.
+    let answer_ok = "Ансамбль из многих моделей становится устойчивее к шуму данных.";
+    let input = |answer: &str| semantic::SemanticInput {
+        concepts: vec![vec![vec![1.0, 0.0]], vec![vec![1.0, 0.0]]],
+        clauses: semantic::answer_clauses(answer),
+        clause_vectors: semantic::answer_clauses(answer)
+            .iter()
+            .map(|_| vec![1.0, 0.0])
+            .collect(),
+    };
+    let keyword_only = grade(&rubric, answer_ok, &settings);
+    let with_meaning = grade_with(
+        &rubric,
+        answer_ok,
+        &settings,
+        Some((&input(answer_ok), 0.9)),
+    );
+    assert!(with_meaning.score > keyword_only.score);
+    assert!(with_meaning
+        .covered
+        .iter()
+        .all(|c| c.found_by == FoundBy::Semantic));
+    let wrong = "Бэггинг снижает смещение, а бустинг снижает дисперсию.";
+    let g = grade_with(&rubric, wrong, &settings, Some((&input(wrong), 0.9)));
+    assert_eq!(g.score, 0.0, "{g:?}");
+    assert!(g.covered.is_empty());
+}

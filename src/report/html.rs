@@ -258,8 +258,8 @@ fn answer_card(out: &mut String, a: &AnswerSection, w: &Words) {
     let _ = writeln!(out, "<ul class=\"concepts\">");
     for c in &a.covered {
         let mut note = String::new();
-        if !c.explained {
-            note.push_str(w.t(" (только назван)", " (named, not explained)"));
+        if let Some((ru, en)) = c.found_by.and_then(|f| f.note()) {
+            note.push_str(w.t(ru, en));
         }
         if c.hinted {
             note.push_str(w.t(" (по подсказке)", " (after a hint)"));

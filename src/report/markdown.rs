@@ -184,8 +184,8 @@ fn answer_section(out: &mut String, a: &AnswerSection, w: &Words) {
     }
     for c in &a.covered {
         let mut line = format!("- ✓ {}", escape(&c.label));
-        if !c.explained {
-            line.push_str(w.t(" (только назван)", " (named, not explained)"));
+        if let Some((ru, en)) = c.found_by.and_then(|f| f.note()) {
+            line.push_str(w.t(ru, en));
         }
         if c.hinted {
             line.push_str(w.t(" (по подсказке)", " (after a hint)"));

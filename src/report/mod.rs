@@ -59,6 +59,9 @@ pub struct ConceptLine {
     pub label: String,
     /// Covered: whether it was explained rather than only named. Missed: always false.
     pub explained: bool,
+    /// Covered: how the answer says it (term, claim, own words, bare, listed, semantic).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub found_by: Option<crate::grade::FoundBy>,
     /// Missed: what to add.
     #[serde(skip_serializing_if = "String::is_empty")]
     pub hint: String,
@@ -123,6 +126,7 @@ impl AnswerSection {
                     id: c.id.clone(),
                     label: localized(&c.label, c.label_en.as_deref(), en).to_owned(),
                     explained: c.explained,
+                    found_by: Some(c.found_by),
                     hint: String::new(),
                     hinted: record.hints.contains(&c.id),
                 })
@@ -134,6 +138,7 @@ impl AnswerSection {
                     id: c.id.clone(),
                     label: localized(&c.label, c.label_en.as_deref(), en).to_owned(),
                     explained: false,
+                    found_by: None,
                     hint: localized(&c.hint, c.hint_en.as_deref(), en).to_owned(),
                     hinted: record.hints.contains(&c.id),
                 })

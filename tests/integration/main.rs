@@ -2,10 +2,12 @@
 
 mod batch;
 mod cli;
+mod embed;
 mod eval;
 mod graded;
 mod import;
 mod interview;
 mod llm;
 mod report;
+mod semantic_measure;
 mod util;
