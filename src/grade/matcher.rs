@@ -439,6 +439,14 @@ impl<'a> AnswerIndex<'a> {
         self.analyzed.tokens[self.content[content_position]].sentence
     }
 
+    /// Does a match lie in one statement: no comma, contrast or sentence end inside it? A dash
+    /// does not end a statement ("MAE — квадратично" says MAE is quadratic).
+    pub fn in_one_clause(&self, occurrence: &Occurrence) -> bool {
+        let tokens = &self.analyzed.tokens;
+        (occurrence.first_token + 1..=occurrence.last_token)
+            .all(|i| tokens[i].clause == tokens[i - 1].clause || tokens[i].after_dash)
+    }
+
     /// Is the match negated? A negation word in its clause just before it or inside it, or
     /// after it a word that denies existence ("проблем с градиентом нет", "градиент не
     /// возникает"). Russian stacks negations for emphasis ("никогда не"), so any one counts.
@@ -502,10 +510,28 @@ impl<'a> AnswerIndex<'a> {
                 "и" | "а" | "and" | "but" | "пока" | "чтобы" | "until"
             ) || super::predicate::is_predicate_word(b)
         };
+        // After the match, a conjunction only ends the negation's reach when it joins
+        // predicates ("X быстрый и не требует памяти"); joined nouns share the verb ("RAG и
+        // цитирование источников не снижают галлюцинации"), and an infinitive is the verb's
+        // complement ("требование цитировать источники не помогает").
+        let breaks_after = |i: usize| {
+            let b = &tokens[i];
+            match b.word.as_str() {
+                "и" | "and" => tokens.get(i + 1).is_some_and(|next| next.is_negation),
+                "а" | "but" | "пока" | "чтобы" | "until" => true,
+                _ => super::predicate::is_predicate_word(b) && !super::predicate::is_infinitive(b),
+            }
+        };
         // A negated predicate before the match, with no other predicate or conjunction between
         // ("DBSCAN не является алгоритмом на основе плотности").
         let before = (start..first).any(|i| {
             let t = &tokens[i];
+            if super::predicate::is_negative_predicative(t) {
+                // Its infinitive is its complement: "бессмысленно сравнивать офлайн признаки".
+                return !tokens[i + 1..first]
+                    .iter()
+                    .any(|b| breaks(b) && !super::predicate::is_infinitive(b));
+            }
             t.is_negation
                 && !matches!(t.word.as_str(), "без" | "without")
                 && tokens.get(i + 1).is_some_and(|next| {
@@ -520,14 +546,26 @@ impl<'a> AnswerIndex<'a> {
         // the same subject ("X считает блоками и не хранит матрицу" affirms X).
         (last + 1..=end).any(|i| {
             let t = &tokens[i];
-            if !t.is_negation || matches!(t.word.as_str(), "без" | "without") {
+            let predicative = super::predicate::is_negative_predicative(t);
+            if !(t.is_negation || predicative) || matches!(t.word.as_str(), "без" | "without") {
                 return false;
             }
-            if tokens[last + 1..i].iter().any(breaks) {
+            if (last + 1..i).any(breaks_after) {
                 return false;
             }
-            if t.word == "нет" {
+            if t.word == "нет" || predicative {
                 return true;
+            }
+            // "не даёт (объектам группы) попасть" means "prevents": it affirms, denies nothing.
+            let prevents = tokens.get(i + 1).is_some_and(|n| n.word.starts_with("да"))
+                && tokens
+                    .iter()
+                    .skip(i + 2)
+                    .take(8)
+                    .take_while(|n| n.sentence == t.sentence)
+                    .any(super::predicate::is_infinitive);
+            if prevents {
+                return false;
             }
             tokens.get(i + 1).is_some_and(|next| {
                 next.clause == t.clause && super::predicate::is_predicate_word(next)
@@ -602,6 +640,28 @@ mod tests {
         assert!(find("проблемы с градиентом", "проблем с градиентом нет")[0].negated);
         assert!(find("исчезающий градиент", "исчезающий градиент не возникает")[0].negated);
         assert!(!find("исчезающий градиент", "исчезающий градиент не дает учиться")[0].negated);
+        assert!(
+            !find(
+                "group k-fold",
+                "Group k-fold не даёт объектам одной группы (одного пользователя, пациента) попасть в test"
+            )[0]
+            .negated
+        );
+        // Joined nouns share the negated verb; joined predicates do not.
+        assert!(
+            find(
+                "rag",
+                "RAG и требование цитировать источники не снижают ошибки"
+            )[0]
+            .negated
+        );
+        assert!(!find("быстрый", "он быстрый и не требует памяти")[0].negated);
+        // Brackets and decimal points keep the negation in the clause.
+        assert!(find("having count", "HAVING COUNT(*) > 1 не помогает")[0].negated);
+        assert!(find("уровень значимости", "уровень значимости 0.05 не нужен")[0].negated);
+        // One-word negated predicates.
+        assert!(find("калибратор", "калибратор обучать необязательно")[0].negated);
+        assert!(find("офлайн", "бессмысленно сравнивать офлайн признаки")[0].negated);
     }
 
     #[test]

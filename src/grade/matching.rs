@@ -141,7 +141,9 @@ pub fn misconceptions(
             index
                 .find(phrase, settings)
                 .into_iter()
-                .find(|o| phrase.holds_at(o))
+                // A wrong statement is one clause: "MSE штрафует квадратично, а MAE линейно"
+                // holds the words of "MSE штрафует линейно" across its two clauses.
+                .find(|o| phrase.holds_at(o) && index.in_one_clause(o))
         });
         if let Some(occurrence) = found {
             let m = &compiled.rubric.misconceptions[i];

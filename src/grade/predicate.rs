@@ -30,6 +30,20 @@ const PREDICATE_WORDS: &[&str] = &[
     "должны",
     "стоит",
     "важно",
+    "обязательно",
+    "необходимо",
+    "нужен",
+    "нужна",
+    "нужны",
+    // Short verbs that the ending rules miss (they need five letters).
+    "дает",
+    "дают",
+    "идет",
+    "идут",
+    "ведет",
+    "ведут",
+    "берет",
+    "берут",
     "лучше",
     "хуже",
     "что",
@@ -380,6 +394,33 @@ const LIST_ITEM_WORDS: usize = 4;
 
 fn set(words: &'static [&'static str]) -> std::collections::HashSet<&'static str> {
     words.iter().copied().collect()
+}
+
+/// Words that are a negated predicate on their own: "проверять необязательно".
+const NEGATIVE_PREDICATIVES: &[&str] = &[
+    "необязательно",
+    "ненужно",
+    "бесполезно",
+    "бессмысленно",
+    "незачем",
+    "неважно",
+    "unnecessary",
+    "pointless",
+    "useless",
+    "needless",
+];
+
+/// Is this word a negated predicate by itself ("бессмысленно", "unnecessary")?
+pub fn is_negative_predicative(token: &Token) -> bool {
+    NEGATIVE_PREDICATIVES.contains(&token.word.as_str())
+}
+
+/// Is this word an infinitive ("обучать", "учиться")? English has no marked form.
+pub fn is_infinitive(token: &Token) -> bool {
+    token.script == Script::Cyrillic
+        && ["ть", "ться", "ти", "чь"]
+            .iter()
+            .any(|e| token.word.ends_with(e))
 }
 
 /// Is this word a predicate, or a word that only occurs in statements?

@@ -478,6 +478,18 @@ pub fn analyze(text: &str) -> Analyzed {
             word.push(c);
             continue;
         }
+        // A dot between two word characters ("0.05", "df.groupby") is part of an expression,
+        // not the end of a sentence.
+        if c == '.' && !word.is_empty() && chars.peek().is_some_and(|&n| is_word_char(n)) {
+            push_word(
+                &mut tokens,
+                std::mem::replace(&mut word, String::with_capacity(32)),
+                &mut clause,
+                sentence,
+                std::mem::take(&mut dash),
+            );
+            continue;
+        }
         if c == '\'' && !word.is_empty() && chars.peek().is_some_and(|&n| is_word_char(n)) {
             // Apostrophes inside a word are dropped: "don't" → "dont".
             continue;
@@ -501,7 +513,9 @@ pub fn analyze(text: &str) -> Analyzed {
                 clause += 1;
                 dash = true;
             }
-            ',' | ':' | '(' | ')' | '[' | ']' | '"' | '«' | '»' => {
+            // Brackets do not split: a parenthetical belongs to its clause, and code such as
+            // "COUNT(*) не помогает" or "на (1 − p) не нужно" keeps its negation in scope.
+            ',' | ':' | '"' | '«' | '»' => {
                 clause += 1;
                 dash = false;
             }
@@ -635,6 +649,30 @@ mod tests {
         assert_eq!(&*analyzed.tokens[0].stem, "vanish");
         assert_eq!(analyzed.tokens[1].script, Script::Cyrillic);
         assert_eq!(&*analyzed.tokens[1].stem, "градиент");
+    }
+
+    #[test]
+    fn decimal_points_and_brackets_do_not_split() {
+        let analyzed = analyze("alpha 0.05 и df.groupby (по ключу) count(*)");
+        assert!(analyzed
+            .tokens
+            .iter()
+            .all(|t| t.sentence == 0 && t.clause == 0));
+        let words: Vec<&str> = analyzed.tokens.iter().map(|t| t.word.as_str()).collect();
+        assert_eq!(
+            words,
+            [
+                "alpha",
+                "0",
+                "05",
+                "и",
+                "df",
+                "groupby",
+                "по",
+                "ключу",
+                "count"
+            ]
+        );
     }
 
     #[test]
