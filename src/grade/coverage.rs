@@ -1,5 +1,5 @@
 //! Which concepts the answer covers and how, from the evidence of aliases, cues and claims:
-//! a contradicted claim wins over everything, then a statement (explained term, right claim,
+//! a contradicted claim or a stated misconception that contradicts the concept wins over everything, then a statement (explained term, right claim,
 //! plain-words cue), then a bare or listed name; a denial wins over a name.
 
 use super::claims::{Finding, Verdict};
@@ -30,6 +30,7 @@ pub fn decide(
     analyzed: &Analyzed,
     found: &[ConceptEvidence],
     findings: &[Finding],
+    stated_wrong: &[bool],
     semantic: &[Option<SemanticMatch>],
     settings: &GradeSettings,
 ) -> Decided {
@@ -46,9 +47,10 @@ pub fn decide(
     for (i, concept) in rubric.concepts.iter().enumerate() {
         let weight = concept.weight.max(0.0);
         let evidence_of = &found[i];
-        let contradicted = findings
-            .iter()
-            .any(|f| f.concept == i && f.verdict != Verdict::Supports);
+        let contradicted = stated_wrong.get(i).copied().unwrap_or(false)
+            || findings
+                .iter()
+                .any(|f| f.concept == i && f.verdict != Verdict::Supports);
         let claim = findings
             .iter()
             .find(|f| f.concept == i && f.verdict == Verdict::Supports);

@@ -160,3 +160,20 @@ pub fn misconceptions(
     }
     out
 }
+
+/// Per concept: does a misconception the answer states contradict it?
+pub fn contradicted_concepts(compiled: &CompiledRubric, found: &[FoundMisconception]) -> Vec<bool> {
+    let rubric = &compiled.rubric;
+    let mut out = vec![false; rubric.concepts.len()];
+    for stated in found {
+        let Some(misconception) = rubric.misconceptions.iter().find(|m| m.id == stated.id) else {
+            continue;
+        };
+        for id in &misconception.contradicts {
+            if let Some(i) = rubric.concepts.iter().position(|c| &c.id == id) {
+                out[i] = true;
+            }
+        }
+    }
+    out
+}

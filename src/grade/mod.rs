@@ -462,15 +462,17 @@ pub fn grade_with(
     let by_meaning = semantic_input
         .map(|(input, threshold)| semantic::semantic_matches(input, threshold))
         .unwrap_or_default();
+    let mut misconceptions = matching::misconceptions(compiled, &index, settings);
+    let stated_wrong = matching::contradicted_concepts(compiled, &misconceptions);
     let decided = coverage::decide(
         compiled,
         &analyzed,
         &evidence_found,
         &findings,
+        &stated_wrong,
         &by_meaning,
         settings,
     );
-    let mut misconceptions = matching::misconceptions(compiled, &index, settings);
     misconceptions.extend(coverage::wrong_claims(
         compiled, &analyzed, &findings, &decided, settings,
     ));

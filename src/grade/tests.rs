@@ -49,15 +49,28 @@ fn rnn_rubric() -> CompiledRubric {
                     &["медленное обучение", "долго обучается", "slow training"],
                 ),
             ],
-            misconceptions: vec![Misconception {
-                id: "no-memory".into(),
-                label: "RNN не хранит состояние".into(),
-                label_en: None,
-                phrases: vec!["rnn без памяти".into()],
-                penalty: 20.0,
-                explanation: String::new(),
-                explanation_en: None,
-            }],
+            misconceptions: vec![
+                Misconception {
+                    id: "no-memory".into(),
+                    label: "RNN не хранит состояние".into(),
+                    label_en: None,
+                    phrases: vec!["rnn без памяти".into()],
+                    penalty: 20.0,
+                    explanation: String::new(),
+                    explanation_en: None,
+                    contradicts: Vec::new(),
+                },
+                Misconception {
+                    id: "parallel".into(),
+                    label: "RNN легко распараллелить по времени".into(),
+                    label_en: None,
+                    phrases: vec!["rnn легко распараллелить".into()],
+                    penalty: 10.0,
+                    explanation: String::new(),
+                    explanation_en: None,
+                    contradicts: vec!["slow".into()],
+                },
+            ],
         },
         "Какие проблемы есть у рекуррентных нейронных сетей (RNN)?",
     )
@@ -429,4 +442,19 @@ fn the_semantic_channel_adds_credit_but_never_overrides_a_wrong_claim() {
     let g = grade_with(&rubric, wrong, &settings, Some((&input(wrong), 0.9)));
     assert_eq!(g.score, 0.0, "{g:?}");
     assert!(g.covered.is_empty());
+}
+
+#[test]
+fn a_stated_misconception_takes_the_concept_it_contradicts() {
+    let rubric = rnn_rubric();
+    let settings = GradeSettings::default();
+    let wrong = format!("{FULL} Зато RNN легко распараллелить по шагам.");
+    let graded = grade(&rubric, &wrong, &settings);
+    let slow = graded.missed.iter().find(|m| m.id == "slow");
+    assert!(slow.is_some_and(|m| m.contradicted), "{graded:?}");
+    assert!(graded.misconceptions.iter().any(|m| m.id == "parallel"));
+    assert!(graded.score < score(FULL) - 20.0, "{}", graded.score);
+    // Stated across a contrast, the same words are not the misconception.
+    let right = format!("{FULL} RNN медленные, а трансформер легко распараллелить.");
+    assert!(grade(&rubric, &right, &settings).misconceptions.is_empty());
 }

@@ -332,6 +332,18 @@ pub fn check(bank: &Bank, settings: &GradeSettings) -> Vec<Finding> {
                     ),
                 );
             }
+            for id in &misconception.contradicts {
+                if !concept_ids.contains(id.as_str()) {
+                    finding(
+                        Severity::Error,
+                        line_of_value(file, "", id),
+                        format!(
+                            "misconception \"{}\": contradicts unknown concept \"{id}\"",
+                            misconception.id
+                        ),
+                    );
+                }
+            }
             for phrase in compiled.misconception_phrases_in(index, &question.answer, settings) {
                 finding(
                     Severity::Warning,

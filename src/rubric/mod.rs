@@ -244,6 +244,11 @@ pub struct Misconception {
     pub explanation: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub explanation_en: Option<String>,
+    /// Concepts this wrong statement contradicts: an answer that states it earns nothing for
+    /// them, however well it names their terms ("MSE штрафует линейно" against "MSE squares
+    /// the error").
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub contradicts: Vec<String>,
 }
 
 fn default_weight() -> f64 {
