@@ -187,7 +187,10 @@ pub struct Bank {
     pub question_files: Vec<SourceFile>,
     pub rubrics: Vec<RubricEntry>,
     by_id: HashMap<String, usize>,
-    compiled: HashMap<String, CompiledRubric>,
+    /// Per question id: its rubric (index into `rubrics`) and that rubric compiled on first
+    /// use. Compiling all ~160 rubrics (cues, lexicon expansion) takes most of a short run's
+    /// time, while one `grade` needs one of them.
+    compiled: HashMap<String, (usize, std::sync::OnceLock<CompiledRubric>)>,
     /// The bank's `rubrics/_lexicon.toml`, or the bundled one when it has none.
     pub lexicon: std::sync::Arc<Lexicon>,
 }
@@ -260,17 +263,13 @@ impl Bank {
         let lexicon = lexicon.unwrap_or_else(|| std::sync::Arc::new(bundled_lexicon().clone()));
         let compiled = rubrics
             .iter()
-            .filter(|entry| by_id.contains_key(&entry.rubric.question_id))
-            .map(|entry| {
-                (entry.rubric.question_id.clone(), {
-                    let question = &questions[by_id[&entry.rubric.question_id]];
-                    CompiledRubric::with_lexicon(
-                        entry.rubric.clone(),
-                        &question.all_texts(),
-                        &lexicon,
-                    )
-                    .with_reference(&question.all_answers(), &question.all_texts())
-                })
+            .enumerate()
+            .filter(|(_, entry)| by_id.contains_key(&entry.rubric.question_id))
+            .map(|(i, entry)| {
+                (
+                    entry.rubric.question_id.clone(),
+                    (i, std::sync::OnceLock::new()),
+                )
             })
             .collect();
         Ok(Bank {
@@ -303,7 +302,16 @@ impl Bank {
     }
 
     pub fn compiled_rubric(&self, id: &str) -> Option<&CompiledRubric> {
-        self.compiled.get(id)
+        let (rubric, once) = self.compiled.get(id)?;
+        Some(once.get_or_init(|| {
+            let question = &self.questions[self.by_id[id]];
+            CompiledRubric::with_lexicon(
+                self.rubrics[*rubric].rubric.clone(),
+                &question.all_texts(),
+                &self.lexicon,
+            )
+            .with_reference(&question.all_answers(), &question.all_texts())
+        }))
     }
 
     /// The compiled rubric of a known question, or a clear error.

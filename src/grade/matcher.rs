@@ -2,6 +2,9 @@
 
 use rustc_hash::FxHashMap as HashMap;
 
+use std::cell::RefCell;
+use std::hash::{Hash, Hasher};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use super::text::{self, Analyzed, Script, Token};
@@ -64,6 +67,9 @@ impl Phrase {
 #[derive(Debug, Clone, Default)]
 pub struct Vocabulary {
     pub terms: Vec<Term>,
+    /// Changes whenever a term is added, so that remembered matches of one state of a
+    /// vocabulary are never used for another (see `MatchMemo`).
+    id: u64,
     index: HashMap<String, usize>,
     /// Terms by the first letter of the stem and of its Latin reading: a word can only match
     /// terms that share one of these (see `terms_match`).
@@ -100,6 +106,7 @@ impl Vocabulary {
                     .or_default()
                     .push(index);
                 self.terms.push(term);
+                self.id = NEXT_VOCABULARY_ID.fetch_add(1, Ordering::Relaxed);
                 self.index.insert(key, index);
                 index
             })
@@ -118,6 +125,44 @@ impl Vocabulary {
             ordered,
         })
     }
+}
+
+static NEXT_VOCABULARY_ID: AtomicU64 = AtomicU64::new(1);
+
+/// Words remembered per thread before the memo starts afresh.
+const MEMO_LIMIT: usize = 400_000;
+
+/// The terms each answer word matched, remembered per thread for each vocabulary and fuzzy
+/// setting: a batch or a session sees the same words again and again, and comparing a new
+/// word with every candidate term (edit distances, transliteration) is most of the cost of
+/// grading. What is remembered is exactly what `terms_match` returns, so grades do not change.
+/// The terms an answer word (by stem) matched in one vocabulary.
+type WordMatches = HashMap<Arc<str>, Box<[u32]>>;
+
+#[derive(Default)]
+struct MatchMemo {
+    words: usize,
+    /// By vocabulary id and `fuzzy_key`.
+    by_vocabulary: HashMap<(u64, u64), WordMatches>,
+}
+
+thread_local! {
+    static MATCH_MEMO: RefCell<MatchMemo> = RefCell::new(MatchMemo::default());
+}
+
+/// The settings that `terms_match` reads, as one key.
+fn fuzzy_key(settings: &GradeSettings) -> u64 {
+    let mut hasher = rustc_hash::FxHasher::default();
+    (
+        settings.fuzzy_min_len,
+        settings.fuzzy_max_edits,
+        settings.fuzzy_long_len,
+        settings.prefix_min_len,
+        settings.prefix_max_extra,
+        settings.cross_script_similarity.to_bits(),
+    )
+        .hash(&mut hasher);
+    hasher.finish()
 }
 
 /// Do two stems name the same word, allowing for typos, derivation and script?
@@ -274,28 +319,46 @@ impl<'a> AnswerIndex<'a> {
         let mut matched: Vec<usize> = Vec::new();
         let mut starts: Vec<usize> = Vec::with_capacity(distinct.len() + 1);
         let mut candidates: Vec<usize> = Vec::new();
-        for word in &distinct {
-            starts.push(matched.len());
-            let (first, latin_first) = word.keys();
-            candidates.clear();
-            for bucket in [
-                vocabulary.by_first.get(&first),
-                vocabulary.by_latin_first.get(&latin_first),
-            ]
-            .into_iter()
-            .flatten()
-            {
-                candidates.extend_from_slice(bucket);
+        let memo_key = (vocabulary.id, fuzzy_key(settings));
+        MATCH_MEMO.with(|memo| {
+            let mut memo = memo.borrow_mut();
+            if memo.words >= MEMO_LIMIT {
+                *memo = MatchMemo::default();
             }
-            candidates.sort_unstable();
-            candidates.dedup();
-            matched.extend(
-                candidates
-                    .iter()
-                    .copied()
-                    .filter(|&term| terms_match(&vocabulary.terms[term], word, settings)),
-            );
-        }
+            let mut added = 0;
+            let remembered = memo.by_vocabulary.entry(memo_key).or_default();
+            for word in &distinct {
+                starts.push(matched.len());
+                if let Some(terms) = remembered.get(&*word.stem) {
+                    matched.extend(terms.iter().map(|&t| t as usize));
+                    continue;
+                }
+                let (first, latin_first) = word.keys();
+                candidates.clear();
+                for bucket in [
+                    vocabulary.by_first.get(&first),
+                    vocabulary.by_latin_first.get(&latin_first),
+                ]
+                .into_iter()
+                .flatten()
+                {
+                    candidates.extend_from_slice(bucket);
+                }
+                candidates.sort_unstable();
+                candidates.dedup();
+                let from = matched.len();
+                matched.extend(
+                    candidates
+                        .iter()
+                        .copied()
+                        .filter(|&term| terms_match(&vocabulary.terms[term], word, settings)),
+                );
+                let terms: Box<[u32]> = matched[from..].iter().map(|&t| t as u32).collect();
+                remembered.insert(word.stem.clone(), terms);
+                added += 1;
+            }
+            memo.words += added;
+        });
         starts.push(matched.len());
         // Walking positions in order leaves every list sorted.
         let mut term_positions = vec![Vec::new(); vocabulary.terms.len()];

@@ -392,10 +392,6 @@ fn first_person_in_im(word: &str) -> bool {
 /// A clause without a predicate of at most this many words reads as an item of a list.
 const LIST_ITEM_WORDS: usize = 4;
 
-fn set(words: &'static [&'static str]) -> std::collections::HashSet<&'static str> {
-    words.iter().copied().collect()
-}
-
 /// Words that are a negated predicate on their own: "проверять необязательно".
 const NEGATIVE_PREDICATIVES: &[&str] = &[
     "необязательно",
@@ -426,23 +422,28 @@ pub fn is_infinitive(token: &Token) -> bool {
 /// Is this word a predicate, or a word that only occurs in statements?
 pub fn is_predicate_word(token: &Token) -> bool {
     use std::sync::OnceLock;
-    static WORDS: OnceLock<std::collections::HashSet<&'static str>> = OnceLock::new();
-    static VERBS: OnceLock<std::collections::HashSet<&'static str>> = OnceLock::new();
-    static NOUNS: OnceLock<std::collections::HashSet<&'static str>> = OnceLock::new();
+    static WORDS: OnceLock<rustc_hash::FxHashSet<&'static str>> = OnceLock::new();
+    static VERBS: OnceLock<rustc_hash::FxHashSet<&'static str>> = OnceLock::new();
+    static NOUNS: OnceLock<rustc_hash::FxHashSet<&'static str>> = OnceLock::new();
     let word = token.word.as_str();
-    if WORDS.get_or_init(|| set(PREDICATE_WORDS)).contains(word) {
+    if WORDS
+        .get_or_init(|| super::text::word_set(PREDICATE_WORDS))
+        .contains(word)
+    {
         return true;
     }
     match token.script {
         Script::Latin => {
-            VERBS.get_or_init(|| set(ENGLISH_VERBS)).contains(word)
+            VERBS
+                .get_or_init(|| super::text::word_set(ENGLISH_VERBS))
+                .contains(word)
                 || (word.len() >= 5 && word.ends_with("ed"))
         }
         Script::Cyrillic => {
             let letters = word.chars().count();
             if letters < 5
                 || NOUNS
-                    .get_or_init(|| set(RUSSIAN_NOUNS_LIKE_VERBS))
+                    .get_or_init(|| super::text::word_set(RUSSIAN_NOUNS_LIKE_VERBS))
                     .contains(word)
             {
                 return false;

@@ -3,7 +3,7 @@
 //! Both sides of a match go through the same pipeline, so an alias written in a rubric and
 //! the same words typed by a candidate always produce the same stems.
 
-use std::collections::HashSet;
+use rustc_hash::FxHashSet as HashSet;
 use std::sync::{Arc, OnceLock};
 
 use rust_stemmers::{Algorithm, Stemmer};
@@ -127,6 +127,13 @@ fn lower_cyrillic(c: char) -> char {
 
 /// Letters and digits, with a fast path for ASCII and Cyrillic.
 fn is_word_char(c: char) -> bool {
+    if matches!(
+        c,
+        '—' | '–' | '«' | '»' | '\u{a0}' | '…' | '“' | '”' | '„' | '’' | '•'
+    ) {
+        // Common typography: answer it before the (slow) Unicode tables.
+        return false;
+    }
     c.is_ascii_alphanumeric()
         || matches!(c, '\u{0400}'..='\u{0481}' | '\u{048A}'..='\u{04FF}')
         || (!c.is_ascii() && c.is_alphanumeric())
@@ -446,7 +453,8 @@ const NEGATION_CANCELLERS: &[&str] = &["только", "лишь", "просто
 /// Words that start a new clause for negation scope.
 const CLAUSE_CONJUNCTIONS: &[&str] = &["но", "однако", "зато", "but", "however", "whereas"];
 
-fn word_set(words: &'static [&'static str]) -> HashSet<&'static str> {
+/// A fixed word list as a set (FxHash: the words are ours, not an attacker's keys).
+pub(crate) fn word_set(words: &'static [&'static str]) -> HashSet<&'static str> {
     words.iter().copied().collect()
 }
 
