@@ -385,6 +385,24 @@ impl<'a> AnswerIndex<'a> {
 
     /// Every non-overlapping place the phrase occurs, in answer order.
     pub fn find(&self, phrase: &Phrase, settings: &GradeSettings) -> Vec<Occurrence> {
+        self.find_scoped(phrase, settings, false)
+    }
+
+    /// Occurrences that lie in one statement each: a clause, with what follows a dash ("MAE —
+    /// квадратично"). A word of the phrase in an earlier clause does not hide the statement.
+    pub fn find_in_statements(&self, phrase: &Phrase, settings: &GradeSettings) -> Vec<Occurrence> {
+        self.find_scoped(phrase, settings, true)
+            .into_iter()
+            .filter(|o| self.in_one_statement(o))
+            .collect()
+    }
+
+    fn find_scoped(
+        &self,
+        phrase: &Phrase,
+        settings: &GradeSettings,
+        by_statement: bool,
+    ) -> Vec<Occurrence> {
         // Most phrases miss a word: answer that before allocating anything.
         if phrase
             .terms
@@ -414,7 +432,7 @@ impl<'a> AnswerIndex<'a> {
             } else if phrase.ordered {
                 self.in_order_within(anchor, &lists, max_span)
             } else {
-                self.window_around(anchor, &lists, max_span)
+                self.window_around(anchor, &lists, max_span, by_statement)
             };
             let Some(positions) = window else {
                 continue;
@@ -443,6 +461,7 @@ impl<'a> AnswerIndex<'a> {
         anchor: usize,
         lists: &[&Vec<usize>],
         max_span: usize,
+        by_statement: bool,
     ) -> Option<Vec<usize>> {
         let sentence = self.sentence_of(anchor);
         let mut chosen = Vec::with_capacity(lists.len());
@@ -455,6 +474,7 @@ impl<'a> AnswerIndex<'a> {
                     p.abs_diff(anchor) <= max_span
                         && !chosen.contains(&p)
                         && self.sentence_of(p) == sentence
+                        && (!by_statement || self.same_statement(anchor, p))
                 })
                 .min_by_key(|&p| p.abs_diff(anchor))?;
             chosen.push(best);
@@ -504,9 +524,19 @@ impl<'a> AnswerIndex<'a> {
 
     /// Does a match lie in one statement: no comma, contrast or sentence end inside it? A dash
     /// does not end a statement ("MAE — квадратично" says MAE is quadratic).
-    pub fn in_one_clause(&self, occurrence: &Occurrence) -> bool {
+    fn in_one_statement(&self, occurrence: &Occurrence) -> bool {
+        self.no_statement_break(occurrence.first_token, occurrence.last_token)
+    }
+
+    /// Are two content positions in one statement?
+    fn same_statement(&self, a: usize, b: usize) -> bool {
+        let (a, b) = (self.content[a.min(b)], self.content[a.max(b)]);
+        self.no_statement_break(a, b)
+    }
+
+    fn no_statement_break(&self, first_token: usize, last_token: usize) -> bool {
         let tokens = &self.analyzed.tokens;
-        (occurrence.first_token + 1..=occurrence.last_token)
+        (first_token + 1..=last_token)
             .all(|i| tokens[i].clause == tokens[i - 1].clause || tokens[i].after_dash)
     }
 
@@ -725,6 +755,36 @@ mod tests {
         // One-word negated predicates.
         assert!(find("калибратор", "калибратор обучать необязательно")[0].negated);
         assert!(find("офлайн", "бессмысленно сравнивать офлайн признаки")[0].negated);
+    }
+
+    #[test]
+    fn statements_are_found_past_a_repeated_word_and_not_across_clauses() {
+        let find_stated = |phrase: &str, answer: &str| {
+            let mut vocabulary = Vocabulary::default();
+            let phrase = vocabulary.phrase(phrase).unwrap();
+            let analyzed = text::analyze(answer);
+            let index = AnswerIndex::new(&analyzed, &vocabulary, &settings());
+            index.find_in_statements(&phrase, &settings()).len()
+        };
+        let phrase = "медиана чувствительна к выбросам";
+        assert_eq!(
+            find_stated(
+                phrase,
+                "Заполнять медианой, медиана чувствительна к выбросам"
+            ),
+            1
+        );
+        assert_eq!(
+            find_stated(
+                phrase,
+                "Медиана устойчива, а среднее чувствительно к выбросам"
+            ),
+            0
+        );
+        assert_eq!(
+            find_stated("mae квадратично", "MSE линейно, а MAE — квадратично"),
+            1
+        );
     }
 
     #[test]

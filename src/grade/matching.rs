@@ -139,11 +139,11 @@ pub fn misconceptions(
     for (i, phrases) in compiled.misconception_phrases.iter().enumerate() {
         let found = phrases.iter().find_map(|phrase| {
             index
-                .find(phrase, settings)
-                .into_iter()
                 // A wrong statement is one clause: "MSE штрафует квадратично, а MAE линейно"
                 // holds the words of "MSE штрафует линейно" across its two clauses.
-                .find(|o| phrase.holds_at(o) && index.in_one_clause(o))
+                .find_in_statements(phrase, settings)
+                .into_iter()
+                .find(|o| phrase.holds_at(o))
         });
         if let Some(occurrence) = found {
             let m = &compiled.rubric.misconceptions[i];
