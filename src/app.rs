@@ -1,8 +1,7 @@
 //! Glue between the command line and the library: load config and bank once, run a command.
 
 use std::fs;
-use std::io::{self, Read, Write};
-use std::path::Path;
+use std::io::{self, Read};
 
 use anyhow::{bail, Context};
 use serde_json::json;
@@ -17,6 +16,7 @@ use crate::error::{ExitStatus, InputError};
 use crate::feedback;
 use crate::grade::grade;
 use crate::import;
+use crate::output::{diagln, out, outln};
 use crate::report::group::GroupReport;
 use crate::report::ReportFormat;
 use crate::rubric::check::{check, Severity};
@@ -79,7 +79,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
             let question = bank.require(&id)?;
             let context_texts =
                 DraftContext::from_texts(bank.questions.iter().map(|q| q.answer.as_str()));
-            print!("{}", draft(question, &context_texts).to_toml());
+            out!("{}", draft(question, &context_texts).to_toml())?;
             Ok(ExitStatus::Success)
         }
         Some(Command::Import(command)) => {
@@ -161,8 +161,8 @@ fn questions(
     if args.stats {
         let stats = crate::stats::BankStats::of(&list);
         match args.format {
-            ListFormat::Json => println!("{}", serde_json::to_string_pretty(&stats)?),
-            ListFormat::Text => print!("{}", stats.markdown()),
+            ListFormat::Json => outln!("{}", serde_json::to_string_pretty(&stats)?)?,
+            ListFormat::Text => out!("{}", stats.markdown())?,
         }
         return Ok(ExitStatus::Success);
     }
@@ -183,25 +183,23 @@ fn questions(
                     })
                 })
                 .collect();
-            println!("{}", serde_json::to_string_pretty(&items)?);
+            outln!("{}", serde_json::to_string_pretty(&items)?)?;
         }
         ListFormat::Text => {
-            let mut out = io::stdout().lock();
+            let mut text = String::new();
             for q in &list {
                 let levels: Vec<&str> = q.levels.iter().map(|l| l.as_str()).collect();
-                writeln_or_pipe(
-                    &mut out,
-                    &format!(
-                        "{}  [{}] [{}]\n{}\n",
-                        context.ui.paint(crate::ui::Style::Bold, &q.id),
-                        levels.join(", "),
-                        q.topics.join(", "),
-                        context.ui.wrap(&crate::ui::sanitize(q.text(en)), "  ")
-                    ),
-                )?;
+                text.push_str(&format!(
+                    "{}  [{}] [{}]\n{}\n\n",
+                    context.ui.paint(crate::ui::Style::Bold, &q.id),
+                    levels.join(", "),
+                    q.topics.join(", "),
+                    context.ui.wrap(&crate::ui::sanitize(q.text(en)), "  ")
+                ));
             }
+            out!("{text}")?;
             if list.is_empty() {
-                eprintln!(
+                diagln!(
                     "{}",
                     context.ui.lang.pick(
                         "Нет вопросов с такими фильтрами.",
@@ -212,14 +210,6 @@ fn questions(
         }
     }
     Ok(ExitStatus::Success)
-}
-
-/// Write a line, treating a closed pipe (`sobes questions | head`) as success.
-fn writeln_or_pipe(out: &mut impl Write, text: &str) -> anyhow::Result<()> {
-    match writeln!(out, "{text}") {
-        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => std::process::exit(0),
-        other => Ok(other?),
-    }
 }
 
 fn read_answer(args: &GradeArgs, limit: usize) -> anyhow::Result<String> {
@@ -291,14 +281,12 @@ fn grade_command(
             text.push('\n');
         }
         match &args.out {
-            Some(path) => write_file(path, &text)?,
-            None => {
-                let mut out = io::stdout().lock();
-                match out.write_all(text.as_bytes()) {
-                    Err(e) if e.kind() == io::ErrorKind::BrokenPipe => {}
-                    other => other?,
-                }
-            }
+            Some(path) => crate::output::write_file(path, text.as_bytes())?,
+            // A reader that closed the pipe has what it wanted; the report is still written.
+            None => match crate::output::print(&text) {
+                Err(crate::output::OutputError::Closed) => {}
+                other => other?,
+            },
         }
         if let Some(grader) = &llm {
             let reasons: Vec<&str> = values
@@ -310,8 +298,8 @@ fn grade_command(
         if let (Some(path), Some(format)) = (&args.report, report_format) {
             let report = GroupReport::new(bank, &results, &values, context.ui.lang);
             let text = crate::report::write::render_group(&report, format);
-            crate::report::write::write_atomically(path, &text)?;
-            eprintln!(
+            crate::output::write_file(path, text.as_bytes())?;
+            diagln!(
                 "{} {}",
                 context.ui.lang.pick("Отчёт:", "Report:"),
                 path.display()
@@ -319,7 +307,7 @@ fn grade_command(
         }
         let errors = results.iter().filter(|r| r.is_error()).count();
         if errors > 0 {
-            eprintln!(
+            diagln!(
                 "{}",
                 match context.ui.lang {
                     Lang::Ru => format!(
@@ -365,20 +353,20 @@ fn grade_command(
                 object.insert("question_id".into(), json!(question_id));
                 object.insert("method".into(), json!("keyword"));
             }
-            println!("{}", serde_json::to_string_pretty(&value)?);
+            outln!("{}", serde_json::to_string_pretty(&value)?)?;
         }
         _ => {
             let question = bank.require(question_id)?;
-            println!(
+            outln!(
                 "{}\n",
                 context.ui.paint(
                     crate::ui::Style::Accent,
                     &context.ui.wrap(&crate::ui::sanitize(question.text(en)), "")
                 )
-            );
-            print!("{}", feedback::render(&result, &context.ui));
+            )?;
+            out!("{}", feedback::render(&result, &context.ui))?;
             if context.config.interface.show_reference {
-                println!(
+                outln!(
                     "\n{}\n{}",
                     context
                         .ui
@@ -387,18 +375,11 @@ fn grade_command(
                     context
                         .ui
                         .wrap(&crate::ui::sanitize(question.reference(en)), "  ")
-                );
+                )?;
             }
         }
     }
     Ok(ExitStatus::Success)
-}
-
-/// Write a whole file through a temporary sibling, so a failure leaves no half-written file.
-fn write_file(path: &Path, text: &str) -> anyhow::Result<()> {
-    let tmp = path.with_extension("sobes-tmp");
-    fs::write(&tmp, text).with_context(|| format!("could not write {}", tmp.display()))?;
-    fs::rename(&tmp, path).with_context(|| format!("could not write {}", path.display()))
 }
 
 fn rubric_check(bank: &Bank, context: &AppContext) -> anyhow::Result<ExitStatus> {
@@ -409,7 +390,7 @@ fn rubric_check(bank: &Bank, context: &AppContext) -> anyhow::Result<ExitStatus>
         .count();
     let warnings = findings.len() - errors;
     for finding in &findings {
-        eprintln!("{finding}");
+        diagln!("{finding}");
     }
     let summary = match context.ui.lang {
         Lang::Ru => format!(
@@ -423,7 +404,7 @@ fn rubric_check(bank: &Bank, context: &AppContext) -> anyhow::Result<ExitStatus>
             bank.questions.len()
         ),
     };
-    println!("{summary}");
+    outln!("{summary}")?;
     Ok(if errors > 0 {
         ExitStatus::BadInput
     } else {
@@ -437,11 +418,11 @@ fn config_command(
     context: &AppContext,
 ) -> anyhow::Result<ExitStatus> {
     match command {
-        ConfigCommand::Show => print!("{}", context.config.to_toml()),
-        ConfigCommand::Default => print!("{DEFAULT_CONFIG_TOML}"),
+        ConfigCommand::Show => out!("{}", context.config.to_toml())?,
+        ConfigCommand::Default => out!("{DEFAULT_CONFIG_TOML}")?,
         ConfigCommand::Paths => {
             match config_path(request) {
-                Some(found) => println!(
+                Some(found) => outln!(
                     "config file: {} (from {}; {})",
                     found.path.display(),
                     found.origin,
@@ -450,11 +431,11 @@ fn config_command(
                     } else {
                         "not present"
                     }
-                ),
-                None => println!("config file: none (--no-config)"),
+                )?,
+                None => outln!("config file: none (--no-config)")?,
             }
             if let Some(dir) = crate::config::data_dir() {
-                println!("data directory: {}", dir.display());
+                outln!("data directory: {}", dir.display())?;
             }
         }
     }

@@ -22,6 +22,7 @@ use crate::app::AppContext;
 use crate::bank::Bank;
 use crate::cli::{EvalArgs, EvalFormat};
 use crate::error::{ExitStatus, InputError};
+use crate::output::{diagln, out, outln};
 
 /// One graded answer with both grades.
 #[derive(Debug, Clone, Serialize)]
@@ -240,7 +241,7 @@ fn semantic_inputs(
             )
         }
         Err(e) => {
-            eprintln!("notice: semantic channel unavailable ({e}); grading with keywords only");
+            diagln!("notice: semantic channel unavailable ({e}); grading with keywords only");
             None
         }
     }
@@ -472,7 +473,7 @@ pub fn run(bank: &Bank, args: &EvalArgs, context: &AppContext) -> anyhow::Result
         embedder.as_ref(),
     );
     for bad in &report.bad_lines {
-        eprintln!("{}:{}: {}", args.file.display(), bad.line, bad.error);
+        diagln!("{}:{}: {}", args.file.display(), bad.line, bad.error);
     }
     if report.overall.answers == 0 {
         return Err(InputError::Other(format!(
@@ -482,8 +483,8 @@ pub fn run(bank: &Bank, args: &EvalArgs, context: &AppContext) -> anyhow::Result
         .into());
     }
     match args.format {
-        EvalFormat::Json => println!("{}", serde_json::to_string_pretty(&report)?),
-        EvalFormat::Text => print!("{}", render(&report, context)),
+        EvalFormat::Json => outln!("{}", serde_json::to_string_pretty(&report)?)?,
+        EvalFormat::Text => out!("{}", render(&report, context))?,
     }
     Ok(if report.bad_lines.is_empty() {
         ExitStatus::Success

@@ -9,6 +9,7 @@ use crate::cli::{HistoryArgs, InterviewArgs, ListFormat, ProgressArgs, ReportArg
 use crate::config::{data_dir, Config};
 use crate::error::{ExitStatus, InputError};
 use crate::history::{time, History, NewSession};
+use crate::output::{diagln, out, outln};
 use crate::repl::input::{LineReader, PipedReader, TerminalReader};
 use crate::repl::{ask_level, render, Interview, InterviewSettings, LevelChoice};
 use crate::report::{write, ProgressReport, ReportFormat};
@@ -181,7 +182,7 @@ pub fn run(request: InterviewRequest<'_>) -> anyhow::Result<ExitStatus> {
             );
         }
         // The answers are safe in history; `sobes report` can write the report later.
-        Err(e) => eprintln!(
+        Err(e) => diagln!(
             "sobes: {} {e:#}",
             ui.lang
                 .pick("отчёт не записан:", "the report was not written:")
@@ -209,7 +210,8 @@ fn end_of_session_report(
         .parent()
         .map_or_else(|| PathBuf::from("reports"), |p| p.join("reports"));
     let path = dir.join(format!("session-{session_id}.html"));
-    write::write_atomically(&path, &write::render_session(&report, ReportFormat::Html))?;
+    let text = write::render_session(&report, ReportFormat::Html);
+    crate::output::write_file(&path, text.as_bytes())?;
     Ok(path)
 }
 
@@ -240,8 +242,8 @@ fn read_history<T: Default>(
 pub fn history_command(db: &Path, args: &HistoryArgs, ui: &Ui) -> anyhow::Result<ExitStatus> {
     let sessions = read_history(db, History::sessions)?;
     match args.format {
-        ListFormat::Json => println!("{}", serde_json::to_string_pretty(&sessions)?),
-        ListFormat::Text => print!("{}", render::history_table(&sessions, ui)),
+        ListFormat::Json => outln!("{}", serde_json::to_string_pretty(&sessions)?)?,
+        ListFormat::Text => out!("{}", render::history_table(&sessions, ui))?,
     }
     Ok(ExitStatus::Success)
 }
@@ -256,8 +258,8 @@ pub fn stats_command(
     let answers = read_history(db, History::all_answers)?;
     let progress = Progress::of(&answers, thresholds(config));
     match args.format {
-        ListFormat::Json => println!("{}", serde_json::to_string_pretty(&progress)?),
-        ListFormat::Text => print!("{}", render::stats(&progress, ui)),
+        ListFormat::Json => outln!("{}", serde_json::to_string_pretty(&progress)?)?,
+        ListFormat::Text => out!("{}", render::stats(&progress, ui))?,
     }
     Ok(ExitStatus::Success)
 }
@@ -281,7 +283,7 @@ pub fn report_command(
     let text = write::render_session(&report, format);
     let name = format!("sobes-session-{}.{}", report.session.id, format.extension());
     match write::deliver(&text, format, args.out.as_deref(), &name)? {
-        Some(path) => Ok(write::announce(&path, report.lang)),
+        Some(path) => write::announce(&path, report.lang),
         None => Ok(ExitStatus::Success),
     }
 }
@@ -299,7 +301,7 @@ pub fn progress_command(
     let text = write::render_progress(&report, format);
     let name = format!("sobes-progress.{}", format.extension());
     match write::deliver(&text, format, args.out.as_deref(), &name)? {
-        Some(path) => Ok(write::announce(&path, lang)),
+        Some(path) => write::announce(&path, lang),
         None => Ok(ExitStatus::Success),
     }
 }

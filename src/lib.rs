@@ -17,6 +17,7 @@ pub mod history;
 pub mod import;
 pub mod interview;
 pub mod llm;
+pub mod output;
 pub mod repl;
 pub mod report;
 pub mod rubric;

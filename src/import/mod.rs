@@ -19,6 +19,7 @@ use rayon::prelude::*;
 
 use crate::bank::{Bank, BankSource, Level, Question};
 use crate::error::{ExitStatus, InputError};
+use crate::output::{diagln, outln};
 use crate::rubric::draft::{draft, slug, DraftContext};
 use crate::rubric::Rubric;
 use crate::ui::Lang;
@@ -219,7 +220,7 @@ pub fn run(format: Format, file: &Path, out: &Path, lang: Lang) -> anyhow::Resul
         Format::Jsonl => jsonl::parse(&text, &format!("jsonl:{name}")),
     };
     for line in &parsed.bad_lines {
-        eprintln!("{}: {line}", file.display());
+        diagln!("{}: {line}", file.display());
     }
     if parsed.items.is_empty() {
         return Err(InputError::Other(format!(
@@ -238,21 +239,21 @@ pub fn run(format: Format, file: &Path, out: &Path, lang: Lang) -> anyhow::Resul
         .into());
     }
     for note in &parsed.notes {
-        eprintln!("{}: {note}", file.display());
+        diagln!("{}: {note}", file.display());
     }
     let summary = write_bank(out, parsed.items)?;
     for id in &summary.written {
-        println!("{} {id}", lang.pick("импортирован", "imported"));
+        outln!("{} {id}", lang.pick("импортирован", "imported"))?;
     }
     for (id, why) in &summary.without_rubric {
-        eprintln!(
+        diagln!(
             "{id}: {}; {}",
             why.text(lang),
             lang.pick("импортирован без рубрики", "imported without a rubric")
         );
     }
     for (question, why) in &summary.skipped {
-        eprintln!(
+        diagln!(
             "{} \"{question}\": {}",
             lang.pick("пропущен", "skipped"),
             why.text(lang)
@@ -265,7 +266,7 @@ pub fn run(format: Format, file: &Path, out: &Path, lang: Lang) -> anyhow::Resul
         parsed.bad_lines.len(),
     );
     let out_shown = out.display();
-    println!(
+    outln!(
         "{}",
         match lang {
             Lang::Ru => format!(
@@ -275,7 +276,7 @@ pub fn run(format: Format, file: &Path, out: &Path, lang: Lang) -> anyhow::Resul
                 "{written} questions written to {out_shown} ({without} without a rubric, {skipped} skipped, {bad} bad lines); rubrics are drafts: review them, then run `sobes --bank {out_shown} rubric check`"
             ),
         }
-    );
+    )?;
     Ok(if parsed.bad_lines.is_empty() {
         ExitStatus::Success
     } else {
