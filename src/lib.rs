@@ -18,6 +18,7 @@ pub mod import;
 pub mod interview;
 pub mod llm;
 pub mod output;
+pub mod redact;
 pub mod repl;
 pub mod report;
 pub mod rubric;

@@ -18,6 +18,10 @@ use crate::config::LlmSettings;
 /// The longest `Retry-After` sobes waits for.
 pub const MAX_RETRY_AFTER_SECS: u64 = 60;
 
+/// The longest sobes waits between the attempts of one call, all delays together: however the
+/// settings were made, a dead server costs at most this (plus the attempts themselves).
+pub const MAX_TOTAL_RETRY_WAIT: Duration = Duration::from_secs(300);
+
 /// Why one call ended without a reply body.
 #[derive(Debug)]
 pub enum CallError {
@@ -74,8 +78,11 @@ impl Http {
             url: format!("{base_url}/chat/completions"),
             base_url,
             api_key,
-            max_retries: settings.max_retries,
-            backoff: Duration::from_millis(settings.backoff_ms),
+            // The configuration refuses larger values; a library caller gets them capped.
+            max_retries: settings.max_retries.min(crate::config::MAX_LLM_RETRIES),
+            backoff: Duration::from_millis(
+                settings.backoff_ms.min(crate::config::MAX_LLM_BACKOFF_MS),
+            ),
             timeout_secs: settings.timeout_secs.max(1),
         })
     }
@@ -103,6 +110,7 @@ impl Http {
             Err(e) => return Err(CallError::Failed(LlmError::Config(e.to_string()))),
         };
         let mut attempt = 0u32;
+        let mut waited = Duration::ZERO;
         loop {
             let started = Instant::now();
             requests.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
@@ -118,17 +126,15 @@ impl Http {
             if !failure.retryable || attempt >= self.max_retries {
                 return Err(CallError::Failed(failure.error));
             }
-            let delay = match failure.retry_after {
-                Some(secs) if secs > MAX_RETRY_AFTER_SECS => {
-                    return Err(CallError::Failed(LlmError::RetryAfterTooLong { secs }))
-                }
-                Some(secs) => Duration::from_secs(secs),
-                None => self.backoff * 2u32.saturating_pow(attempt),
-            };
-            let delay = delay.min(Duration::from_secs(MAX_RETRY_AFTER_SECS));
+            let delay = retry_delay(self.backoff, attempt, failure.retry_after)
+                .map_err(CallError::Failed)?;
+            if waited.saturating_add(delay) > MAX_TOTAL_RETRY_WAIT {
+                return Err(CallError::Failed(failure.error));
+            }
             tokio::time::sleep(delay).await;
+            waited = waited.saturating_add(delay);
             *http_time += delay;
-            attempt += 1;
+            attempt = attempt.saturating_add(1);
         }
     }
 
@@ -203,6 +209,24 @@ impl Http {
     }
 }
 
+/// The wait before retry number `attempt + 1`: the server's `Retry-After` (refused past
+/// [`MAX_RETRY_AFTER_SECS`]), else `backoff` doubled per attempt; never more than a minute,
+/// and computed without overflow for any settings.
+fn retry_delay(
+    backoff: Duration,
+    attempt: u32,
+    retry_after: Option<u64>,
+) -> Result<Duration, LlmError> {
+    let delay = match retry_after {
+        Some(secs) if secs > MAX_RETRY_AFTER_SECS => {
+            return Err(LlmError::RetryAfterTooLong { secs })
+        }
+        Some(secs) => Duration::from_secs(secs),
+        None => backoff.saturating_mul(2u32.saturating_pow(attempt)),
+    };
+    Ok(delay.min(Duration::from_secs(MAX_RETRY_AFTER_SECS)))
+}
+
 /// `Retry-After` in seconds (HTTP dates are ignored: the backoff applies).
 fn retry_after(headers: &HeaderMap) -> Option<u64> {
     headers
@@ -214,4 +238,51 @@ fn retry_after(headers: &HeaderMap) -> Option<u64> {
         .ok()
         .filter(|s| s.is_finite() && *s >= 0.0)
         .map(|s| s.ceil() as u64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retry_delays_double_cap_and_never_overflow() {
+        let backoff = Duration::from_millis(500);
+        assert_eq!(
+            retry_delay(backoff, 0, None).unwrap(),
+            Duration::from_millis(500)
+        );
+        assert_eq!(
+            retry_delay(backoff, 2, None).unwrap(),
+            Duration::from_secs(2)
+        );
+        let minute = Duration::from_secs(MAX_RETRY_AFTER_SECS);
+        for attempt in [40, u32::MAX] {
+            assert_eq!(retry_delay(backoff, attempt, None).unwrap(), minute);
+        }
+        let huge = Duration::from_millis(u64::MAX);
+        assert_eq!(retry_delay(huge, u32::MAX, None).unwrap(), minute);
+        assert_eq!(
+            retry_delay(backoff, 0, Some(3)).unwrap(),
+            Duration::from_secs(3)
+        );
+        assert!(matches!(
+            retry_delay(backoff, 0, Some(u64::MAX)),
+            Err(LlmError::RetryAfterTooLong { .. })
+        ));
+    }
+
+    #[test]
+    fn settings_past_the_limits_are_capped_in_the_client() {
+        let settings = LlmSettings {
+            backoff_ms: u64::MAX,
+            max_retries: u32::MAX,
+            ..LlmSettings::default()
+        };
+        let http = Http::new(&settings).unwrap();
+        assert_eq!(http.max_retries, crate::config::MAX_LLM_RETRIES);
+        assert_eq!(
+            http.backoff,
+            Duration::from_millis(crate::config::MAX_LLM_BACKOFF_MS)
+        );
+    }
 }
