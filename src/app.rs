@@ -418,7 +418,7 @@ fn config_command(
     context: &AppContext,
 ) -> anyhow::Result<ExitStatus> {
     match command {
-        ConfigCommand::Show => out!("{}", context.config.to_toml())?,
+        ConfigCommand::Show => out!("{}", context.config.to_shown_toml())?,
         ConfigCommand::Default => out!("{DEFAULT_CONFIG_TOML}")?,
         ConfigCommand::Paths => {
             match config_path(request) {

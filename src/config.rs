@@ -314,6 +314,14 @@ impl Config {
     pub fn to_toml(&self) -> String {
         toml::to_string_pretty(self).unwrap_or_default()
     }
+
+    /// The configuration as `config show` prints it: credentials in server URLs masked.
+    pub fn to_shown_toml(&self) -> String {
+        let mut shown = self.clone();
+        shown.llm.base_url = crate::redact::shown_url(&shown.llm.base_url);
+        shown.embeddings.base_url = crate::redact::shown_url(&shown.embeddings.base_url);
+        shown.to_toml()
+    }
 }
 
 fn read_config_file(path: &Path) -> Result<String, ConfigError> {

@@ -223,8 +223,9 @@ impl EmbedClient {
         }
         Attempt {
             error: EmbedError::Unreachable {
-                url: self.base_url.clone(),
-                reason: self.redact(&reason),
+                url: crate::redact::shown_url(&self.base_url),
+                reason: crate::redact::Secrets::of(&self.base_url, None)
+                    .hide(&self.redact(&reason)),
             },
             retryable: true,
             retry_after: None,

@@ -14,6 +14,7 @@ use serde_json::Value;
 use super::reply::error_info;
 use super::LlmError;
 use crate::config::LlmSettings;
+use crate::redact::{shown_url, Secrets};
 
 /// The longest `Retry-After` sobes waits for.
 pub const MAX_RETRY_AFTER_SECS: u64 = 60;
@@ -42,9 +43,13 @@ struct Attempt {
 #[derive(Debug)]
 pub struct Http {
     client: reqwest::Client,
-    pub base_url: String,
+    /// The base URL as it may be shown and stored (credentials masked); it also names the
+    /// server in the cache.
+    pub shown_base_url: String,
     url: String,
     api_key: Option<String>,
+    /// The key and the URL's credentials, hidden in everything from the server.
+    pub secrets: Secrets,
     max_retries: u32,
     backoff: Duration,
     timeout_secs: u64,
@@ -54,10 +59,19 @@ impl Http {
     /// Build the client. The key is read from the variable named by `api_key_env` (none: no
     /// Authorization header, as local servers expect).
     pub fn new(settings: &LlmSettings) -> Result<Http, LlmError> {
-        let base_url = settings.base_url.trim().trim_end_matches('/').to_owned();
-        if !(base_url.starts_with("http://") || base_url.starts_with("https://")) {
+        let base_url = settings.base_url.trim();
+        // A query (`?key=…`, as some gateways take the key) stays after the path.
+        let (path, query) = match base_url.split_once('?') {
+            Some((path, query)) => (path.trim_end_matches('/'), Some(query)),
+            None => (base_url.trim_end_matches('/'), None),
+        };
+        let shown_base_url = shown_url(&match query {
+            Some(query) => format!("{path}?{query}"),
+            None => path.to_owned(),
+        });
+        if !(path.starts_with("http://") || path.starts_with("https://")) {
             return Err(LlmError::Config(format!(
-                "llm.base_url \"{base_url}\" must start with http:// or https:// (e.g. http://localhost:11434/v1)"
+                "llm.base_url \"{shown_base_url}\" must start with http:// or https:// (e.g. http://localhost:11434/v1)"
             )));
         }
         let api_key = (!settings.api_key_env.trim().is_empty())
@@ -73,11 +87,16 @@ impl Http {
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(|e| LlmError::Config(format!("cannot build the HTTP client: {e}")))?;
+        let secrets = Secrets::of(base_url, api_key.as_deref());
         Ok(Http {
             client,
-            url: format!("{base_url}/chat/completions"),
-            base_url,
+            url: match query {
+                Some(query) => format!("{path}/chat/completions?{query}"),
+                None => format!("{path}/chat/completions"),
+            },
+            shown_base_url,
             api_key,
+            secrets,
             // The configuration refuses larger values; a library caller gets them capped.
             max_retries: settings.max_retries.min(crate::config::MAX_LLM_RETRIES),
             backoff: Duration::from_millis(
@@ -87,12 +106,9 @@ impl Http {
         })
     }
 
-    /// Hide the key in any text that came from the server or the network stack.
+    /// Hide the key and the URL's credentials in text from the server or the network stack.
     fn redact(&self, text: &str) -> String {
-        match &self.api_key {
-            Some(key) if key.len() >= 4 => text.replace(key.as_str(), "[redacted]"),
-            _ => text.to_owned(),
-        }
+        self.secrets.hide(text)
     }
 
     /// POST `body` with retries; the reply body on a 2xx. `http_time` gains the time spent
@@ -199,7 +215,7 @@ impl Http {
         }
         Attempt {
             error: LlmError::Connect {
-                url: self.base_url.clone(),
+                url: self.shown_base_url.clone(),
                 reason: self.redact(&reason),
             },
             retry_after: None,

@@ -2,6 +2,7 @@
 //! items through the real binary.
 
 mod output;
+mod secrets;
 mod settings;
 
 use std::path::PathBuf;
