@@ -540,7 +540,7 @@ impl LlmGrader {
                         }
                     }
                     let verdict = reply::content(&text)
-                        .and_then(|c| reply::extract_json(&c))
+                        .and_then(|c| reply::extract_json(&c, input.answer))
                         .and_then(|v| reply::validate(&v, &ids, input.answer));
                     return (verdict, learned);
                 }

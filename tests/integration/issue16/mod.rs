@@ -2,6 +2,7 @@
 //! items through the real binary.
 
 mod output;
+mod reply;
 mod secrets;
 mod settings;
 
