@@ -12,7 +12,7 @@ use crate::cli::{
     Cli, Command, ConfigCommand, GradeArgs, GradeFormat, ListFormat, QuestionsArgs, RubricCommand,
 };
 use crate::config::{config_path, Config, ConfigRequest, DEFAULT_CONFIG_TOML};
-use crate::error::{ExitStatus, InputError};
+use crate::error::{BankError, ExitStatus, InputError};
 use crate::feedback;
 use crate::grade::grade;
 use crate::import;
@@ -71,8 +71,13 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
         Some(Command::Progress(args)) => {
             crate::interview::progress_command(&db()?, &args, &context.config, context.ui.lang)
         }
-        Some(Command::Questions(args)) => questions(&load_bank(&source)?, &args, &context),
-        Some(Command::Grade(args)) => grade_command(&load_bank(&source)?, &args, &context),
+        Some(Command::Questions(args)) => {
+            questions(&checked_bank(&source, &context)?, &args, &context)
+        }
+        Some(Command::Grade(args)) => {
+            grade_command(&checked_bank(&source, &context)?, &args, &context)
+        }
+        // These two are how a broken bank gets mended: they load it as it is.
         Some(Command::Rubric(RubricCommand::Check)) => rubric_check(&load_bank(&source)?, &context),
         Some(Command::Rubric(RubricCommand::Draft { id })) => {
             let bank = load_bank(&source)?;
@@ -86,7 +91,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
             let (format, file, out) = command.parts();
             import::run(format, file, out, context.ui.lang)
         }
-        Some(Command::Eval(args)) => crate::eval::run(&load_bank(&source)?, &args, &context),
+        Some(Command::Eval(args)) => {
+            crate::eval::run(&checked_bank(&source, &context)?, &args, &context)
+        }
         Some(Command::Config(command)) => config_command(command, &request, &context),
     }
 }
@@ -106,13 +113,48 @@ fn load_bank(source: &BankSource) -> anyhow::Result<Bank> {
     Ok(bank)
 }
 
+/// The most errors of a refused bank listed; `rubric check` lists them all.
+const LISTED_BANK_ERRORS: usize = 20;
+
+/// A bank to use: loaded, then held to the checks of `rubric check`. A rubric with an error
+/// (no concepts, a weight of 0 or infinity, an alias that never matches…) would grade every
+/// answer wrongly, so such a bank is refused, its errors listed on standard error.
+fn checked_bank(source: &BankSource, context: &AppContext) -> anyhow::Result<Bank> {
+    let bank = load_bank(source)?;
+    let errors: Vec<_> = check(&bank, &context.config.grading)
+        .into_iter()
+        .filter(|f| f.blocking)
+        .collect();
+    if errors.is_empty() {
+        return Ok(bank);
+    }
+    for finding in errors.iter().take(LISTED_BANK_ERRORS) {
+        diagln!("{finding}");
+    }
+    if errors.len() > LISTED_BANK_ERRORS {
+        diagln!("… {} more", errors.len() - LISTED_BANK_ERRORS);
+    }
+    Err(BankError::Rejected {
+        bank: match source {
+            BankSource::Dir(dir) => dir.display().to_string(),
+            BankSource::Bundled => "the bundled bank".into(),
+        },
+        errors: errors.len(),
+        check: match source {
+            BankSource::Dir(dir) => format!("sobes --bank {} rubric check", dir.display()),
+            BankSource::Bundled => "sobes rubric check".into(),
+        },
+    }
+    .into())
+}
+
 fn interview_command(
     source: &BankSource,
     db: std::path::PathBuf,
     args: crate::cli::InterviewArgs,
     context: &AppContext,
 ) -> anyhow::Result<ExitStatus> {
-    let bank = load_bank(source)?;
+    let bank = checked_bank(source, context)?;
     let keyword = crate::session::KeywordGrader {
         bank: &bank,
         settings: &context.config.grading,

@@ -27,6 +27,14 @@ pub enum BankError {
     },
     #[error("{path}: not a bank directory (expected {path}/data/ with question files)")]
     NotABank { path: PathBuf },
+    #[error(
+        "{bank}: {errors} rubric error(s), listed above; fix them before using the bank (`{check}` lists every problem)"
+    )]
+    Rejected {
+        bank: String,
+        errors: usize,
+        check: String,
+    },
 }
 
 /// Problems with what the user asked for or fed in; exit status 2.

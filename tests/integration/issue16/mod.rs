@@ -1,6 +1,7 @@
 //! Regression tests for issue 16, "Hostile-input defects": each submodule covers one of its
 //! items through the real binary.
 
+mod bank;
 mod output;
 mod reply;
 mod secrets;
