@@ -2,6 +2,7 @@
 //! items through the real binary.
 
 mod bank;
+mod history;
 mod output;
 mod reply;
 mod secrets;
