@@ -41,6 +41,9 @@ pub struct InterviewConfig {
     pub adaptive_down: f64,
     /// Questions answered within this many days are asked after the others.
     pub recent_days: f64,
+    /// How long to keep retrying to save an answer while another program holds the history
+    /// database locked; past it, unsaved answers are kept in a file next to the database.
+    pub save_wait_secs: u64,
 }
 
 impl Default for InterviewConfig {
@@ -53,6 +56,7 @@ impl Default for InterviewConfig {
             adaptive_up: 70.0,
             adaptive_down: 40.0,
             recent_days: 7.0,
+            save_wait_secs: 30,
         }
     }
 }
@@ -699,6 +703,7 @@ fn validate(config: &Config) -> Result<(), Problem> {
         );
     }
     c.number("interview.recent_days", v.recent_days, 0.0, 3650.0);
+    c.whole("interview.save_wait_secs", v.save_wait_secs, 0, 3600);
 
     let l = &config.llm;
     c.url(

@@ -313,6 +313,11 @@ impl History {
         &self.path
     }
 
+    /// How long one statement waits for another connection's lock before failing as busy.
+    pub fn set_busy_timeout(&self, wait: std::time::Duration) -> Result<(), HistoryError> {
+        self.conn.busy_timeout(wait).map_err(|e| self.error(e))
+    }
+
     fn error(&self, e: rusqlite::Error) -> HistoryError {
         classify(&self.path, e)
     }
