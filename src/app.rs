@@ -254,30 +254,51 @@ fn questions(
     Ok(ExitStatus::Success)
 }
 
-fn read_answer(args: &GradeArgs, limit: usize) -> anyhow::Result<String> {
-    let (bytes, what) = if let Some(text) = &args.answer {
-        (text.clone().into_bytes(), "--answer".to_owned())
-    } else if let Some(path) = &args.answer_file {
-        let bytes = fs::read(path).map_err(|e| {
-            InputError::Other(format!("cannot read answer file {}: {e}", path.display()))
-        })?;
-        (bytes, path.display().to_string())
+/// How far past the limit an answer is read, only to say how long it is.
+const COUNTED_ANSWER_BYTES: u64 = 64 * 1024 * 1024;
+
+/// Read at most `limit` bytes of an answer. A longer one is an error that gives its real size
+/// (counted, not kept, up to [`COUNTED_ANSWER_BYTES`]).
+fn read_limited(mut reader: impl Read, limit: usize) -> io::Result<Result<Vec<u8>, InputError>> {
+    let mut bytes = Vec::new();
+    (&mut reader)
+        .take(limit as u64 + 1)
+        .read_to_end(&mut bytes)?;
+    if bytes.len() <= limit {
+        return Ok(Ok(bytes));
+    }
+    let rest = io::copy(&mut reader.take(COUNTED_ANSWER_BYTES), &mut io::sink())?;
+    let total = bytes.len() as u64 + rest;
+    Ok(Err(if rest == COUNTED_ANSWER_BYTES {
+        InputError::Other(format!(
+            "the answer is more than {} MiB long; the limit is {limit} bytes (grading.max_answer_bytes)",
+            COUNTED_ANSWER_BYTES / (1024 * 1024)
+        ))
     } else {
-        let mut bytes = Vec::new();
-        io::stdin()
-            .take(limit as u64 + 1)
-            .read_to_end(&mut bytes)
-            .context("could not read the answer from standard input")?;
-        (bytes, "standard input".to_owned())
-    };
-    if bytes.len() > limit {
-        return Err(InputError::AnswerTooLong {
-            bytes: bytes.len(),
+        InputError::AnswerTooLong {
+            bytes: usize::try_from(total).unwrap_or(usize::MAX),
             limit,
         }
-        .into());
-    }
-    String::from_utf8(bytes).map_err(|e| {
+    }))
+}
+
+fn read_answer(args: &GradeArgs, limit: usize) -> anyhow::Result<String> {
+    let (read, what) = if let Some(text) = &args.answer {
+        (read_limited(text.as_bytes(), limit)?, "--answer".to_owned())
+    } else if let Some(path) = &args.answer_file {
+        let cannot_read =
+            |e| InputError::Other(format!("cannot read answer file {}: {e}", path.display()));
+        let file = fs::File::open(path).map_err(cannot_read)?;
+        (
+            read_limited(file, limit).map_err(cannot_read)?,
+            path.display().to_string(),
+        )
+    } else {
+        let read = read_limited(io::stdin().lock(), limit)
+            .context("could not read the answer from standard input")?;
+        (read, "standard input".to_owned())
+    };
+    String::from_utf8(read?).map_err(|e| {
         InputError::NotUtf8 {
             what: format!("the answer ({what})"),
             offset: e.utf8_error().valid_up_to(),

@@ -454,6 +454,7 @@ pub fn run(bank: &Bank, args: &EvalArgs, context: &AppContext) -> anyhow::Result
         what: args.file.display().to_string(),
         offset: e.utf8_error().valid_up_to(),
     })?;
+    let text = text.strip_prefix('\u{FEFF}').unwrap_or(&text);
     let questions = match (&args.split, &args.part) {
         (Some(split), Some(part)) => Some(read_split(split, part)?),
         _ => None,
@@ -468,7 +469,7 @@ pub fn run(bank: &Bank, args: &EvalArgs, context: &AppContext) -> anyhow::Result
     let report = evaluate(
         bank,
         &context.config.grading,
-        &text,
+        text,
         &options,
         embedder.as_ref(),
     );
@@ -479,6 +480,15 @@ pub fn run(bank: &Bank, args: &EvalArgs, context: &AppContext) -> anyhow::Result
         return Err(InputError::Other(format!(
             "{}: no gradable answers (expected lines {{\"id\", \"question_id\", \"answer\", \"grade\"}})",
             args.file.display()
+        ))
+        .into());
+    }
+    if args.grade_max.is_none() && report.human_max <= report.human_min {
+        // One grade everywhere says nothing about the scale: 3 might be 3 of 3 or 3 of 10.
+        return Err(InputError::Other(format!(
+            "{}: every human grade is {}, so their scale cannot be told from the file; give it with --grade-max MAX",
+            args.file.display(),
+            report.human_min
         ))
         .into());
     }

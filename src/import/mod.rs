@@ -188,14 +188,21 @@ pub fn unique_id(question: &str, taken: &mut HashSet<String>) -> String {
     id
 }
 
+/// The byte-order mark some editors put at the start of a UTF-8 file.
+const BOM: char = '\u{FEFF}';
+
 /// Read an input file as UTF-8 text; an unreadable, non-UTF-8 or empty file is bad input.
 pub fn read_input(file: &Path) -> Result<String, InputError> {
     let bytes = fs::read(file)
         .map_err(|e| InputError::Other(format!("cannot read {}: {e}", file.display())))?;
-    let text = String::from_utf8(bytes).map_err(|e| InputError::NotUtf8 {
+    let mut text = String::from_utf8(bytes).map_err(|e| InputError::NotUtf8 {
         what: file.display().to_string(),
         offset: e.utf8_error().valid_up_to(),
     })?;
+    // Editors on Windows start UTF-8 files with a byte-order mark; it is not text.
+    if text.starts_with(BOM) {
+        text.drain(..BOM.len_utf8());
+    }
     if text.trim().is_empty() {
         return Err(InputError::Other(format!(
             "{}: the file is empty",

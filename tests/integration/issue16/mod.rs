@@ -7,6 +7,7 @@ mod output;
 mod reply;
 mod secrets;
 mod settings;
+mod small;
 
 use std::path::PathBuf;
 
