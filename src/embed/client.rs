@@ -224,20 +224,17 @@ impl EmbedClient {
         Attempt {
             error: EmbedError::Unreachable {
                 url: crate::redact::shown_url(&self.base_url),
-                reason: crate::redact::Secrets::of(&self.base_url, None)
-                    .hide(&self.redact(&reason)),
+                reason: self.redact(&reason),
             },
             retryable: true,
             retry_after: None,
         }
     }
 
-    /// Hide the key in any text that came from the server or the network stack.
+    /// Hide the key and the URL's credentials in any text that came from the server or the
+    /// network stack.
     fn redact(&self, text: &str) -> String {
-        match &self.api_key {
-            Some(key) if key.len() >= 4 => text.replace(key.as_str(), "[redacted]"),
-            _ => text.to_owned(),
-        }
+        crate::redact::Secrets::of(&self.base_url, self.api_key.as_deref()).hide(text)
     }
 
     fn redacted(&self, error: EmbedError) -> EmbedError {
