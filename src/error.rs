@@ -27,13 +27,12 @@ pub enum BankError {
     },
     #[error("{path}: not a bank directory (expected {path}/data/ with question files)")]
     NotABank { path: PathBuf },
-    #[error(
-        "{bank}: {errors} rubric error(s), listed above; fix them before using the bank (`{check}` lists every problem)"
-    )]
+    /// `rubric check` finds errors in the bank's rubrics; `advice` says what to do.
+    #[error("{bank}: {errors} rubric error(s), listed above; {advice}")]
     Rejected {
         bank: String,
         errors: usize,
-        check: String,
+        advice: String,
     },
 }
 

@@ -56,9 +56,9 @@ fn line_of_value(file: &SourceFile, key: &str, value: &str) -> usize {
         .map_or(1, |i| i + 1)
 }
 
-/// The stems of a phrase, to compare aliases regardless of word form.
-fn phrase_key(phrase: &str) -> String {
-    text::analyze(phrase)
+/// The stems of an analysed phrase, to compare aliases regardless of word form.
+fn phrase_key(phrase: &text::Analyzed) -> String {
+    phrase
         .tokens
         .iter()
         .filter(|t| !t.is_stop || t.is_negation)
@@ -256,7 +256,8 @@ fn check_rubric(
     let mut concept_ids = HashSet::new();
     let mut alias_keys: HashMap<String, String> = HashMap::new();
     for (index, concept) in rubric.concepts.iter().enumerate() {
-        let line = line_of_value(file, "id", &concept.id);
+        // Lines are looked up only for a finding: searching the file costs more than checking.
+        let line = || line_of_value(file, "id", &concept.id);
         for cue in &concept.cues {
             if let Err(message) = crate::rubric::Cue::parse(cue) {
                 finding(
@@ -289,21 +290,21 @@ fn check_rubric(
         if !concept_ids.insert(concept.id.as_str()) {
             finding(
                 Severity::Error,
-                line,
+                line(),
                 format!("duplicate concept id \"{}\"", concept.id),
             );
         }
         if concept.label.trim().is_empty() {
             finding(
                 Severity::Error,
-                line,
+                line(),
                 format!("concept \"{}\" has an empty label", concept.id),
             );
         }
         if !(concept.weight > 0.0 && concept.weight <= 100.0) {
             finding(
                 Severity::Error,
-                line,
+                line(),
                 format!(
                     "concept \"{}\": weight {} must be above 0 (and at most 100)",
                     concept.id, concept.weight
@@ -313,7 +314,7 @@ fn check_rubric(
         if concept.aliases.is_empty() {
             finding(
                 Severity::Error,
-                line,
+                line(),
                 format!("concept \"{}\" has no aliases", concept.id),
             );
             continue;
@@ -321,25 +322,26 @@ fn check_rubric(
         if concept.hint.trim().is_empty() {
             finding(
                 Severity::Warning,
-                line,
+                line(),
                 format!("concept \"{}\" has no hint for feedback", concept.id),
             );
         }
         for alias in &concept.aliases {
-            let alias_line = line_of_value(file, "", alias);
-            let key = phrase_key(alias);
-            if alias.trim().is_empty() || text::analyze(alias).tokens.is_empty() {
+            let alias_line = || line_of_value(file, "", alias);
+            let analyzed = text::analyze(alias);
+            if alias.trim().is_empty() || analyzed.tokens.is_empty() {
                 finding(
                     Severity::Error,
-                    alias_line.max(line),
+                    alias_line().max(line()),
                     format!("concept \"{}\" has an empty alias", concept.id),
                 );
                 continue;
             }
+            let key = phrase_key(&analyzed);
             match alias_keys.get(&key) {
                 Some(owner) => finding(
                     Severity::Error,
-                    alias_line,
+                    alias_line(),
                     format!(
                         "duplicate alias \"{alias}\" in concept \"{}\" (same words as in concept \"{owner}\")",
                         concept.id
@@ -353,7 +355,7 @@ fn check_rubric(
         if aliases_found[index].is_empty() {
             finding(
                 Severity::Error,
-                line,
+                line(),
                 format!(
                     "concept \"{}\": none of its aliases occurs in the reference answer",
                     concept.id
@@ -363,18 +365,18 @@ fn check_rubric(
     }
     let mut misconception_ids = HashSet::new();
     for (index, misconception) in rubric.misconceptions.iter().enumerate() {
-        let line = line_of_value(file, "id", &misconception.id);
+        let line = || line_of_value(file, "id", &misconception.id);
         if !misconception_ids.insert(misconception.id.as_str()) {
             finding(
                 Severity::Error,
-                line,
+                line(),
                 format!("duplicate misconception id \"{}\"", misconception.id),
             );
         }
         if misconception.phrases.is_empty() {
             finding(
                 Severity::Error,
-                line,
+                line(),
                 format!(
                     "misconception \"{}\" has no phrases (phrases = [] can never match)",
                     misconception.id
@@ -387,14 +389,14 @@ fn check_rubric(
         {
             finding(
                 Severity::Error,
-                line,
+                line(),
                 format!("misconception \"{}\" has an empty phrase", misconception.id),
             );
         }
         if !(0.0..=100.0).contains(&misconception.penalty) {
             finding(
                 Severity::Error,
-                line,
+                line(),
                 format!(
                     "misconception \"{}\": penalty {} must be between 0 and 100",
                     misconception.id, misconception.penalty
@@ -425,4 +427,24 @@ fn check_rubric(
         }
     }
     findings
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bank::BankSource;
+
+    /// Commands skip the check for the bundled bank with the default settings on the strength
+    /// of this test.
+    #[test]
+    fn the_bundled_bank_has_no_errors_with_the_default_settings() {
+        let bank = Bank::load(&BankSource::Bundled).unwrap();
+        let findings = check(&bank, &GradeSettings::default());
+        let errors: Vec<String> = findings
+            .iter()
+            .filter(|f| f.severity == Severity::Error)
+            .map(ToString::to_string)
+            .collect();
+        assert!(errors.is_empty(), "{errors:#?}");
+    }
 }

@@ -170,6 +170,24 @@ fn issue16_a_question_without_a_rubric_does_not_make_the_bank_unusable() {
 }
 
 #[test]
+fn issue16_settings_that_make_aliases_unfindable_are_named_as_the_cause() {
+    let env = TestEnv::new();
+    let output = env
+        .sobes()
+        .args(["--set", "grading.max_gap=0"])
+        .args(["grade", "--question", "dbscan", "--answer", "плотность"])
+        .output()
+        .unwrap();
+    let stderr = stderr_of(&output);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("none of its aliases occurs"), "{stderr}");
+    assert!(
+        stderr.contains("with the default [grading] settings it has none"),
+        "{stderr}"
+    );
+}
+
+#[test]
 fn issue16_the_bundled_bank_passes_the_check_and_loads() {
     let env = TestEnv::new();
     let output = env.sobes().args(["rubric", "check"]).output().unwrap();
