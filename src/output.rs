@@ -44,7 +44,7 @@ pub fn print(text: &str) -> Result<(), OutputError> {
     Ok(())
 }
 
-/// [`print`] with a line break after `text`.
+/// [`print()`] with a line break after `text`.
 pub fn print_line(text: &str) -> Result<(), OutputError> {
     let mut out = io::stdout().lock();
     out.write_all(text.as_bytes())?;
