@@ -1,8 +1,7 @@
 //! Glue between the command line and the library: load config and bank once, run a command.
 
 use std::fs;
-use std::io::{self, Read, Write};
-use std::path::Path;
+use std::io::{self, Read};
 
 use anyhow::{bail, Context};
 use serde_json::json;
@@ -13,10 +12,11 @@ use crate::cli::{
     Cli, Command, ConfigCommand, GradeArgs, GradeFormat, ListFormat, QuestionsArgs, RubricCommand,
 };
 use crate::config::{config_path, Config, ConfigRequest, DEFAULT_CONFIG_TOML};
-use crate::error::{ExitStatus, InputError};
+use crate::error::{BankError, ExitStatus, InputError};
 use crate::feedback;
 use crate::grade::grade;
 use crate::import;
+use crate::output::{diagln, out, outln};
 use crate::report::group::GroupReport;
 use crate::report::ReportFormat;
 use crate::rubric::check::{check, Severity};
@@ -71,22 +71,29 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
         Some(Command::Progress(args)) => {
             crate::interview::progress_command(&db()?, &args, &context.config, context.ui.lang)
         }
-        Some(Command::Questions(args)) => questions(&load_bank(&source)?, &args, &context),
-        Some(Command::Grade(args)) => grade_command(&load_bank(&source)?, &args, &context),
+        Some(Command::Questions(args)) => {
+            questions(&checked_bank(&source, &context)?, &args, &context)
+        }
+        Some(Command::Grade(args)) => {
+            grade_command(&checked_bank(&source, &context)?, &args, &context)
+        }
+        // These two are how a broken bank gets mended: they load it as it is.
         Some(Command::Rubric(RubricCommand::Check)) => rubric_check(&load_bank(&source)?, &context),
         Some(Command::Rubric(RubricCommand::Draft { id })) => {
             let bank = load_bank(&source)?;
             let question = bank.require(&id)?;
             let context_texts =
                 DraftContext::from_texts(bank.questions.iter().map(|q| q.answer.as_str()));
-            print!("{}", draft(question, &context_texts).to_toml());
+            out!("{}", draft(question, &context_texts).to_toml())?;
             Ok(ExitStatus::Success)
         }
         Some(Command::Import(command)) => {
             let (format, file, out) = command.parts();
             import::run(format, file, out, context.ui.lang)
         }
-        Some(Command::Eval(args)) => crate::eval::run(&load_bank(&source)?, &args, &context),
+        Some(Command::Eval(args)) => {
+            crate::eval::run(&checked_bank(&source, &context)?, &args, &context)
+        }
         Some(Command::Config(command)) => config_command(command, &request, &context),
     }
 }
@@ -106,13 +113,70 @@ fn load_bank(source: &BankSource) -> anyhow::Result<Bank> {
     Ok(bank)
 }
 
+/// The most errors of a refused bank listed; `rubric check` lists them all.
+const LISTED_BANK_ERRORS: usize = 20;
+
+/// A bank to use: loaded, then held to the checks of `rubric check`. A rubric with an error
+/// (no concepts, a weight of 0 or infinity, an alias that never matches…) would grade every
+/// answer wrongly, so such a bank is refused, its errors listed on standard error.
+///
+/// The bundled bank with the default `[grading]` settings is the one case known in advance: a
+/// test (`rubric::check::tests`) holds it to the check, so it is not checked again on every
+/// start.
+fn checked_bank(source: &BankSource, context: &AppContext) -> anyhow::Result<Bank> {
+    let bank = load_bank(source)?;
+    let settings = &context.config.grading;
+    let defaults = crate::grade::GradeSettings::default();
+    if *source == BankSource::Bundled && *settings == defaults {
+        return Ok(bank);
+    }
+    let blocking = |settings| -> Vec<_> {
+        check(&bank, settings)
+            .into_iter()
+            .filter(|f| f.blocking)
+            .collect()
+    };
+    let errors = blocking(settings);
+    if errors.is_empty() {
+        return Ok(bank);
+    }
+    // Whether an alias is found depends on the matcher's settings: say so when only the
+    // user's settings make the bank fail.
+    let settings_blamed = *settings != defaults && blocking(&defaults).is_empty();
+    for finding in errors.iter().take(LISTED_BANK_ERRORS) {
+        diagln!("{finding}");
+    }
+    if errors.len() > LISTED_BANK_ERRORS {
+        diagln!("… {} more", errors.len() - LISTED_BANK_ERRORS);
+    }
+    let check = match source {
+        BankSource::Dir(dir) => format!("sobes --bank {} rubric check", dir.display()),
+        BankSource::Bundled => "sobes rubric check".into(),
+    };
+    Err(BankError::Rejected {
+        bank: match source {
+            BankSource::Dir(dir) => dir.display().to_string(),
+            BankSource::Bundled => "the bundled bank".into(),
+        },
+        errors: errors.len(),
+        advice: if settings_blamed {
+            "with the default [grading] settings it has none, so they come from the changed \
+             settings (`sobes config show`)"
+                .into()
+        } else {
+            format!("fix them before using the bank (`{check}` lists every problem)")
+        },
+    }
+    .into())
+}
+
 fn interview_command(
     source: &BankSource,
     db: std::path::PathBuf,
     args: crate::cli::InterviewArgs,
     context: &AppContext,
 ) -> anyhow::Result<ExitStatus> {
-    let bank = load_bank(source)?;
+    let bank = checked_bank(source, context)?;
     let keyword = crate::session::KeywordGrader {
         bank: &bank,
         settings: &context.config.grading,
@@ -161,8 +225,8 @@ fn questions(
     if args.stats {
         let stats = crate::stats::BankStats::of(&list);
         match args.format {
-            ListFormat::Json => println!("{}", serde_json::to_string_pretty(&stats)?),
-            ListFormat::Text => print!("{}", stats.markdown()),
+            ListFormat::Json => outln!("{}", serde_json::to_string_pretty(&stats)?)?,
+            ListFormat::Text => out!("{}", stats.markdown())?,
         }
         return Ok(ExitStatus::Success);
     }
@@ -183,25 +247,23 @@ fn questions(
                     })
                 })
                 .collect();
-            println!("{}", serde_json::to_string_pretty(&items)?);
+            outln!("{}", serde_json::to_string_pretty(&items)?)?;
         }
         ListFormat::Text => {
-            let mut out = io::stdout().lock();
+            let mut text = String::new();
             for q in &list {
                 let levels: Vec<&str> = q.levels.iter().map(|l| l.as_str()).collect();
-                writeln_or_pipe(
-                    &mut out,
-                    &format!(
-                        "{}  [{}] [{}]\n{}\n",
-                        context.ui.paint(crate::ui::Style::Bold, &q.id),
-                        levels.join(", "),
-                        q.topics.join(", "),
-                        context.ui.wrap(&crate::ui::sanitize(q.text(en)), "  ")
-                    ),
-                )?;
+                text.push_str(&format!(
+                    "{}  [{}] [{}]\n{}\n\n",
+                    context.ui.paint(crate::ui::Style::Bold, &q.id),
+                    levels.join(", "),
+                    q.topics.join(", "),
+                    context.ui.wrap(&crate::ui::sanitize(q.text(en)), "  ")
+                ));
             }
+            out!("{text}")?;
             if list.is_empty() {
-                eprintln!(
+                diagln!(
                     "{}",
                     context.ui.lang.pick(
                         "Нет вопросов с такими фильтрами.",
@@ -214,38 +276,51 @@ fn questions(
     Ok(ExitStatus::Success)
 }
 
-/// Write a line, treating a closed pipe (`sobes questions | head`) as success.
-fn writeln_or_pipe(out: &mut impl Write, text: &str) -> anyhow::Result<()> {
-    match writeln!(out, "{text}") {
-        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => std::process::exit(0),
-        other => Ok(other?),
+/// How far past the limit an answer is read, only to say how long it is.
+const COUNTED_ANSWER_BYTES: u64 = 64 * 1024 * 1024;
+
+/// Read at most `limit` bytes of an answer. A longer one is an error that gives its real size
+/// (counted, not kept, up to [`COUNTED_ANSWER_BYTES`]).
+fn read_limited(mut reader: impl Read, limit: usize) -> io::Result<Result<Vec<u8>, InputError>> {
+    let mut bytes = Vec::new();
+    (&mut reader)
+        .take(limit as u64 + 1)
+        .read_to_end(&mut bytes)?;
+    if bytes.len() <= limit {
+        return Ok(Ok(bytes));
     }
+    let rest = io::copy(&mut reader.take(COUNTED_ANSWER_BYTES), &mut io::sink())?;
+    let total = bytes.len() as u64 + rest;
+    Ok(Err(if rest == COUNTED_ANSWER_BYTES {
+        InputError::Other(format!(
+            "the answer is more than {} MiB long; the limit is {limit} bytes (grading.max_answer_bytes)",
+            COUNTED_ANSWER_BYTES / (1024 * 1024)
+        ))
+    } else {
+        InputError::AnswerTooLong {
+            bytes: usize::try_from(total).unwrap_or(usize::MAX),
+            limit,
+        }
+    }))
 }
 
 fn read_answer(args: &GradeArgs, limit: usize) -> anyhow::Result<String> {
-    let (bytes, what) = if let Some(text) = &args.answer {
-        (text.clone().into_bytes(), "--answer".to_owned())
+    let (read, what) = if let Some(text) = &args.answer {
+        (read_limited(text.as_bytes(), limit)?, "--answer".to_owned())
     } else if let Some(path) = &args.answer_file {
-        let bytes = fs::read(path).map_err(|e| {
-            InputError::Other(format!("cannot read answer file {}: {e}", path.display()))
-        })?;
-        (bytes, path.display().to_string())
+        let cannot_read =
+            |e| InputError::Other(format!("cannot read answer file {}: {e}", path.display()));
+        let file = fs::File::open(path).map_err(cannot_read)?;
+        (
+            read_limited(file, limit).map_err(cannot_read)?,
+            path.display().to_string(),
+        )
     } else {
-        let mut bytes = Vec::new();
-        io::stdin()
-            .take(limit as u64 + 1)
-            .read_to_end(&mut bytes)
+        let read = read_limited(io::stdin().lock(), limit)
             .context("could not read the answer from standard input")?;
-        (bytes, "standard input".to_owned())
+        (read, "standard input".to_owned())
     };
-    if bytes.len() > limit {
-        return Err(InputError::AnswerTooLong {
-            bytes: bytes.len(),
-            limit,
-        }
-        .into());
-    }
-    String::from_utf8(bytes).map_err(|e| {
+    String::from_utf8(read?).map_err(|e| {
         InputError::NotUtf8 {
             what: format!("the answer ({what})"),
             offset: e.utf8_error().valid_up_to(),
@@ -291,14 +366,12 @@ fn grade_command(
             text.push('\n');
         }
         match &args.out {
-            Some(path) => write_file(path, &text)?,
-            None => {
-                let mut out = io::stdout().lock();
-                match out.write_all(text.as_bytes()) {
-                    Err(e) if e.kind() == io::ErrorKind::BrokenPipe => {}
-                    other => other?,
-                }
-            }
+            Some(path) => crate::output::write_file(path, text.as_bytes())?,
+            // A reader that closed the pipe has what it wanted; the report is still written.
+            None => match crate::output::print(&text) {
+                Err(crate::output::OutputError::Closed) => {}
+                other => other?,
+            },
         }
         if let Some(grader) = &llm {
             let reasons: Vec<&str> = values
@@ -310,8 +383,8 @@ fn grade_command(
         if let (Some(path), Some(format)) = (&args.report, report_format) {
             let report = GroupReport::new(bank, &results, &values, context.ui.lang);
             let text = crate::report::write::render_group(&report, format);
-            crate::report::write::write_atomically(path, &text)?;
-            eprintln!(
+            crate::output::write_file(path, text.as_bytes())?;
+            diagln!(
                 "{} {}",
                 context.ui.lang.pick("Отчёт:", "Report:"),
                 path.display()
@@ -319,7 +392,7 @@ fn grade_command(
         }
         let errors = results.iter().filter(|r| r.is_error()).count();
         if errors > 0 {
-            eprintln!(
+            diagln!(
                 "{}",
                 match context.ui.lang {
                     Lang::Ru => format!(
@@ -365,20 +438,20 @@ fn grade_command(
                 object.insert("question_id".into(), json!(question_id));
                 object.insert("method".into(), json!("keyword"));
             }
-            println!("{}", serde_json::to_string_pretty(&value)?);
+            outln!("{}", serde_json::to_string_pretty(&value)?)?;
         }
         _ => {
             let question = bank.require(question_id)?;
-            println!(
+            outln!(
                 "{}\n",
                 context.ui.paint(
                     crate::ui::Style::Accent,
                     &context.ui.wrap(&crate::ui::sanitize(question.text(en)), "")
                 )
-            );
-            print!("{}", feedback::render(&result, &context.ui));
+            )?;
+            out!("{}", feedback::render(&result, &context.ui))?;
             if context.config.interface.show_reference {
-                println!(
+                outln!(
                     "\n{}\n{}",
                     context
                         .ui
@@ -387,18 +460,11 @@ fn grade_command(
                     context
                         .ui
                         .wrap(&crate::ui::sanitize(question.reference(en)), "  ")
-                );
+                )?;
             }
         }
     }
     Ok(ExitStatus::Success)
-}
-
-/// Write a whole file through a temporary sibling, so a failure leaves no half-written file.
-fn write_file(path: &Path, text: &str) -> anyhow::Result<()> {
-    let tmp = path.with_extension("sobes-tmp");
-    fs::write(&tmp, text).with_context(|| format!("could not write {}", tmp.display()))?;
-    fs::rename(&tmp, path).with_context(|| format!("could not write {}", path.display()))
 }
 
 fn rubric_check(bank: &Bank, context: &AppContext) -> anyhow::Result<ExitStatus> {
@@ -409,7 +475,7 @@ fn rubric_check(bank: &Bank, context: &AppContext) -> anyhow::Result<ExitStatus>
         .count();
     let warnings = findings.len() - errors;
     for finding in &findings {
-        eprintln!("{finding}");
+        diagln!("{finding}");
     }
     let summary = match context.ui.lang {
         Lang::Ru => format!(
@@ -423,7 +489,7 @@ fn rubric_check(bank: &Bank, context: &AppContext) -> anyhow::Result<ExitStatus>
             bank.questions.len()
         ),
     };
-    println!("{summary}");
+    outln!("{summary}")?;
     Ok(if errors > 0 {
         ExitStatus::BadInput
     } else {
@@ -437,11 +503,11 @@ fn config_command(
     context: &AppContext,
 ) -> anyhow::Result<ExitStatus> {
     match command {
-        ConfigCommand::Show => print!("{}", context.config.to_toml()),
-        ConfigCommand::Default => print!("{DEFAULT_CONFIG_TOML}"),
+        ConfigCommand::Show => out!("{}", context.config.to_shown_toml())?,
+        ConfigCommand::Default => out!("{DEFAULT_CONFIG_TOML}")?,
         ConfigCommand::Paths => {
             match config_path(request) {
-                Some(found) => println!(
+                Some(found) => outln!(
                     "config file: {} (from {}; {})",
                     found.path.display(),
                     found.origin,
@@ -450,11 +516,11 @@ fn config_command(
                     } else {
                         "not present"
                     }
-                ),
-                None => println!("config file: none (--no-config)"),
+                )?,
+                None => outln!("config file: none (--no-config)")?,
             }
             if let Some(dir) = crate::config::data_dir() {
-                println!("data directory: {}", dir.display());
+                outln!("data directory: {}", dir.display())?;
             }
         }
     }

@@ -74,6 +74,8 @@ impl LineResult {
 
 /// Grade every non-blank line of `input`. Results come back in input order.
 pub fn grade_lines(bank: &Bank, settings: &GradeSettings, input: &[u8]) -> Vec<LineResult> {
+    // A UTF-8 byte-order mark (Windows editors write one) is not part of line 1.
+    let input = input.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(input);
     let lines: Vec<(usize, &[u8])> = input
         .split(|&b| b == b'\n')
         .enumerate()

@@ -8,8 +8,9 @@ use crate::bank::Level;
 use crate::report::ReportFormat;
 use crate::ui::{ColorChoice, Lang};
 
-const AFTER_HELP: &str = "Exit status: 0 success, 1 the work failed (or some batch lines did), \
-2 bad usage or bad input.\nDocumentation: README.md in the sobes repository.";
+const AFTER_HELP: &str = "Exit status: 0 success (also when a pipe's reader stops early), 1 the \
+work failed (some batch lines, output that could not be written, answers not saved), 2 bad usage \
+or bad input.\nDocumentation: README.md in the sobes repository.";
 
 /// A trainer for machine-learning and data-science job interviews: answer questions in free
 /// text and get each answer graded against a rubric of key concepts.

@@ -41,6 +41,9 @@ pub struct InterviewConfig {
     pub adaptive_down: f64,
     /// Questions answered within this many days are asked after the others.
     pub recent_days: f64,
+    /// How long to keep retrying to save an answer while another program holds the history
+    /// database locked; past it, unsaved answers are kept in a file next to the database.
+    pub save_wait_secs: u64,
 }
 
 impl Default for InterviewConfig {
@@ -53,37 +56,8 @@ impl Default for InterviewConfig {
             adaptive_up: 70.0,
             adaptive_down: 40.0,
             recent_days: 7.0,
+            save_wait_secs: 30,
         }
-    }
-}
-
-impl InterviewConfig {
-    fn validate(&self) -> Result<(), String> {
-        if self.questions == 0 {
-            return Err("interview.questions must be at least 1".into());
-        }
-        for (name, value) in [
-            ("pass_score", self.pass_score),
-            ("close_score", self.close_score),
-            ("adaptive_up", self.adaptive_up),
-            ("adaptive_down", self.adaptive_down),
-        ] {
-            if !(0.0..=100.0).contains(&value) {
-                return Err(format!(
-                    "interview.{name} must be between 0 and 100, not {value}"
-                ));
-            }
-        }
-        if self.close_score > self.pass_score {
-            return Err("interview.close_score must not exceed interview.pass_score".into());
-        }
-        if self.adaptive_down > self.adaptive_up {
-            return Err("interview.adaptive_down must not exceed interview.adaptive_up".into());
-        }
-        if self.recent_days.is_nan() || self.recent_days < 0.0 {
-            return Err("interview.recent_days must be 0 or more".into());
-        }
-        Ok(())
     }
 }
 
@@ -210,49 +184,6 @@ impl EmbeddingsSettings {
     pub fn enabled(&self) -> bool {
         !self.base_url.trim().is_empty()
     }
-
-    fn validate(&self) -> Result<(), String> {
-        let url = self.base_url.trim();
-        if !(url.is_empty() || url.starts_with("http://") || url.starts_with("https://")) {
-            return Err(format!(
-                "embeddings.base_url \"{url}\" must start with http:// or https:// (e.g. http://127.0.0.1:8000/v1), or be empty to turn the channel off"
-            ));
-        }
-        if self.model.trim().is_empty() {
-            return Err("embeddings.model must not be empty".into());
-        }
-        let name = self.api_key_env.trim();
-        if !name.is_empty() && !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
-            // Never echo the value: it may be the key itself, pasted by mistake.
-            return Err("embeddings.api_key_env must be the NAME of an environment variable (letters, digits, _), not the key".into());
-        }
-        for (name, value, max) in [
-            ("timeout_ms", self.timeout_ms, 3_600_000),
-            ("connect_timeout_ms", self.connect_timeout_ms, 600_000),
-        ] {
-            if !(1..=max).contains(&value) {
-                return Err(format!(
-                    "embeddings.{name} must be between 1 and {max}, not {value}"
-                ));
-            }
-        }
-        if !self.similarity.is_finite() || !(0.0..=1.0).contains(&self.similarity) {
-            return Err(format!(
-                "embeddings.similarity must be a number between 0 and 1, not {}",
-                self.similarity
-            ));
-        }
-        if !(1..=2048).contains(&self.batch_size) {
-            return Err(format!(
-                "embeddings.batch_size must be between 1 and 2048, not {}",
-                self.batch_size
-            ));
-        }
-        if self.query_prefix.chars().count() > 200 {
-            return Err("embeddings.query_prefix must be at most 200 characters".into());
-        }
-        Ok(())
-    }
 }
 
 /// Where the configuration file was looked for and why.
@@ -333,28 +264,29 @@ pub fn cache_dir() -> Option<PathBuf> {
 }
 
 impl Config {
-    /// Load and layer the configuration.
+    /// Load and layer the configuration, then check every value once: anything out of range
+    /// is an error naming the key, the allowed values and where the bad one came from.
     pub fn load(request: &ConfigRequest) -> Result<Config, ConfigError> {
         let mut value =
             toml::Value::try_from(Config::default()).map_err(|e| ConfigError::Value {
                 origin: "defaults".into(),
                 message: e.to_string(),
             })?;
+        let mut origins = Origins::default();
         if let Some(found) = config_path(request) {
             // An explicitly named file must exist; the default location is optional.
             if found.exists || !found.optional() {
                 let text = read_config_file(&found.path)?;
                 let file_value = parse_config_text(&found.path, &text)?;
+                origins.set_file(&file_value, &found.path);
                 merge(&mut value, file_value);
             }
         }
+        check_env_names(&value)?;
         for (key, raw) in env_overrides(&value) {
-            set_key(
-                &mut value,
-                &key,
-                &raw,
-                &format!("environment variable {raw_key}", raw_key = env_name(&key)),
-            )?;
+            let origin = format!("environment variable {}", env_name(&key));
+            set_key(&mut value, &key, &raw, &origin)?;
+            origins.set(&key, origin);
         }
         for assignment in &request.overrides {
             let (key, raw) = assignment
@@ -369,24 +301,30 @@ impl Config {
                 raw.trim(),
                 &format!("--set {assignment}"),
             )?;
+            // The key alone: the message shows the value, unless it must not be echoed.
+            origins.set(key.trim(), format!("--set {}", key.trim()));
         }
         let config = Config::deserialize(value).map_err(|e| ConfigError::Value {
             origin: "configuration".into(),
             message: e.to_string(),
         })?;
-        config
-            .interview
-            .validate()
-            .and_then(|()| config.embeddings.validate())
-            .map_err(|message| ConfigError::Value {
-                origin: "configuration".into(),
-                message,
-            })?;
+        validate(&config).map_err(|problem| ConfigError::Value {
+            origin: origins.of(&problem.key),
+            message: problem.message,
+        })?;
         Ok(config)
     }
 
     pub fn to_toml(&self) -> String {
         toml::to_string_pretty(self).unwrap_or_default()
+    }
+
+    /// The configuration as `config show` prints it: credentials in server URLs masked.
+    pub fn to_shown_toml(&self) -> String {
+        let mut shown = self.clone();
+        shown.llm.base_url = crate::redact::shown_url(&shown.llm.base_url);
+        shown.embeddings.base_url = crate::redact::shown_url(&shown.embeddings.base_url);
+        shown.to_toml()
     }
 }
 
@@ -479,12 +417,372 @@ fn set_key(value: &mut toml::Value, key: &str, raw: &str, origin: &str) -> Resul
     if std::mem::discriminant(&*slot) != std::mem::discriminant(&parsed) {
         return Err(ConfigError::Value {
             origin: origin.into(),
-            message: format!("\"{key}\" expects a {}, got \"{raw}\"", slot.type_str()),
+            message: format!("\"{key}\" expects {}, got \"{raw}\"", kind_of(slot)),
         });
     }
     *slot = parsed;
     Ok(())
 }
+
+/// What a setting's type takes, in words: "expects a number", "expects true or false".
+fn kind_of(slot: &toml::Value) -> &'static str {
+    match slot {
+        toml::Value::Integer(_) => "a whole number",
+        toml::Value::Float(_) => "a number",
+        toml::Value::Boolean(_) => "true or false",
+        toml::Value::String(_) => "a string",
+        _ => "a value of another type",
+    }
+}
+
+/// Variables that look like settings but belong to the scripts (`scripts/embeddings-server.sh`
+/// exports the server's process id for the tests that use it).
+const NOT_SETTINGS: &[&str] = &["SOBES_EMBEDDINGS_SERVER_PID"];
+
+/// A `SOBES_<SECTION>_<KEY>` variable whose KEY no setting has is a typo that would otherwise
+/// be ignored without a word.
+fn check_env_names(value: &toml::Value) -> Result<(), ConfigError> {
+    let toml::Value::Table(sections) = value else {
+        return Ok(());
+    };
+    let mut names: Vec<String> = env::vars_os()
+        .filter_map(|(name, _)| name.into_string().ok())
+        .filter(|name| !NOT_SETTINGS.contains(&name.as_str()))
+        .collect();
+    names.sort();
+    for name in names {
+        for (section, table) in sections {
+            let prefix = format!("SOBES_{}_", section.to_uppercase());
+            let Some(rest) = name.strip_prefix(&prefix) else {
+                continue;
+            };
+            let known = table
+                .as_table()
+                .is_some_and(|keys| keys.keys().any(|k| k.to_uppercase() == rest));
+            if !known {
+                let keys = table
+                    .as_table()
+                    .map(|keys| {
+                        keys.keys()
+                            .map(|k| env_name(&format!("{section}.{k}")))
+                            .collect::<Vec<_>>()
+                    })
+                    .unwrap_or_default();
+                let hint = crate::ui::did_you_mean(&name, keys.iter().map(String::as_str))
+                    .map(|s| format!(" (did you mean {s}?)"))
+                    .unwrap_or_default();
+                return Err(ConfigError::Value {
+                    origin: format!("environment variable {name}"),
+                    message: format!(
+                        "there is no setting {section}.{}{hint}",
+                        rest.to_lowercase()
+                    ),
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Where each setting that is not a default came from, for error messages.
+#[derive(Debug, Default)]
+struct Origins(std::collections::HashMap<String, String>);
+
+impl Origins {
+    fn set(&mut self, key: &str, origin: String) {
+        self.0.insert(key.to_owned(), origin);
+    }
+
+    fn set_file(&mut self, file: &toml::Value, path: &Path) {
+        if let toml::Value::Table(sections) = file {
+            for (section, table) in sections {
+                if let toml::Value::Table(keys) = table {
+                    for key in keys.keys() {
+                        self.set(&format!("{section}.{key}"), path.display().to_string());
+                    }
+                }
+            }
+        }
+    }
+
+    fn of(&self, key: &str) -> String {
+        self.0
+            .get(key)
+            .cloned()
+            .unwrap_or_else(|| "configuration".into())
+    }
+}
+
+/// A setting out of its range: the key and what is wrong with it.
+#[derive(Debug, Clone, PartialEq)]
+struct Problem {
+    key: String,
+    message: String,
+}
+
+/// Collects the first problem found by the checks of [`validate`].
+#[derive(Default)]
+struct Checks {
+    first: Option<Problem>,
+}
+
+impl Checks {
+    fn fail(&mut self, key: &str, message: String) {
+        if self.first.is_none() {
+            self.first = Some(Problem {
+                key: key.to_owned(),
+                message,
+            });
+        }
+    }
+
+    /// A finite number in `min..=max`.
+    fn number(&mut self, key: &str, value: f64, min: f64, max: f64) {
+        if !(value.is_finite() && (min..=max).contains(&value)) {
+            self.fail(
+                key,
+                format!("{key} must be a number from {min} to {max}, not {value}"),
+            );
+        }
+    }
+
+    /// A whole number in `min..=max`.
+    fn whole(&mut self, key: &str, value: u64, min: u64, max: u64) {
+        if !(min..=max).contains(&value) {
+            self.fail(
+                key,
+                format!("{key} must be a whole number from {min} to {max}, not {value}"),
+            );
+        }
+    }
+
+    /// One of `allowed` (compared trimmed and in lower case).
+    fn one_of(&mut self, key: &str, value: &str, allowed: &[&str]) {
+        if !allowed.contains(&value.trim().to_lowercase().as_str()) {
+            let shown: Vec<String> = allowed.iter().map(|a| format!("\"{a}\"")).collect();
+            self.fail(
+                key,
+                format!(
+                    "{key} must be one of {}, not \"{}\"",
+                    shown.join(", "),
+                    value.chars().take(60).collect::<String>()
+                ),
+            );
+        }
+    }
+
+    /// An http:// or https:// URL (or, when `may_be_empty`, nothing).
+    fn url(&mut self, key: &str, value: &str, may_be_empty: bool, example: &str) {
+        let url = value.trim();
+        let ok = (may_be_empty && url.is_empty())
+            || ((url.starts_with("http://") || url.starts_with("https://"))
+                && url.len() > "https://".len());
+        if !ok {
+            let empty = if may_be_empty {
+                ", or be empty to turn the channel off"
+            } else {
+                ""
+            };
+            self.fail(
+                key,
+                format!(
+                    "{key} \"{}\" must start with http:// or https:// (e.g. {example}){empty}",
+                    crate::redact::shown_url(url)
+                ),
+            );
+        }
+    }
+
+    /// The NAME of an environment variable (or nothing). The value is never echoed: it may be
+    /// the key itself, pasted by mistake.
+    fn variable_name(&mut self, key: &str, value: &str) {
+        let name = value.trim();
+        if !name.is_empty() && !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+            self.fail(
+                key,
+                format!(
+                    "{key} must be the NAME of an environment variable (letters, digits, _), not the key"
+                ),
+            );
+        }
+    }
+}
+
+/// Every setting in its range; the first problem found, if any.
+fn validate(config: &Config) -> Result<(), Problem> {
+    let mut c = Checks::default();
+    let g = &config.grading;
+    for (key, value, min, max) in [
+        ("grading.fuzzy_min_len", g.fuzzy_min_len, 1, 20),
+        ("grading.fuzzy_max_edits", g.fuzzy_max_edits, 0, 3),
+        ("grading.fuzzy_long_len", g.fuzzy_long_len, 1, 40),
+        ("grading.prefix_min_len", g.prefix_min_len, 1, 20),
+        ("grading.prefix_max_extra", g.prefix_max_extra, 0, 20),
+        ("grading.max_gap", g.max_gap, 0, 20),
+        ("grading.negation_window", g.negation_window, 0, 20),
+        (
+            "grading.explanation_min_words",
+            g.explanation_min_words,
+            0,
+            50,
+        ),
+        ("grading.cue_window", g.cue_window, 1, 100),
+        (
+            "grading.max_answer_bytes",
+            g.max_answer_bytes,
+            1,
+            MAX_ANSWER_BYTES,
+        ),
+    ] {
+        c.whole(key, value as u64, min, max as u64);
+    }
+    for (key, value, min, max) in [
+        (
+            "grading.cross_script_similarity",
+            g.cross_script_similarity,
+            0.0,
+            1.0,
+        ),
+        (
+            "grading.bare_mention_credit",
+            g.bare_mention_credit,
+            0.0,
+            1.0,
+        ),
+        ("grading.listed_credit", g.listed_credit, 0.0, 1.0),
+        ("grading.keyword_list_cap", g.keyword_list_cap, 0.0, 100.0),
+        (
+            "grading.wrong_claim_penalty",
+            g.wrong_claim_penalty,
+            0.0,
+            100.0,
+        ),
+        ("grading.semantic_credit", g.semantic_credit, 0.0, 1.0),
+        // As a rubric's own [scoring] full_marks_coverage: 0 would make every answer 100.
+        (
+            "grading.full_marks_coverage",
+            g.full_marks_coverage,
+            0.01,
+            1.0,
+        ),
+        (
+            "grading.required_missing_cap",
+            g.required_missing_cap,
+            0.0,
+            100.0,
+        ),
+    ] {
+        c.number(key, value, min, max);
+    }
+
+    let i = &config.interface;
+    c.one_of("interface.lang", &i.lang, &["", "ru", "en"]);
+    c.one_of("interface.color", &i.color, &["auto", "always", "never"]);
+    c.whole("interface.max_width", i.max_width as u64, 20, 1000);
+
+    let v = &config.interview;
+    c.whole("interview.questions", v.questions as u64, 1, 1000);
+    for (key, value) in [
+        ("interview.pass_score", v.pass_score),
+        ("interview.close_score", v.close_score),
+        ("interview.adaptive_up", v.adaptive_up),
+        ("interview.adaptive_down", v.adaptive_down),
+    ] {
+        c.number(key, value, 0.0, 100.0);
+    }
+    if v.close_score > v.pass_score {
+        c.fail(
+            "interview.close_score",
+            "interview.close_score must not exceed interview.pass_score".into(),
+        );
+    }
+    if v.adaptive_down > v.adaptive_up {
+        c.fail(
+            "interview.adaptive_down",
+            "interview.adaptive_down must not exceed interview.adaptive_up".into(),
+        );
+    }
+    c.number("interview.recent_days", v.recent_days, 0.0, 3650.0);
+    c.whole("interview.save_wait_secs", v.save_wait_secs, 0, 3600);
+
+    let l = &config.llm;
+    c.url(
+        "llm.base_url",
+        &l.base_url,
+        false,
+        "http://localhost:11434/v1",
+    );
+    if l.model.trim().is_empty() {
+        c.fail("llm.model", "llm.model must not be empty".into());
+    }
+    c.variable_name("llm.api_key_env", &l.api_key_env);
+    c.whole("llm.timeout_secs", l.timeout_secs, 1, 3600);
+    c.whole("llm.connect_timeout_secs", l.connect_timeout_secs, 1, 600);
+    c.whole(
+        "llm.max_retries",
+        u64::from(l.max_retries),
+        0,
+        u64::from(MAX_LLM_RETRIES),
+    );
+    c.whole("llm.concurrency", l.concurrency as u64, 1, 64);
+    c.number("llm.temperature", l.temperature, 0.0, 2.0);
+    c.one_of(
+        "llm.token_limit_field",
+        &l.token_limit_field,
+        &["max_tokens", "max_completion_tokens"],
+    );
+    c.whole(
+        "llm.max_output_tokens",
+        u64::from(l.max_output_tokens),
+        1,
+        100_000,
+    );
+    c.one_of("llm.mode", &l.mode, &["keyword", "blend", "llm"]);
+    c.number("llm.blend_weight", l.blend_weight, 0.0, 1.0);
+    c.number("llm.blend_band", l.blend_band, 0.0, 100.0);
+    c.whole("llm.backoff_ms", l.backoff_ms, 0, MAX_LLM_BACKOFF_MS);
+
+    let e = &config.embeddings;
+    c.url(
+        "embeddings.base_url",
+        &e.base_url,
+        true,
+        "http://127.0.0.1:8000/v1",
+    );
+    if e.model.trim().is_empty() {
+        c.fail(
+            "embeddings.model",
+            "embeddings.model must not be empty".into(),
+        );
+    }
+    c.variable_name("embeddings.api_key_env", &e.api_key_env);
+    c.whole("embeddings.timeout_ms", e.timeout_ms, 1, 3_600_000);
+    c.whole(
+        "embeddings.connect_timeout_ms",
+        e.connect_timeout_ms,
+        1,
+        600_000,
+    );
+    c.number("embeddings.similarity", e.similarity, 0.0, 1.0);
+    c.whole("embeddings.batch_size", e.batch_size as u64, 1, 2048);
+    if e.query_prefix.chars().count() > 200 {
+        c.fail(
+            "embeddings.query_prefix",
+            "embeddings.query_prefix must be at most 200 characters".into(),
+        );
+    }
+    match c.first {
+        Some(problem) => Err(problem),
+        None => Ok(()),
+    }
+}
+
+/// The longest answer `grading.max_answer_bytes` may allow: 16 MiB.
+pub const MAX_ANSWER_BYTES: usize = 16 * 1024 * 1024;
+/// The most retries `llm.max_retries` may ask for.
+pub const MAX_LLM_RETRIES: u32 = 10;
+/// The longest first retry delay `llm.backoff_ms` may set: one minute.
+pub const MAX_LLM_BACKOFF_MS: u64 = 60_000;
 
 #[cfg(test)]
 mod tests {
@@ -583,6 +881,103 @@ mod tests {
             let error = load_with(&[bad]).unwrap_err().to_string();
             assert!(error.contains(key), "{bad}: {error}");
         }
+    }
+
+    #[test]
+    fn every_setting_out_of_range_is_named_with_its_range() {
+        for (bad, expected) in [
+            (
+                "grading.full_marks_coverage=nan",
+                "grading.full_marks_coverage must be a number from 0.01 to 1, not NaN",
+            ),
+            ("grading.full_marks_coverage=0", "from 0.01 to 1, not 0"),
+            (
+                "grading.full_marks_coverage=-0.5",
+                "from 0.01 to 1, not -0.5",
+            ),
+            (
+                "grading.bare_mention_credit=inf",
+                "bare_mention_credit must be a number from 0 to 1, not inf",
+            ),
+            ("grading.required_missing_cap=-50", "from 0 to 100, not -50"),
+            ("grading.required_missing_cap=500", "from 0 to 100, not 500"),
+            ("grading.cross_script_similarity=2", "from 0 to 1, not 2"),
+            ("grading.listed_credit=1.5", "grading.listed_credit"),
+            ("grading.keyword_list_cap=101", "grading.keyword_list_cap"),
+            (
+                "grading.cue_window=0",
+                "grading.cue_window must be a whole number from 1 to 100",
+            ),
+            (
+                "grading.wrong_claim_penalty=nan",
+                "grading.wrong_claim_penalty",
+            ),
+            ("grading.semantic_credit=-1", "grading.semantic_credit"),
+            ("grading.max_answer_bytes=0", "grading.max_answer_bytes"),
+            ("grading.fuzzy_max_edits=9", "grading.fuzzy_max_edits"),
+            (
+                "interface.max_width=0",
+                "interface.max_width must be a whole number from 20 to 1000, not 0",
+            ),
+            (
+                "interface.lang=xx",
+                "interface.lang must be one of \"\", \"ru\", \"en\", not \"xx\"",
+            ),
+            (
+                "interface.color=rainbow",
+                "interface.color must be one of \"auto\", \"always\", \"never\"",
+            ),
+            ("interview.recent_days=inf", "interview.recent_days"),
+            ("interview.questions=0", "interview.questions"),
+            (
+                "llm.blend_weight=nan",
+                "llm.blend_weight must be a number from 0 to 1, not NaN",
+            ),
+            (
+                "llm.blend_weight=5",
+                "llm.blend_weight must be a number from 0 to 1, not 5",
+            ),
+            (
+                "llm.blend_band=-20",
+                "llm.blend_band must be a number from 0 to 100, not -20",
+            ),
+            (
+                "llm.temperature=-3",
+                "llm.temperature must be a number from 0 to 2, not -3",
+            ),
+            (
+                "llm.backoff_ms=9223372036854775807",
+                "llm.backoff_ms must be a whole number from 0 to 60000",
+            ),
+            (
+                "llm.max_retries=4294967295",
+                "llm.max_retries must be a whole number from 0 to 10",
+            ),
+            ("llm.concurrency=0", "llm.concurrency"),
+            ("llm.timeout_secs=0", "llm.timeout_secs"),
+            ("llm.mode=smart", "llm.mode must be one of"),
+            ("llm.token_limit_field=max", "llm.token_limit_field"),
+            ("llm.base_url=localhost", "llm.base_url"),
+            ("llm.model= ", "llm.model"),
+        ] {
+            let error = load_with(&[bad]).unwrap_err().to_string();
+            assert!(error.contains(expected), "{bad}: {error}");
+            let key = bad.split('=').next().unwrap();
+            assert!(
+                error.starts_with(&format!("--set {key}: ")),
+                "{bad}: {error}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_wrong_type_says_what_the_key_expects() {
+        let error = load_with(&["grading.max_gap=lots"])
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("expects a whole number"), "{error}");
+        let error = load_with(&["llm.enabled=maybe"]).unwrap_err().to_string();
+        assert!(error.contains("expects true or false"), "{error}");
     }
 
     #[test]

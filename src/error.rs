@@ -27,6 +27,13 @@ pub enum BankError {
     },
     #[error("{path}: not a bank directory (expected {path}/data/ with question files)")]
     NotABank { path: PathBuf },
+    /// `rubric check` finds errors in the bank's rubrics; `advice` says what to do.
+    #[error("{bank}: {errors} rubric error(s), listed above; {advice}")]
+    Rejected {
+        bank: String,
+        errors: usize,
+        advice: String,
+    },
 }
 
 /// Problems with what the user asked for or fed in; exit status 2.
@@ -57,7 +64,10 @@ pub enum ExitStatus {
 impl ExitStatus {
     /// Exit status for an error that ended the run.
     pub fn of_error(error: &anyhow::Error) -> ExitStatus {
-        if error.chain().any(|e| {
+        if is_closed_output(error) {
+            // `sobes … | head`: the reader has what it wanted (as ripgrep does).
+            ExitStatus::Success
+        } else if error.chain().any(|e| {
             e.is::<BankError>()
                 || e.is::<InputError>()
                 || e.is::<ConfigError>()
@@ -66,6 +76,63 @@ impl ExitStatus {
         }) {
             ExitStatus::BadInput
         } else {
+            ExitStatus::Failure
+        }
+    }
+}
+
+/// Whether the run ended because standard output was closed by its reader.
+pub fn is_closed_output(error: &anyhow::Error) -> bool {
+    error
+        .chain()
+        .any(|e| matches!(e.downcast_ref(), Some(crate::output::OutputError::Closed)))
+}
+
+/// The error as one line, its causes joined by ": ", each said once: a cause whose text the
+/// line already holds (SQLite's "database is locked" under ours) is not repeated.
+pub fn one_line(error: &anyhow::Error) -> String {
+    let mut text = String::new();
+    for cause in error.chain() {
+        let message = cause.to_string();
+        if message.trim().is_empty() || text.contains(&message) {
+            continue;
+        }
+        if !text.is_empty() {
+            text.push_str(": ");
+        }
+        text.push_str(&message);
+    }
+    text
+}
+
+/// Print the error that ended the run on standard error (nothing for a closed standard
+/// output) and return the exit status.
+pub fn report(error: &anyhow::Error, verbose: bool) -> ExitStatus {
+    let status = ExitStatus::of_error(error);
+    if is_closed_output(error) {
+        return status;
+    }
+    if verbose {
+        crate::output::diag(&format!("sobes: error: {error:?}"));
+    } else {
+        crate::output::diag(&format!("sobes: error: {}", one_line(error)));
+    }
+    status
+}
+
+/// What to do with a command line clap could not accept, or with `--help` and `--version`:
+/// print it and return the exit status, with a failed write to standard output treated as
+/// any other output error.
+pub fn report_usage(error: &clap::Error) -> ExitStatus {
+    let status = match error.exit_code() {
+        0 => ExitStatus::Success,
+        _ => ExitStatus::BadInput,
+    };
+    match error.print() {
+        Ok(()) => status,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => status,
+        Err(e) => {
+            crate::output::diag(&format!("sobes: error: cannot write the help text: {e}"));
             ExitStatus::Failure
         }
     }
@@ -123,6 +190,17 @@ pub fn toml_location(text: &str, error: &toml::de::Error) -> (usize, usize, Stri
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_cause_already_in_the_message_is_not_repeated() {
+        let error = anyhow::Error::msg("database is locked")
+            .context("history database h.sqlite3: database is locked")
+            .context("the answer was not saved");
+        assert_eq!(
+            one_line(&error),
+            "the answer was not saved: history database h.sqlite3: database is locked"
+        );
+    }
 
     #[test]
     fn line_column_counts_from_one() {

@@ -22,6 +22,7 @@ use crate::app::AppContext;
 use crate::bank::Bank;
 use crate::cli::{EvalArgs, EvalFormat};
 use crate::error::{ExitStatus, InputError};
+use crate::output::{diagln, out, outln};
 
 /// One graded answer with both grades.
 #[derive(Debug, Clone, Serialize)]
@@ -240,7 +241,7 @@ fn semantic_inputs(
             )
         }
         Err(e) => {
-            eprintln!("notice: semantic channel unavailable ({e}); grading with keywords only");
+            diagln!("notice: semantic channel unavailable ({e}); grading with keywords only");
             None
         }
     }
@@ -453,6 +454,7 @@ pub fn run(bank: &Bank, args: &EvalArgs, context: &AppContext) -> anyhow::Result
         what: args.file.display().to_string(),
         offset: e.utf8_error().valid_up_to(),
     })?;
+    let text = text.strip_prefix('\u{FEFF}').unwrap_or(&text);
     let questions = match (&args.split, &args.part) {
         (Some(split), Some(part)) => Some(read_split(split, part)?),
         _ => None,
@@ -467,12 +469,12 @@ pub fn run(bank: &Bank, args: &EvalArgs, context: &AppContext) -> anyhow::Result
     let report = evaluate(
         bank,
         &context.config.grading,
-        &text,
+        text,
         &options,
         embedder.as_ref(),
     );
     for bad in &report.bad_lines {
-        eprintln!("{}:{}: {}", args.file.display(), bad.line, bad.error);
+        diagln!("{}:{}: {}", args.file.display(), bad.line, bad.error);
     }
     if report.overall.answers == 0 {
         return Err(InputError::Other(format!(
@@ -481,9 +483,18 @@ pub fn run(bank: &Bank, args: &EvalArgs, context: &AppContext) -> anyhow::Result
         ))
         .into());
     }
+    if args.grade_max.is_none() && report.human_max <= report.human_min {
+        // One grade everywhere says nothing about the scale: 3 might be 3 of 3 or 3 of 10.
+        return Err(InputError::Other(format!(
+            "{}: every human grade is {}, so their scale cannot be told from the file; give it with --grade-max MAX",
+            args.file.display(),
+            report.human_min
+        ))
+        .into());
+    }
     match args.format {
-        EvalFormat::Json => println!("{}", serde_json::to_string_pretty(&report)?),
-        EvalFormat::Text => print!("{}", render(&report, context)),
+        EvalFormat::Json => outln!("{}", serde_json::to_string_pretty(&report)?)?,
+        EvalFormat::Text => out!("{}", render(&report, context))?,
     }
     Ok(if report.bad_lines.is_empty() {
         ExitStatus::Success

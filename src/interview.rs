@@ -9,8 +9,9 @@ use crate::cli::{HistoryArgs, InterviewArgs, ListFormat, ProgressArgs, ReportArg
 use crate::config::{data_dir, Config};
 use crate::error::{ExitStatus, InputError};
 use crate::history::{time, History, NewSession};
+use crate::output::{diagln, out, outln};
 use crate::repl::input::{LineReader, PipedReader, TerminalReader};
-use crate::repl::{ask_level, render, Interview, InterviewSettings, LevelChoice};
+use crate::repl::{ask_level, render, Interview, InterviewSettings, LevelChoice, Outcome};
 use crate::report::{write, ProgressReport, ReportFormat};
 use crate::session::pick::{rank, AdaptiveSteps, Preferences, QuestionQueue, Rng};
 use crate::session::progress::Progress;
@@ -66,8 +67,10 @@ pub fn run(request: InterviewRequest<'_>) -> anyhow::Result<ExitStatus> {
     let history = History::open(&db)?;
     let stdin = io::stdin();
     let mut reader: Box<dyn LineReader> = if stdin.is_terminal() && io::stdout().is_terminal() {
-        let history_file = data_dir().map(|d| d.join("repl-history.txt"));
-        Box::new(TerminalReader::new(history_file)?)
+        // Typed lines live next to the history they belong to (`--db` moves both).
+        Box::new(TerminalReader::new(Some(
+            folder_of(&db).join(REPL_HISTORY),
+        ))?)
     } else {
         Box::new(PipedReader::new(
             stdin.lock(),
@@ -150,6 +153,9 @@ pub fn run(request: InterviewRequest<'_>) -> anyhow::Result<ExitStatus> {
         },
     };
     let session_id = history.start_session(&session)?;
+    // Answers are retried by the interview itself, which tells the candidate it is waiting:
+    // each attempt waits only briefly for another program's lock.
+    history.set_busy_timeout(std::time::Duration::from_millis(200))?;
     let mut interview = Interview {
         ui,
         out: &mut stdout,
@@ -160,9 +166,13 @@ pub fn run(request: InterviewRequest<'_>) -> anyhow::Result<ExitStatus> {
             show_reference: config.interface.show_reference,
             max_answer_bytes: config.grading.max_answer_bytes,
             thresholds: thresholds(config),
+            save_wait: std::time::Duration::from_secs(config.interview.save_wait_secs),
         },
     };
     let outcome = interview.run(session_id, &mut queue)?;
+    if !outcome.saved() {
+        return Err(not_saved(&history, &outcome, ui.lang));
+    }
     let mut out = io::stdout();
     let _ = writeln!(
         out,
@@ -181,19 +191,75 @@ pub fn run(request: InterviewRequest<'_>) -> anyhow::Result<ExitStatus> {
             );
         }
         // The answers are safe in history; `sobes report` can write the report later.
-        Err(e) => eprintln!(
+        Err(e) => diagln!(
             "sobes: {} {e:#}",
             ui.lang
                 .pick("отчёт не записан:", "the report was not written:")
         ),
     }
-    match outcome.save_error {
-        Some(error) => Err(anyhow::Error::new(error).context(ui.lang.pick(
-            "не все ответы сохранены в историю (они показаны выше)",
-            "not every answer was saved to history (they are shown above)",
-        ))),
-        None => Ok(ExitStatus::Success),
+    Ok(ExitStatus::Success)
+}
+
+/// The file of typed lines the line editor keeps, next to the history database.
+const REPL_HISTORY: &str = "repl-history.txt";
+
+/// The folder a file is in (`.` for a bare name).
+fn folder_of(path: &Path) -> PathBuf {
+    path.parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .map_or_else(|| PathBuf::from("."), Path::to_path_buf)
+}
+
+/// The error that ends a session not fully saved. Answers history could not take are written
+/// to a JSON file next to the database, so that none is lost; the error says where.
+fn not_saved(history: &History, outcome: &Outcome, lang: Lang) -> anyhow::Error {
+    let reason = outcome
+        .save_error
+        .as_ref()
+        .map_or_else(String::new, ToString::to_string);
+    if outcome.unsaved.is_empty() {
+        // Every answer is in history; only the end of the session is not marked.
+        return anyhow::Error::msg(format!(
+            "{} {}: {reason}",
+            lang.pick(
+                "ответы сохранены, но сессия не отмечена завершённой в",
+                "the answers are saved, but the session could not be marked finished in"
+            ),
+            history.path().display()
+        ));
     }
+    let stamp = time::now_iso().replace(':', "-");
+    let path = folder_of(history.path()).join(format!(
+        "unsaved-session-{}-{stamp}.json",
+        outcome.session_id
+    ));
+    let kept = serde_json::to_string_pretty(&serde_json::json!({
+        "history": history.path(),
+        "session_id": outcome.session_id,
+        "answers": outcome.unsaved,
+    }))
+    .map_err(anyhow::Error::from)
+    .and_then(|text| Ok(crate::output::write_file(&path, text.as_bytes())?));
+    let count = outcome.unsaved.len();
+    let message = match (&kept, lang) {
+        (Ok(()), Lang::Ru) => format!(
+            "сессия НЕ сохранена: ответов не записано в историю: {count} ({reason}); они сохранены в {}",
+            path.display()
+        ),
+        (Ok(()), Lang::En) => format!(
+            "the session was NOT saved: {count} answer(s) could not be written to history ({reason}); they are kept in {}",
+            path.display()
+        ),
+        (Err(e), Lang::Ru) => format!(
+            "сессия НЕ сохранена: ответов не записано в историю: {count} ({reason}), и файл {} не записан ({e:#}); ответы показаны выше",
+            path.display()
+        ),
+        (Err(e), Lang::En) => format!(
+            "the session was NOT saved: {count} answer(s) could not be written to history ({reason}), nor to {} ({e:#}); they are shown above",
+            path.display()
+        ),
+    };
+    anyhow::Error::msg(message)
 }
 
 /// The HTML report of a session just ended, next to the history database.
@@ -209,7 +275,8 @@ fn end_of_session_report(
         .parent()
         .map_or_else(|| PathBuf::from("reports"), |p| p.join("reports"));
     let path = dir.join(format!("session-{session_id}.html"));
-    write::write_atomically(&path, &write::render_session(&report, ReportFormat::Html))?;
+    let text = write::render_session(&report, ReportFormat::Html);
+    crate::output::write_file(&path, text.as_bytes())?;
     Ok(path)
 }
 
@@ -240,8 +307,8 @@ fn read_history<T: Default>(
 pub fn history_command(db: &Path, args: &HistoryArgs, ui: &Ui) -> anyhow::Result<ExitStatus> {
     let sessions = read_history(db, History::sessions)?;
     match args.format {
-        ListFormat::Json => println!("{}", serde_json::to_string_pretty(&sessions)?),
-        ListFormat::Text => print!("{}", render::history_table(&sessions, ui)),
+        ListFormat::Json => outln!("{}", serde_json::to_string_pretty(&sessions)?)?,
+        ListFormat::Text => out!("{}", render::history_table(&sessions, ui))?,
     }
     Ok(ExitStatus::Success)
 }
@@ -256,8 +323,8 @@ pub fn stats_command(
     let answers = read_history(db, History::all_answers)?;
     let progress = Progress::of(&answers, thresholds(config));
     match args.format {
-        ListFormat::Json => println!("{}", serde_json::to_string_pretty(&progress)?),
-        ListFormat::Text => print!("{}", render::stats(&progress, ui)),
+        ListFormat::Json => outln!("{}", serde_json::to_string_pretty(&progress)?)?,
+        ListFormat::Text => out!("{}", render::stats(&progress, ui))?,
     }
     Ok(ExitStatus::Success)
 }
@@ -281,7 +348,7 @@ pub fn report_command(
     let text = write::render_session(&report, format);
     let name = format!("sobes-session-{}.{}", report.session.id, format.extension());
     match write::deliver(&text, format, args.out.as_deref(), &name)? {
-        Some(path) => Ok(write::announce(&path, report.lang)),
+        Some(path) => write::announce(&path, report.lang),
         None => Ok(ExitStatus::Success),
     }
 }
@@ -299,7 +366,7 @@ pub fn progress_command(
     let text = write::render_progress(&report, format);
     let name = format!("sobes-progress.{}", format.extension());
     match write::deliver(&text, format, args.out.as_deref(), &name)? {
-        Some(path) => Ok(write::announce(&path, lang)),
+        Some(path) => write::announce(&path, lang),
         None => Ok(ExitStatus::Success),
     }
 }

@@ -17,6 +17,8 @@ pub mod history;
 pub mod import;
 pub mod interview;
 pub mod llm;
+pub mod output;
+pub mod redact;
 pub mod repl;
 pub mod report;
 pub mod rubric;

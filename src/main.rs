@@ -1,20 +1,16 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use sobes::{app, cli::Cli, error::ExitStatus};
+use sobes::{app, cli::Cli, error};
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(usage) => return error::report_usage(&usage).into(),
+    };
     let verbose = cli.verbose;
     match app::run(cli) {
         Ok(status) => status.into(),
-        Err(error) => {
-            if verbose {
-                eprintln!("sobes: error: {error:?}");
-            } else {
-                eprintln!("sobes: error: {error:#}");
-            }
-            ExitStatus::of_error(&error).into()
-        }
+        Err(failure) => error::report(&failure, verbose).into(),
     }
 }

@@ -59,8 +59,9 @@ pub enum ColorChoice {
 }
 
 impl ColorChoice {
+    /// `interface.color`, which the configuration has checked to be one of these.
     pub fn from_config(value: &str) -> ColorChoice {
-        match value {
+        match value.trim().to_lowercase().as_str() {
             "always" => ColorChoice::Always,
             "never" => ColorChoice::Never,
             _ => ColorChoice::Auto,

@@ -223,7 +223,7 @@ impl EmbedClient {
         }
         Attempt {
             error: EmbedError::Unreachable {
-                url: self.base_url.clone(),
+                url: crate::redact::shown_url(&self.base_url),
                 reason: self.redact(&reason),
             },
             retryable: true,
@@ -231,12 +231,10 @@ impl EmbedClient {
         }
     }
 
-    /// Hide the key in any text that came from the server or the network stack.
+    /// Hide the key and the URL's credentials in any text that came from the server or the
+    /// network stack.
     fn redact(&self, text: &str) -> String {
-        match &self.api_key {
-            Some(key) if key.len() >= 4 => text.replace(key.as_str(), "[redacted]"),
-            _ => text.to_owned(),
-        }
+        crate::redact::Secrets::of(&self.base_url, self.api_key.as_deref()).hide(text)
     }
 
     fn redacted(&self, error: EmbedError) -> EmbedError {

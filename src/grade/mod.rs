@@ -249,6 +249,29 @@ impl CompiledRubric {
             .collect()
     }
 
+    /// For each concept, then for each misconception, its phrases that occur (positively) in
+    /// `text`: what [`Self::concept_aliases_in`] and [`Self::misconception_phrases_in`] give,
+    /// with one analysis of `text` for the whole rubric (`rubric check` runs on every load).
+    pub fn phrases_found_in(
+        &self,
+        text: &str,
+        settings: &GradeSettings,
+    ) -> (Vec<Vec<String>>, Vec<Vec<String>>) {
+        let analyzed = text::analyze(text);
+        let answer = AnswerIndex::new(&analyzed, &self.vocabulary, settings);
+        let found = |phrases: &Vec<Phrase>| -> Vec<String> {
+            phrases
+                .iter()
+                .filter(|p| answer.find(p, settings).iter().any(|o| p.holds_at(o)))
+                .map(|p| p.text.clone())
+                .collect()
+        };
+        (
+            self.concept_phrases.iter().map(found).collect(),
+            self.misconception_phrases.iter().map(found).collect(),
+        )
+    }
+
     /// Phrases that compile to no content word at all (punctuation, empty strings).
     pub fn empty_aliases(&self) -> Vec<(usize, String)> {
         let mut out = Vec::new();

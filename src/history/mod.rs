@@ -2,7 +2,9 @@
 //!
 //! Every graded answer is committed the moment it is graded, so a session that is killed loses
 //! nothing that was graded; such a session simply has no `finished_at` and shows as unfinished.
-//! The schema is versioned with `PRAGMA user_version` and upgraded by `MIGRATIONS`.
+//! The schema is versioned with `PRAGMA user_version` and upgraded by `MIGRATIONS`; on every
+//! open the tables and columns are checked too, so a file with the right version but another
+//! schema (a table dropped, another program's database) is refused before anything is written.
 
 pub mod time;
 
@@ -55,6 +57,49 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX answers_by_question ON answers(question_id, answered_at);",
 ];
 
+/// The tables and columns the current schema has; checked on every open.
+const SCHEMA: &[(&str, &[&str])] = &[
+    (
+        "sessions",
+        &[
+            "id",
+            "started_at",
+            "finished_at",
+            "level",
+            "adaptive",
+            "topics",
+            "planned",
+            "seed",
+            "lang",
+            "bank",
+        ],
+    ),
+    (
+        "answers",
+        &[
+            "id",
+            "session_id",
+            "position",
+            "question_id",
+            "question",
+            "reference",
+            "level",
+            "topics",
+            "answer",
+            "skipped",
+            "score",
+            "keyword_score",
+            "llm_score",
+            "llm_feedback",
+            "method",
+            "grade",
+            "hints",
+            "seconds",
+            "answered_at",
+        ],
+    ),
+];
+
 /// Problems with the history database.
 #[derive(Debug, Error)]
 pub enum HistoryError {
@@ -79,11 +124,17 @@ pub enum HistoryError {
         found: i64,
         known: i64,
     },
-    #[error("history database {path}: {source}")]
+    #[error(
+        "history database {path} does not have the schema of a sobes history ({problem}); \
+         nothing was changed in it: move it aside, or choose another file with --db"
+    )]
+    Schema { path: PathBuf, problem: String },
+    /// SQLite's error is part of the message, not a cause of its own, so that error chains
+    /// do not say it twice ("database is locked: database is locked").
+    #[error("history database {path}: {reason}")]
     Sql {
         path: PathBuf,
-        #[source]
-        source: rusqlite::Error,
+        reason: rusqlite::Error,
     },
 }
 
@@ -92,6 +143,18 @@ impl HistoryError {
     /// failure while working (exit status 1).
     pub fn is_bad_input(&self) -> bool {
         !matches!(self, HistoryError::Sql { .. })
+    }
+
+    /// Whether another connection held the database locked for longer than sobes waited.
+    pub fn is_busy(&self) -> bool {
+        matches!(
+            self,
+            HistoryError::Sql { reason, .. }
+                if matches!(
+                    reason.sqlite_error_code(),
+                    Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked)
+                )
+        )
     }
 }
 
@@ -219,7 +282,7 @@ impl History {
         // Read-only: it can be read only as it is.
         match history.version()? {
             0 => return Ok(None),
-            version if version == MIGRATIONS.len() as i64 => {}
+            version if version == MIGRATIONS.len() as i64 => history.check_schema()?,
             _ => {
                 return Err(HistoryError::ReadOnly {
                     path: path.to_path_buf(),
@@ -250,6 +313,11 @@ impl History {
         &self.path
     }
 
+    /// How long one statement waits for another connection's lock before failing as busy.
+    pub fn set_busy_timeout(&self, wait: std::time::Duration) -> Result<(), HistoryError> {
+        self.conn.busy_timeout(wait).map_err(|e| self.error(e))
+    }
+
     fn error(&self, e: rusqlite::Error) -> HistoryError {
         classify(&self.path, e)
     }
@@ -258,6 +326,60 @@ impl History {
         self.conn
             .query_row("PRAGMA user_version", [], |row| row.get(0))
             .map_err(|e| self.error(e))
+    }
+
+    fn schema_error(&self, problem: String) -> HistoryError {
+        HistoryError::Schema {
+            path: self.path.clone(),
+            problem,
+        }
+    }
+
+    /// The tables of the database, other than SQLite's own.
+    fn tables(&self) -> Result<Vec<String>, HistoryError> {
+        let mut statement = self
+            .conn
+            .prepare(
+                "SELECT name FROM sqlite_master WHERE type = 'table' \
+                 AND name NOT LIKE 'sqlite_%' ORDER BY name",
+            )
+            .map_err(|e| self.error(e))?;
+        let names = statement
+            .query_map([], |row| row.get::<_, String>(0))
+            .map_err(|e| self.error(e))?;
+        names
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| self.error(e))
+    }
+
+    /// Every table and column of [`SCHEMA`] is there.
+    fn check_schema(&self) -> Result<(), HistoryError> {
+        for (table, columns) in SCHEMA {
+            let mut statement = self
+                .conn
+                .prepare(&format!("PRAGMA table_info({table})"))
+                .map_err(|e| self.error(e))?;
+            let found = statement
+                .query_map([], |row| row.get::<_, String>(1))
+                .map_err(|e| self.error(e))?
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|e| self.error(e))?;
+            if found.is_empty() {
+                return Err(self.schema_error(format!("the table {table} is missing")));
+            }
+            let missing: Vec<&str> = columns
+                .iter()
+                .copied()
+                .filter(|c| !found.iter().any(|f| f == c))
+                .collect();
+            if !missing.is_empty() {
+                return Err(self.schema_error(format!(
+                    "the table {table} lacks the column(s) {}",
+                    missing.join(", ")
+                )));
+            }
+        }
+        Ok(())
     }
 
     fn migrate(&self) -> Result<(), HistoryError> {
@@ -270,6 +392,18 @@ impl History {
                 known,
             });
         }
+        if found == 0 {
+            // A new file has no tables; one with tables is some other program's database.
+            let tables = self.tables()?;
+            if !tables.is_empty() {
+                return Err(self.schema_error(format!(
+                    "it has no schema version but holds the table(s) {}",
+                    tables.join(", ")
+                )));
+            }
+        } else {
+            self.check_schema()?;
+        }
         for (index, sql) in MIGRATIONS.iter().enumerate().skip(found as usize) {
             let version = index as i64 + 1;
             self.conn
@@ -280,6 +414,9 @@ impl History {
                     let _ = self.conn.execute_batch("ROLLBACK");
                     self.error(e)
                 })?;
+        }
+        if found < known {
+            self.check_schema()?;
         }
         Ok(())
     }
@@ -538,7 +675,7 @@ fn classify(path: &Path, e: rusqlite::Error) -> HistoryError {
             path,
             message: e.to_string(),
         },
-        _ => HistoryError::Sql { path, source: e },
+        _ => HistoryError::Sql { path, reason: e },
     }
 }
 

@@ -123,3 +123,56 @@ fn a_read_only_file_is_refused_before_any_answer() {
     let history = History::open_existing(&path).unwrap().unwrap();
     assert!(history.sessions().unwrap().is_empty());
 }
+
+#[test]
+fn a_file_with_the_right_version_but_a_missing_table_or_column_is_refused_unchanged() {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, damage, problem) in [
+        (
+            "table",
+            "DROP TABLE answers",
+            "the table answers is missing",
+        ),
+        (
+            "column",
+            "ALTER TABLE answers DROP COLUMN hints",
+            "the table answers lacks the column(s) hints",
+        ),
+    ] {
+        let path = dir.path().join(format!("{name}.sqlite3"));
+        History::open(&path).unwrap();
+        Connection::open(&path)
+            .unwrap()
+            .execute_batch(damage)
+            .unwrap();
+        let before = std::fs::read(&path).unwrap();
+        for error in [
+            History::open(&path).err().unwrap(),
+            History::open_existing(&path).err().unwrap(),
+        ] {
+            assert!(error.is_bad_input(), "{error}");
+            assert!(error.to_string().contains(problem), "{error}");
+        }
+        assert_eq!(std::fs::read(&path).unwrap(), before, "nothing was written");
+    }
+}
+
+#[test]
+fn another_programs_database_is_not_taken_over() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("other.sqlite3");
+    Connection::open(&path)
+        .unwrap()
+        .execute_batch("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)")
+        .unwrap();
+    let error = History::open(&path).err().unwrap();
+    assert!(
+        error.to_string().contains("holds the table(s) notes"),
+        "{error}"
+    );
+    let tables: i64 = Connection::open(&path)
+        .unwrap()
+        .query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(tables, 1);
+}

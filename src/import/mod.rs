@@ -19,6 +19,7 @@ use rayon::prelude::*;
 
 use crate::bank::{Bank, BankSource, Level, Question};
 use crate::error::{ExitStatus, InputError};
+use crate::output::{diagln, outln};
 use crate::rubric::draft::{draft, slug, DraftContext};
 use crate::rubric::Rubric;
 use crate::ui::Lang;
@@ -187,14 +188,21 @@ pub fn unique_id(question: &str, taken: &mut HashSet<String>) -> String {
     id
 }
 
+/// The byte-order mark some editors put at the start of a UTF-8 file.
+const BOM: char = '\u{FEFF}';
+
 /// Read an input file as UTF-8 text; an unreadable, non-UTF-8 or empty file is bad input.
 pub fn read_input(file: &Path) -> Result<String, InputError> {
     let bytes = fs::read(file)
         .map_err(|e| InputError::Other(format!("cannot read {}: {e}", file.display())))?;
-    let text = String::from_utf8(bytes).map_err(|e| InputError::NotUtf8 {
+    let mut text = String::from_utf8(bytes).map_err(|e| InputError::NotUtf8 {
         what: file.display().to_string(),
         offset: e.utf8_error().valid_up_to(),
     })?;
+    // Editors on Windows start UTF-8 files with a byte-order mark; it is not text.
+    if text.starts_with(BOM) {
+        text.drain(..BOM.len_utf8());
+    }
     if text.trim().is_empty() {
         return Err(InputError::Other(format!(
             "{}: the file is empty",
@@ -219,7 +227,7 @@ pub fn run(format: Format, file: &Path, out: &Path, lang: Lang) -> anyhow::Resul
         Format::Jsonl => jsonl::parse(&text, &format!("jsonl:{name}")),
     };
     for line in &parsed.bad_lines {
-        eprintln!("{}: {line}", file.display());
+        diagln!("{}: {line}", file.display());
     }
     if parsed.items.is_empty() {
         return Err(InputError::Other(format!(
@@ -238,21 +246,21 @@ pub fn run(format: Format, file: &Path, out: &Path, lang: Lang) -> anyhow::Resul
         .into());
     }
     for note in &parsed.notes {
-        eprintln!("{}: {note}", file.display());
+        diagln!("{}: {note}", file.display());
     }
     let summary = write_bank(out, parsed.items)?;
     for id in &summary.written {
-        println!("{} {id}", lang.pick("импортирован", "imported"));
+        outln!("{} {id}", lang.pick("импортирован", "imported"))?;
     }
     for (id, why) in &summary.without_rubric {
-        eprintln!(
+        diagln!(
             "{id}: {}; {}",
             why.text(lang),
             lang.pick("импортирован без рубрики", "imported without a rubric")
         );
     }
     for (question, why) in &summary.skipped {
-        eprintln!(
+        diagln!(
             "{} \"{question}\": {}",
             lang.pick("пропущен", "skipped"),
             why.text(lang)
@@ -265,7 +273,7 @@ pub fn run(format: Format, file: &Path, out: &Path, lang: Lang) -> anyhow::Resul
         parsed.bad_lines.len(),
     );
     let out_shown = out.display();
-    println!(
+    outln!(
         "{}",
         match lang {
             Lang::Ru => format!(
@@ -275,7 +283,7 @@ pub fn run(format: Format, file: &Path, out: &Path, lang: Lang) -> anyhow::Resul
                 "{written} questions written to {out_shown} ({without} without a rubric, {skipped} skipped, {bad} bad lines); rubrics are drafts: review them, then run `sobes --bank {out_shown} rubric check`"
             ),
         }
-    );
+    )?;
     Ok(if parsed.bad_lines.is_empty() {
         ExitStatus::Success
     } else {

@@ -64,8 +64,14 @@ pub fn blend(
     injection: bool,
     invented_quotes: bool,
 ) -> (f64, Vec<BlendFlag>) {
-    let weight = weight.clamp(0.0, 1.0);
-    let band = band.max(0.0);
+    // The configuration refuses non-finite values; a library caller's NaN must not become a
+    // NaN score (history could not store it).
+    let weight = if weight.is_finite() {
+        weight.clamp(0.0, 1.0)
+    } else {
+        0.0
+    };
+    let band = if band.is_finite() { band.max(0.0) } else { 0.0 };
     let mut flags = Vec::new();
     let mut score = match mode {
         Mode::Keyword => keyword,
@@ -85,6 +91,9 @@ pub fn blend(
     if invented_quotes {
         flags.push(BlendFlag::InventedQuotes);
         score = score.min(keyword);
+    }
+    if !score.is_finite() {
+        score = keyword;
     }
     ((score.clamp(0.0, 100.0) * 10.0).round() / 10.0, flags)
 }
@@ -136,6 +145,19 @@ mod tests {
             blend(Mode::Blend, 50.0, 20.0, 0.5, 20.0, true, false).0,
             35.0
         );
+    }
+
+    #[test]
+    fn non_finite_settings_never_make_a_nan_score() {
+        for (weight, band) in [(f64::NAN, 20.0), (0.5, f64::NAN), (f64::INFINITY, f64::NAN)] {
+            for mode in [Mode::Blend, Mode::Llm] {
+                let (score, _) = blend(mode, 40.0, 80.0, weight, band, false, false);
+                assert!(score.is_finite(), "{weight} {band}");
+            }
+        }
+        assert!(blend(Mode::Llm, 40.0, f64::NAN, 0.5, 20.0, false, false)
+            .0
+            .is_finite());
     }
 
     #[test]

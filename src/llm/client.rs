@@ -14,9 +14,14 @@ use serde_json::Value;
 use super::reply::error_info;
 use super::LlmError;
 use crate::config::LlmSettings;
+use crate::redact::{shown_url, Secrets};
 
 /// The longest `Retry-After` sobes waits for.
 pub const MAX_RETRY_AFTER_SECS: u64 = 60;
+
+/// The longest sobes waits between the attempts of one call, all delays together: however the
+/// settings were made, a dead server costs at most this (plus the attempts themselves).
+pub const MAX_TOTAL_RETRY_WAIT: Duration = Duration::from_secs(300);
 
 /// Why one call ended without a reply body.
 #[derive(Debug)]
@@ -38,9 +43,13 @@ struct Attempt {
 #[derive(Debug)]
 pub struct Http {
     client: reqwest::Client,
-    pub base_url: String,
+    /// The base URL as it may be shown and stored (credentials masked); it also names the
+    /// server in the cache.
+    pub shown_base_url: String,
     url: String,
     api_key: Option<String>,
+    /// The key and the URL's credentials, hidden in everything from the server.
+    pub secrets: Secrets,
     max_retries: u32,
     backoff: Duration,
     timeout_secs: u64,
@@ -50,10 +59,19 @@ impl Http {
     /// Build the client. The key is read from the variable named by `api_key_env` (none: no
     /// Authorization header, as local servers expect).
     pub fn new(settings: &LlmSettings) -> Result<Http, LlmError> {
-        let base_url = settings.base_url.trim().trim_end_matches('/').to_owned();
-        if !(base_url.starts_with("http://") || base_url.starts_with("https://")) {
+        let base_url = settings.base_url.trim();
+        // A query (`?key=…`, as some gateways take the key) stays after the path.
+        let (path, query) = match base_url.split_once('?') {
+            Some((path, query)) => (path.trim_end_matches('/'), Some(query)),
+            None => (base_url.trim_end_matches('/'), None),
+        };
+        let shown_base_url = shown_url(&match query {
+            Some(query) => format!("{path}?{query}"),
+            None => path.to_owned(),
+        });
+        if !(path.starts_with("http://") || path.starts_with("https://")) {
             return Err(LlmError::Config(format!(
-                "llm.base_url \"{base_url}\" must start with http:// or https:// (e.g. http://localhost:11434/v1)"
+                "llm.base_url \"{shown_base_url}\" must start with http:// or https:// (e.g. http://localhost:11434/v1)"
             )));
         }
         let api_key = (!settings.api_key_env.trim().is_empty())
@@ -69,23 +87,28 @@ impl Http {
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(|e| LlmError::Config(format!("cannot build the HTTP client: {e}")))?;
+        let secrets = Secrets::of(base_url, api_key.as_deref());
         Ok(Http {
             client,
-            url: format!("{base_url}/chat/completions"),
-            base_url,
+            url: match query {
+                Some(query) => format!("{path}/chat/completions?{query}"),
+                None => format!("{path}/chat/completions"),
+            },
+            shown_base_url,
             api_key,
-            max_retries: settings.max_retries,
-            backoff: Duration::from_millis(settings.backoff_ms),
+            secrets,
+            // The configuration refuses larger values; a library caller gets them capped.
+            max_retries: settings.max_retries.min(crate::config::MAX_LLM_RETRIES),
+            backoff: Duration::from_millis(
+                settings.backoff_ms.min(crate::config::MAX_LLM_BACKOFF_MS),
+            ),
             timeout_secs: settings.timeout_secs.max(1),
         })
     }
 
-    /// Hide the key in any text that came from the server or the network stack.
+    /// Hide the key and the URL's credentials in text from the server or the network stack.
     fn redact(&self, text: &str) -> String {
-        match &self.api_key {
-            Some(key) if key.len() >= 4 => text.replace(key.as_str(), "[redacted]"),
-            _ => text.to_owned(),
-        }
+        self.secrets.hide(text)
     }
 
     /// POST `body` with retries; the reply body on a 2xx. `http_time` gains the time spent
@@ -103,6 +126,7 @@ impl Http {
             Err(e) => return Err(CallError::Failed(LlmError::Config(e.to_string()))),
         };
         let mut attempt = 0u32;
+        let mut waited = Duration::ZERO;
         loop {
             let started = Instant::now();
             requests.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
@@ -118,17 +142,15 @@ impl Http {
             if !failure.retryable || attempt >= self.max_retries {
                 return Err(CallError::Failed(failure.error));
             }
-            let delay = match failure.retry_after {
-                Some(secs) if secs > MAX_RETRY_AFTER_SECS => {
-                    return Err(CallError::Failed(LlmError::RetryAfterTooLong { secs }))
-                }
-                Some(secs) => Duration::from_secs(secs),
-                None => self.backoff * 2u32.saturating_pow(attempt),
-            };
-            let delay = delay.min(Duration::from_secs(MAX_RETRY_AFTER_SECS));
+            let delay = retry_delay(self.backoff, attempt, failure.retry_after)
+                .map_err(CallError::Failed)?;
+            if waited.saturating_add(delay) > MAX_TOTAL_RETRY_WAIT {
+                return Err(CallError::Failed(failure.error));
+            }
             tokio::time::sleep(delay).await;
+            waited = waited.saturating_add(delay);
             *http_time += delay;
-            attempt += 1;
+            attempt = attempt.saturating_add(1);
         }
     }
 
@@ -193,7 +215,7 @@ impl Http {
         }
         Attempt {
             error: LlmError::Connect {
-                url: self.base_url.clone(),
+                url: self.shown_base_url.clone(),
                 reason: self.redact(&reason),
             },
             retry_after: None,
@@ -201,6 +223,24 @@ impl Http {
             about_response_format: false,
         }
     }
+}
+
+/// The wait before retry number `attempt + 1`: the server's `Retry-After` (refused past
+/// [`MAX_RETRY_AFTER_SECS`]), else `backoff` doubled per attempt; never more than a minute,
+/// and computed without overflow for any settings.
+fn retry_delay(
+    backoff: Duration,
+    attempt: u32,
+    retry_after: Option<u64>,
+) -> Result<Duration, LlmError> {
+    let delay = match retry_after {
+        Some(secs) if secs > MAX_RETRY_AFTER_SECS => {
+            return Err(LlmError::RetryAfterTooLong { secs })
+        }
+        Some(secs) => Duration::from_secs(secs),
+        None => backoff.saturating_mul(2u32.saturating_pow(attempt)),
+    };
+    Ok(delay.min(Duration::from_secs(MAX_RETRY_AFTER_SECS)))
 }
 
 /// `Retry-After` in seconds (HTTP dates are ignored: the backoff applies).
@@ -214,4 +254,51 @@ fn retry_after(headers: &HeaderMap) -> Option<u64> {
         .ok()
         .filter(|s| s.is_finite() && *s >= 0.0)
         .map(|s| s.ceil() as u64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retry_delays_double_cap_and_never_overflow() {
+        let backoff = Duration::from_millis(500);
+        assert_eq!(
+            retry_delay(backoff, 0, None).unwrap(),
+            Duration::from_millis(500)
+        );
+        assert_eq!(
+            retry_delay(backoff, 2, None).unwrap(),
+            Duration::from_secs(2)
+        );
+        let minute = Duration::from_secs(MAX_RETRY_AFTER_SECS);
+        for attempt in [40, u32::MAX] {
+            assert_eq!(retry_delay(backoff, attempt, None).unwrap(), minute);
+        }
+        let huge = Duration::from_millis(u64::MAX);
+        assert_eq!(retry_delay(huge, u32::MAX, None).unwrap(), minute);
+        assert_eq!(
+            retry_delay(backoff, 0, Some(3)).unwrap(),
+            Duration::from_secs(3)
+        );
+        assert!(matches!(
+            retry_delay(backoff, 0, Some(u64::MAX)),
+            Err(LlmError::RetryAfterTooLong { .. })
+        ));
+    }
+
+    #[test]
+    fn settings_past_the_limits_are_capped_in_the_client() {
+        let settings = LlmSettings {
+            backoff_ms: u64::MAX,
+            max_retries: u32::MAX,
+            ..LlmSettings::default()
+        };
+        let http = Http::new(&settings).unwrap();
+        assert_eq!(http.max_retries, crate::config::MAX_LLM_RETRIES);
+        assert_eq!(
+            http.backoff,
+            Duration::from_millis(crate::config::MAX_LLM_BACKOFF_MS)
+        );
+    }
 }

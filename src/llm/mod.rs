@@ -246,7 +246,7 @@ impl LlmGrader {
         let http = Http::new(settings)?;
         let known = cache
             .as_ref()
-            .and_then(|c| c.json_schema_ok(&http.base_url));
+            .and_then(|c| c.json_schema_ok(&http.shown_base_url));
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
@@ -330,8 +330,24 @@ impl LlmGrader {
 
     fn notice(&self, text: String) {
         if let Ok(mut notices) = self.notices.lock() {
-            notices.push(text);
+            notices.push(self.http.secrets.hide(&text));
         }
+    }
+
+    /// The verdict with the key and URL credentials hidden in every text the model wrote, so
+    /// that neither the screen, history, reports nor the cache ever hold them.
+    fn hide_secrets(&self, mut verdict: Verdict) -> Verdict {
+        let secrets = &self.http.secrets;
+        verdict.feedback = secrets.hide(&verdict.feedback);
+        for text in verdict
+            .quotes
+            .iter_mut()
+            .chain(&mut verdict.covered)
+            .chain(&mut verdict.missed)
+        {
+            *text = secrets.hide(text);
+        }
+        verdict
     }
 
     async fn grade_job(&self, job: Job<'_>) -> BlendedGrade {
@@ -343,9 +359,13 @@ impl LlmGrader {
         let mut server_time = Duration::ZERO;
         let from_cache = cached.is_some();
         let outcome = match cached {
-            Some(verdict) => Ok(verdict),
+            // Hidden again: a cache written by an older sobes may hold a secret.
+            Some(verdict) => Ok(self.hide_secrets(verdict)),
             None => {
-                let result = self.call(&input, &mut server_time).await;
+                let result = self
+                    .call(&input, &mut server_time)
+                    .await
+                    .map(|verdict| self.hide_secrets(verdict));
                 if let (Ok(verdict), Some(cache)) = (&result, &self.cache) {
                     cache.put(&key, &self.settings.model, verdict);
                 }
@@ -354,7 +374,11 @@ impl LlmGrader {
         };
         let graded = match outcome {
             Ok(verdict) => self.blended(job.keyword, verdict, injection, from_cache),
-            Err(error) => BlendedGrade::fallback(job.keyword, error.to_string(), injection),
+            Err(error) => BlendedGrade::fallback(
+                job.keyword,
+                self.http.secrets.hide(&error.to_string()),
+                injection,
+            ),
         };
         let c = &self.counters;
         if graded.method == Method::Keyword {
@@ -506,25 +530,29 @@ impl LlmGrader {
                     if asked_schema && learned.is_none() {
                         learned = Some(true);
                         if let Some(cache) = &self.cache {
-                            if cache.json_schema_ok(&self.http.base_url) != Some(true) {
-                                cache.set_json_schema_ok(&self.http.base_url, true, "accepted");
+                            if cache.json_schema_ok(&self.http.shown_base_url) != Some(true) {
+                                cache.set_json_schema_ok(
+                                    &self.http.shown_base_url,
+                                    true,
+                                    "accepted",
+                                );
                             }
                         }
                     }
                     let verdict = reply::content(&text)
-                        .and_then(|c| reply::extract_json(&c))
+                        .and_then(|c| reply::extract_json(&c, input.answer))
                         .and_then(|v| reply::validate(&v, &ids, input.answer));
                     return (verdict, learned);
                 }
                 Err(CallError::SchemaRejected(message)) => {
                     learned = Some(false);
                     if let Some(cache) = &self.cache {
-                        cache.set_json_schema_ok(&self.http.base_url, false, &message);
+                        cache.set_json_schema_ok(&self.http.shown_base_url, false, &message);
                     }
                     self.notice(format!(
                         "the server at {} does not accept response_format json_schema ({message}); \
                          using json_object with the schema from now on{}",
-                        self.http.base_url,
+                        self.http.shown_base_url,
                         if self.cache.is_some() {
                             " (remembered in the cache)"
                         } else {

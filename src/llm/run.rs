@@ -13,6 +13,7 @@ use crate::cli::GradeArgs;
 use crate::config::LlmSettings;
 use crate::error::ConfigError;
 use crate::grade::Grade;
+use crate::output::{diagln, out, outln};
 use crate::ui::{sanitize, Lang, Style};
 
 /// The mode in force: `--mode`, else `llm.mode` when `llm.enabled`, else keyword.
@@ -54,7 +55,7 @@ pub fn open(settings: &LlmSettings, mode: Mode, lang: Lang) -> anyhow::Result<Ll
         match Cache::open_default() {
             Ok(cache) => Some(cache),
             Err(error) => {
-                eprintln!(
+                diagln!(
                     "sobes: {}: {error}",
                     lang.pick("кэш LLM отключён", "the LLM cache is off")
                 );
@@ -158,7 +159,7 @@ pub fn batch_values(
 /// Print the grader's notices and a summary of the run on standard error.
 pub fn print_summary(grader: &LlmGrader, lang: Lang, fallback_reasons: &[&str]) {
     for notice in grader.take_notices() {
-        eprintln!("sobes: {notice}");
+        diagln!("sobes: {notice}");
     }
     let stats = grader.stats();
     let mut distinct: Vec<&str> = fallback_reasons.to_vec();
@@ -186,9 +187,9 @@ pub fn print_summary(grader: &LlmGrader, lang: Lang, fallback_reasons: &[&str]) 
             stats.json_schema_requests
         ),
     };
-    eprintln!("{line}");
+    diagln!("{line}");
     for reason in distinct {
-        eprintln!(
+        diagln!(
             "sobes: {} {reason}",
             lang.pick(
                 "LLM не использована, оценка по рубрике:",
@@ -214,10 +215,10 @@ pub fn single(
     let rubric = bank.grader_for(question_id)?;
     let graded = grader.grade_answer(question, rubric, answer, keyword, ui.lang);
     for notice in grader.take_notices() {
-        eprintln!("sobes: {notice}");
+        diagln!("sobes: {notice}");
     }
     if let Some(reason) = &graded.fallback_reason {
-        eprintln!(
+        diagln!(
             "sobes: {} {reason}",
             ui.lang.pick(
                 "LLM не использована, оценка по рубрике:",
@@ -231,18 +232,18 @@ pub fn single(
             object.insert("question_id".into(), json!(question_id));
             merge(object, keyword, &graded);
         }
-        println!("{}", serde_json::to_string_pretty(&value)?);
+        outln!("{}", serde_json::to_string_pretty(&value)?)?;
         return Ok(());
     }
-    println!(
+    outln!(
         "{}\n",
         ui.paint(Style::Accent, &ui.wrap(&sanitize(question.text(en)), ""))
-    );
+    )?;
     let mut shown = keyword.clone();
     shown.score = graded.score;
-    print!("{}", crate::feedback::render(&shown, ui));
+    out!("{}", crate::feedback::render(&shown, ui))?;
     if let Some(llm_score) = graded.llm_score {
-        println!(
+        outln!(
             "\n{}",
             match ui.lang {
                 Lang::Ru => format!(
@@ -258,12 +259,12 @@ pub fn single(
                     graded.method.as_str()
                 ),
             }
-        );
+        )?;
         if let Some(feedback) = graded.llm_feedback.as_deref().filter(|f| !f.is_empty()) {
-            println!("{}", ui.wrap(&sanitize(feedback), "  "));
+            outln!("{}", ui.wrap(&sanitize(feedback), "  "))?;
         }
         if graded.flags.contains(&BlendFlag::Disagreement) {
-            println!(
+            outln!(
                 "{}",
                 ui.paint(
                     Style::Warn,
@@ -275,7 +276,7 @@ pub fn single(
                         ""
                     )
                 )
-            );
+            )?;
         }
     }
     debug_assert!(graded.method != Method::Keyword || graded.fallback_reason.is_some());

@@ -1,13 +1,14 @@
-//! The interview loop: ask, read a (multi-line) answer, grade it, show feedback, commit it to
-//! history at once, and end with a summary. It reads from a line editor on a terminal or from
-//! plain piped lines, and behaves the same either way.
+//! The interview loop: ask, read a (multi-line) answer, grade it, commit it to history, then
+//! show its feedback, and end with a summary. Committing before showing means that a session
+//! killed the moment a score appears has already kept that answer. It reads from a line editor
+//! on a terminal or from plain piped lines, and behaves the same either way.
 
 pub mod commands;
 pub mod input;
 pub mod render;
 
 use std::io::{self, Write};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use crate::bank::{Level, Question};
 use crate::history::{time::now_iso, AnswerRecord, History, HistoryError};
@@ -24,15 +25,40 @@ pub struct InterviewSettings {
     pub show_reference: bool,
     pub max_answer_bytes: usize,
     pub thresholds: LevelThresholds,
+    /// How long to keep retrying an answer's commit while another program holds the history
+    /// database locked (`interview.save_wait_secs`).
+    pub save_wait: Duration,
 }
 
 /// What the session produced.
 #[derive(Debug)]
 pub struct Outcome {
     pub session_id: i64,
-    /// Set when an answer could not be written to history (it was shown with its feedback).
+    /// Answers that could not be committed to history, in order (they were shown).
+    pub unsaved: Vec<AnswerRecord>,
+    /// Why the first of them, or the end of the session, could not be committed.
     pub save_error: Option<HistoryError>,
 }
+
+impl Outcome {
+    /// Whether every answer, and the end of the session, is in history.
+    pub fn saved(&self) -> bool {
+        self.unsaved.is_empty() && self.save_error.is_none()
+    }
+}
+
+/// A graded (or skipped) answer, ready to commit, with what to show once it is committed.
+struct Graded {
+    record: AnswerRecord,
+    feedback: String,
+    /// Show the reference answer after the feedback.
+    with_reference: bool,
+}
+
+/// The first pause between attempts to commit to a locked database; it doubles up to
+/// [`MAX_SAVE_PAUSE`].
+const FIRST_SAVE_PAUSE: Duration = Duration::from_millis(100);
+const MAX_SAVE_PAUSE: Duration = Duration::from_secs(2);
 
 /// What reading one answer came to.
 enum Reply {
@@ -103,11 +129,12 @@ impl Interview<'_> {
             self.dim(help);
         }
         let mut stopped = false;
+        let mut unsaved: Vec<AnswerRecord> = Vec::new();
         while let Some((question, level)) = queue.next(last_score) {
             let position = answers.len() + 1;
             let started = Instant::now();
             let reply = self.read_reply(question, level, position, total, previous)?;
-            let record = match reply {
+            let graded = match reply {
                 Reply::Answer { text, hints } => {
                     self.grade(question, level, position, text, hints, started)
                 }
@@ -121,22 +148,25 @@ impl Interview<'_> {
                     })
                 }
             };
-            if let Some(record) = record {
-                if let Err(e) = self.history.record_answer(session_id, &record) {
-                    self.say(&self.ui.paint(
-                        Style::Bad,
-                        &format!(
-                            "{} {e}",
-                            self.pick(
-                                "Ответ не сохранён в историю:",
-                                "The answer was not saved to history:"
-                            )
-                        ),
-                    ));
+            if let Some(Graded {
+                record,
+                feedback,
+                with_reference,
+            }) = graded
+            {
+                last_score = Some(record.score);
+                answers.push(record.clone());
+                // Commit first, then show: the score on screen means the answer is kept.
+                unsaved.push(record);
+                let saved = self.save(session_id, &mut unsaved);
+                self.say(&feedback);
+                if with_reference {
+                    self.reference(Some(question));
+                }
+                if let Err(e) = saved {
+                    self.not_saved(&e);
                     save_error.get_or_insert(e);
                 }
-                last_score = Some(record.score);
-                answers.push(record);
             }
             previous = Some(question);
             if stopped {
@@ -147,13 +177,81 @@ impl Interview<'_> {
         let summary = Summary::of(&answers, self.settings.thresholds, self.ui.lang.is_en());
         let text = render::summary(&answers, &summary, &self.ui);
         self.say(&text);
-        if let Err(e) = self.history.finish_session(session_id, &now_iso()) {
-            save_error.get_or_insert(e);
+        // A last try for answers a lock kept out, then the end of the session.
+        let finished = self
+            .save(session_id, &mut unsaved)
+            .and_then(|()| self.patiently(|h| h.finish_session(session_id, &now_iso())));
+        match finished {
+            // Everything is in history now: an earlier failure is made good.
+            Ok(()) => save_error = None,
+            Err(e) => {
+                save_error = Some(e);
+            }
         }
         Ok(Outcome {
             session_id,
+            unsaved,
             save_error,
         })
+    }
+
+    /// Commit the answers in `unsaved` in order, removing each once it is committed; stop at
+    /// the first that cannot be (it stays, to be retried with the next answer).
+    fn save(
+        &mut self,
+        session_id: i64,
+        unsaved: &mut Vec<AnswerRecord>,
+    ) -> Result<(), HistoryError> {
+        while let Some(record) = unsaved.first() {
+            let record = record.clone();
+            self.patiently(|history| history.record_answer(session_id, &record))?;
+            unsaved.remove(0);
+        }
+        Ok(())
+    }
+
+    /// Run a write, retrying with growing pauses while another program holds the database
+    /// locked, for at most `save_wait` in all.
+    fn patiently(
+        &mut self,
+        write: impl Fn(&History) -> Result<(), HistoryError>,
+    ) -> Result<(), HistoryError> {
+        let started = Instant::now();
+        let mut pause = FIRST_SAVE_PAUSE;
+        let mut told = false;
+        loop {
+            match write(self.history) {
+                Err(e) if e.is_busy() && started.elapsed() < self.settings.save_wait => {
+                    if !told {
+                        told = true;
+                        let text = self.pick(
+                            "База истории занята другой программой; повторяю запись…",
+                            "The history database is busy (another program holds it); retrying…",
+                        );
+                        self.dim(text);
+                    }
+                    let left = self.settings.save_wait.saturating_sub(started.elapsed());
+                    std::thread::sleep(pause.min(left));
+                    pause = pause.saturating_mul(2).min(MAX_SAVE_PAUSE);
+                }
+                other => return other,
+            }
+        }
+    }
+
+    fn not_saved(&mut self, error: &HistoryError) {
+        let text = format!(
+            "{} {error}. {}",
+            self.pick(
+                "Ответ не сохранён в историю:",
+                "The answer was not saved to history:"
+            ),
+            self.pick(
+                "Попробую снова после следующего ответа и в конце; не сохранённое будет записано в отдельный файл.",
+                "It will be retried after the next answer and at the end; what cannot be saved goes to a file of its own.",
+            )
+        );
+        self.say(&self.ui.paint(Style::Bad, &text));
     }
 
     fn show_question(&mut self, question: &Question, level: Level, position: usize, total: usize) {
@@ -360,7 +458,7 @@ impl Interview<'_> {
         text: String,
         hints: Vec<String>,
         started: Instant,
-    ) -> Option<AnswerRecord> {
+    ) -> Option<Graded> {
         let seconds = started.elapsed().as_secs_f64();
         let graded = match self.grader.grade_answer(question, &text) {
             Ok(graded) => graded,
@@ -409,12 +507,12 @@ impl Interview<'_> {
                 render::duration(seconds)
             ),
         ));
-        self.say(text_out.trim_end());
-        if self.settings.show_reference {
-            self.reference(Some(question));
-        }
         let graded = GradedAnswer { score, ..graded };
-        Some(self.record(question, level, position, text, graded, hints, seconds))
+        Some(Graded {
+            record: self.record(question, level, position, text, graded, hints, seconds),
+            feedback: text_out.trim_end().to_owned(),
+            with_reference: self.settings.show_reference,
+        })
     }
 
     fn skipped(
@@ -424,7 +522,7 @@ impl Interview<'_> {
         position: usize,
         hints: Vec<String>,
         started: Instant,
-    ) -> AnswerRecord {
+    ) -> Graded {
         let seconds = started.elapsed().as_secs_f64();
         // The rubric's view of an empty answer: every concept missed, with its hint.
         let graded = GradedAnswer {
@@ -436,16 +534,23 @@ impl Interview<'_> {
             method: SKIPPED.into(),
             notes: Vec::new(),
         };
-        self.dim(self.pick("Вопрос пропущен (0).", "Question skipped (0)."));
-        self.record(
-            question,
-            level,
-            position,
-            String::new(),
-            graded,
-            hints,
-            seconds,
-        )
+        let feedback = self.ui.paint(
+            Style::Dim,
+            self.pick("Вопрос пропущен (0).", "Question skipped (0)."),
+        );
+        Graded {
+            record: self.record(
+                question,
+                level,
+                position,
+                String::new(),
+                graded,
+                hints,
+                seconds,
+            ),
+            feedback,
+            with_reference: false,
+        }
     }
 
     /// The history record of an answer to `question`, in the interface language.

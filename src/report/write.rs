@@ -7,6 +7,7 @@ use super::group::GroupReport;
 use super::{html, markdown, ProgressReport, ReportFormat, SessionReport};
 use crate::error::{ExitStatus, InputError};
 use crate::history::History;
+use crate::output::outln;
 use crate::session::summary::LevelThresholds;
 use crate::ui::Lang;
 
@@ -93,39 +94,12 @@ pub fn deliver(
         (Some(path), _) => path.to_path_buf(),
         (None, ReportFormat::Html) => PathBuf::from(default_name),
         (None, _) => {
-            use std::io::Write;
-            let mut stdout = std::io::stdout().lock();
-            match stdout.write_all(text.as_bytes()) {
-                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
-                other => other?,
-            }
+            crate::output::print(text)?;
             return Ok(None);
         }
     };
-    write_atomically(&path, text)?;
+    crate::output::write_file(&path, text.as_bytes())?;
     Ok(Some(path))
-}
-
-/// Write through a temporary file and rename, so a failed write never leaves half a report.
-pub fn write_atomically(path: &Path, text: &str) -> anyhow::Result<()> {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir)
-        .map_err(|e| InputError::Other(format!("cannot create {}: {e}", dir.display())))?;
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "report".into());
-    let temporary = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    std::fs::write(&temporary, text)
-        .and_then(|()| std::fs::rename(&temporary, path))
-        .map_err(|e| {
-            let _ = std::fs::remove_file(&temporary);
-            InputError::Other(format!("cannot write {}: {e}", path.display()))
-        })?;
-    Ok(())
 }
 
 /// The format asked for, else the one the output file's extension names, else `fallback`.
@@ -149,7 +123,7 @@ pub fn pick_format(
 }
 
 /// Print where a report was written.
-pub fn announce(path: &Path, lang: Lang) -> ExitStatus {
-    println!("{} {}", lang.pick("Отчёт:", "Report:"), path.display());
-    ExitStatus::Success
+pub fn announce(path: &Path, lang: Lang) -> anyhow::Result<ExitStatus> {
+    outln!("{} {}", lang.pick("Отчёт:", "Report:"), path.display())?;
+    Ok(ExitStatus::Success)
 }

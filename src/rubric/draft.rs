@@ -726,7 +726,22 @@ fn clauses<'a>(tokens: &[&'a Token]) -> Vec<Vec<&'a Token>> {
 /// "bias and variance" earns half. Terms that only repeat the question are never
 /// key terms: repeating the question shows nothing.
 pub fn draft(question: &Question, context: &DraftContext) -> Rubric {
-    without_echoes(draft_raw(question, context), question)
+    stated_in_reference(
+        without_echoes(draft_raw(question, context), question),
+        question,
+    )
+}
+
+/// Drop concepts none of whose aliases the grader finds in the reference answer (a function
+/// word taken for a term, say): no answer could earn them, and `rubric check`, which every
+/// command that uses a bank runs, refuses them.
+fn stated_in_reference(mut rubric: Rubric, question: &Question) -> Rubric {
+    let compiled = crate::grade::CompiledRubric::new(rubric.clone(), &question.all_texts());
+    let (found, _) =
+        compiled.phrases_found_in(&question.answer, &crate::grade::GradeSettings::default());
+    let mut stated = found.iter().map(|aliases| !aliases.is_empty());
+    rubric.concepts.retain(|_| stated.next().unwrap_or(false));
+    rubric
 }
 
 /// Drop aliases that only repeat the question (the grader ignores them, and `rubric check`

@@ -7,6 +7,7 @@ mod eval;
 mod graded;
 mod import;
 mod interview;
+mod issue16;
 mod llm;
 mod report;
 mod semantic_measure;
