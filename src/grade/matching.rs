@@ -143,7 +143,7 @@ pub fn misconceptions(
                 // holds the words of "MSE штрафует линейно" across its two clauses.
                 .find_in_statements(phrase, settings)
                 .into_iter()
-                .find(|o| phrase.holds_at(o))
+                .find(|o| phrase.holds_at(o) && !quoted_or_supposed(index, o))
         });
         if let Some(occurrence) = found {
             let m = &compiled.rubric.misconceptions[i];
@@ -176,4 +176,20 @@ pub fn contradicted_concepts(compiled: &CompiledRubric, found: &[FoundMisconcept
         }
     }
     out
+}
+
+/// Is a wrong statement only quoted («…» — неверно) or supposed ("если заполнить нулями, …")?
+/// Candidates quote and suppose wrong ideas to reject them.
+fn quoted_or_supposed(index: &AnswerIndex, occurrence: &Occurrence) -> bool {
+    let tokens = &index.analyzed.tokens;
+    let span = &tokens[occurrence.first_token..=occurrence.last_token];
+    if span.iter().all(|t| t.quoted) {
+        return true;
+    }
+    let clause = tokens[occurrence.first_token].clause;
+    tokens[..occurrence.first_token]
+        .iter()
+        .rev()
+        .take_while(|t| t.clause == clause)
+        .any(|t| matches!(t.word.as_str(), "если" | "if"))
 }

@@ -394,6 +394,7 @@ const LIST_ITEM_WORDS: usize = 4;
 
 /// Words that are a negated predicate on their own: "проверять необязательно".
 const NEGATIVE_PREDICATIVES: &[&str] = &[
+    "нельзя",
     "необязательно",
     "ненужно",
     "бесполезно",

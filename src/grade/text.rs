@@ -38,6 +38,9 @@ pub struct Token {
     pub sentence: u32,
     /// The word starts a clause after a dash, as Russian definitions do ("Dropout — приём …").
     pub after_dash: bool,
+    /// The word stands inside quotation marks: a candidate quoting a wrong statement to reject
+    /// it («с вероятностью 95% параметр в интервале» — неверно) does not state it.
+    pub quoted: bool,
 }
 
 /// A text broken into tokens.
@@ -480,8 +483,14 @@ pub fn analyze(text: &str) -> Analyzed {
     let mut sentence = 0u32;
     let mut word = String::new();
     let mut dash = false;
+    let mut quoted = false;
+    // Per open bracket: did it start a parenthetical clause? A bracket glued to a word is code
+    // or a formula ("COUNT(*) не помогает") and splits nothing.
+    let mut brackets: Vec<bool> = Vec::new();
+    let mut after_word = false;
     let mut chars = normalized.chars().peekable();
     while let Some(c) = chars.next() {
+        let glued = std::mem::replace(&mut after_word, is_word_char(c));
         if is_word_char(c) {
             word.push(c);
             continue;
@@ -495,6 +504,7 @@ pub fn analyze(text: &str) -> Analyzed {
                 &mut clause,
                 sentence,
                 std::mem::take(&mut dash),
+                quoted,
             );
             continue;
         }
@@ -509,6 +519,7 @@ pub fn analyze(text: &str) -> Analyzed {
                 &mut clause,
                 sentence,
                 std::mem::take(&mut dash),
+                quoted,
             );
         }
         match c {
@@ -521,17 +532,45 @@ pub fn analyze(text: &str) -> Analyzed {
                 clause += 1;
                 dash = true;
             }
-            // Brackets do not split: a parenthetical belongs to its clause, and code such as
-            // "COUNT(*) не помогает" or "на (1 − p) не нужно" keeps its negation in scope.
-            ',' | ':' | '"' | '«' | '»' => {
+            '(' | '[' => {
+                brackets.push(!glued);
+                if !glued {
+                    clause += 1;
+                    dash = false;
+                }
+            }
+            ')' | ']' if brackets.pop().unwrap_or(true) => {
+                clause += 1;
+                dash = false;
+            }
+            '«' | '“' | '„' => {
+                quoted = true;
+                clause += 1;
+                dash = false;
+            }
+            '»' | '”' => {
+                quoted = false;
+                clause += 1;
+                dash = false;
+            }
+            '"' => {
+                quoted = !quoted;
+                clause += 1;
+                dash = false;
+            }
+            ',' | ':' => {
                 clause += 1;
                 dash = false;
             }
             _ => {}
         }
+        if matches!(c, '.' | '!' | '?' | '\n') {
+            // An unclosed quotation mark does not run on past its sentence.
+            quoted = false;
+        }
     }
     if !word.is_empty() {
-        push_word(&mut tokens, word, &mut clause, sentence, dash);
+        push_word(&mut tokens, word, &mut clause, sentence, dash, quoted);
     }
     cancel_negations(&mut tokens);
     Analyzed { tokens }
@@ -543,6 +582,7 @@ fn push_word(
     clause: &mut u32,
     sentence: u32,
     after_dash: bool,
+    quoted: bool,
 ) {
     if CLAUSE_CONJUNCTIONS.contains(&word.as_str()) {
         *clause += 1;
@@ -562,6 +602,7 @@ fn push_word(
         clause: *clause,
         sentence,
         after_dash,
+        quoted,
     });
 }
 
@@ -660,12 +701,12 @@ mod tests {
     }
 
     #[test]
-    fn decimal_points_and_brackets_do_not_split() {
-        let analyzed = analyze("alpha 0.05 и df.groupby (по ключу) count(*)");
-        assert!(analyzed
-            .tokens
-            .iter()
-            .all(|t| t.sentence == 0 && t.clause == 0));
+    fn decimal_points_and_glued_brackets_do_not_split() {
+        let analyzed = analyze("alpha 0.05 и df.groupby count(*) f(x) (по ключу) дальше");
+        let clauses: Vec<u32> = analyzed.tokens.iter().map(|t| t.clause).collect();
+        assert!(analyzed.tokens.iter().all(|t| t.sentence == 0));
+        // Glued brackets split nothing; a parenthetical is a clause of its own.
+        assert_eq!(clauses, [0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 2]);
         let words: Vec<&str> = analyzed.tokens.iter().map(|t| t.word.as_str()).collect();
         assert_eq!(
             words,
@@ -676,11 +717,21 @@ mod tests {
                 "и",
                 "df",
                 "groupby",
+                "count",
+                "f",
+                "x",
                 "по",
                 "ключу",
-                "count"
+                "дальше"
             ]
         );
+    }
+
+    #[test]
+    fn quotations_are_marked() {
+        let analyzed = analyze("говорить «параметр в интервале» неверно. \"bad\" ok");
+        let quoted: Vec<bool> = analyzed.tokens.iter().map(|t| t.quoted).collect();
+        assert_eq!(quoted, [false, true, true, true, false, true, false]);
     }
 
     #[test]
