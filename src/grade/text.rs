@@ -495,20 +495,8 @@ pub fn analyze(text: &str) -> Analyzed {
             word.push(c);
             continue;
         }
-        // A dot between two word characters ("0.05", "df.groupby") is part of an expression,
-        // not the end of a sentence.
-        if c == '.' && !word.is_empty() && chars.peek().is_some_and(|&n| is_word_char(n)) {
-            push_word(
-                &mut tokens,
-                std::mem::replace(&mut word, String::with_capacity(32)),
-                &mut clause,
-                sentence,
-                std::mem::take(&mut dash),
-                quoted,
-            );
-            continue;
-        }
-        if c == '\'' && !word.is_empty() && chars.peek().is_some_and(|&n| is_word_char(n)) {
+        let inside_word = !word.is_empty() && chars.peek().is_some_and(|&n| is_word_char(n));
+        if c == '\'' && inside_word {
             // Apostrophes inside a word are dropped: "don't" → "dont".
             continue;
         }
@@ -521,6 +509,11 @@ pub fn analyze(text: &str) -> Analyzed {
                 std::mem::take(&mut dash),
                 quoted,
             );
+        }
+        if c == '.' && inside_word {
+            // A dot between two word characters ("0.05", "df.groupby") is part of an
+            // expression, not the end of a sentence.
+            continue;
         }
         match c {
             '.' | '!' | '?' | ';' | '\n' | '•' | '▪' | '▫' | '✔' | '❤' | '✅' | '❌' => {

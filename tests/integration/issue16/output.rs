@@ -16,6 +16,17 @@ use super::{batch_file, leftovers};
 use crate::util::{stderr_of, stdout_of, TestEnv};
 
 /// The write end of a pipe whose read end is already closed: the first write fails with EPIPE.
+/// `sobes grade --batch BATCH --out TARGET`, run to its end.
+fn batch_out(env: &TestEnv, batch: &Path, target: impl AsRef<std::ffi::OsStr>) -> Output {
+    env.sobes()
+        .args(["grade", "--batch"])
+        .arg(batch)
+        .arg("--out")
+        .arg(target)
+        .output()
+        .unwrap()
+}
+
 fn closed_pipe() -> OwnedFd {
     let mut fds = [0; 2];
     assert_eq!(unsafe { libc::pipe(fds.as_mut_ptr()) }, 0);
@@ -118,14 +129,7 @@ fn issue16_out_through_a_symlink_writes_its_target_and_keeps_the_link() {
     let target = env.write("results/real.jsonl", "old contents\n");
     let link = env.path("link.jsonl");
     std::os::unix::fs::symlink(&target, &link).unwrap();
-    let output = env
-        .sobes()
-        .args(["grade", "--batch"])
-        .arg(&batch)
-        .arg("--out")
-        .arg(&link)
-        .output()
-        .unwrap();
+    let output = batch_out(&env, &batch, &link);
     assert!(output.status.success(), "{}", stderr_of(&output));
     assert!(fs::symlink_metadata(&link)
         .unwrap()
@@ -157,14 +161,7 @@ fn issue16_out_into_a_fifo_writes_through_it_and_it_stays_a_fifo() {
             .open(&fifo)
             .unwrap()
     };
-    let output = env
-        .sobes()
-        .args(["grade", "--batch"])
-        .arg(&batch)
-        .arg("--out")
-        .arg(&fifo)
-        .output()
-        .unwrap();
+    let output = batch_out(&env, &batch, &fifo);
     let mut text = String::new();
     // No writer is left: the read ends at the end of what sobes wrote (nothing, if it never did).
     let _ = reader.read_to_string(&mut text);
@@ -178,26 +175,13 @@ fn issue16_out_into_a_fifo_writes_through_it_and_it_stays_a_fifo() {
 fn issue16_out_to_dev_stdout_and_through_a_link_to_dev_null() {
     let env = TestEnv::new();
     let batch = batch_file(&env);
-    let output = env
-        .sobes()
-        .args(["grade", "--batch"])
-        .arg(&batch)
-        .args(["--out", "/dev/stdout"])
-        .output()
-        .unwrap();
+    let output = batch_out(&env, &batch, "/dev/stdout");
     assert!(output.status.success(), "{}", stderr_of(&output));
     assert_eq!(stdout_of(&output).lines().count(), 3);
 
     let link = env.path("null");
     std::os::unix::fs::symlink("/dev/null", &link).unwrap();
-    let output = env
-        .sobes()
-        .args(["grade", "--batch"])
-        .arg(&batch)
-        .arg("--out")
-        .arg(&link)
-        .output()
-        .unwrap();
+    let output = batch_out(&env, &batch, &link);
     assert!(output.status.success(), "{}", stderr_of(&output));
     assert!(fs::symlink_metadata(&link)
         .unwrap()
@@ -214,13 +198,7 @@ fn issue16_out_to_dev_stdout_and_through_a_link_to_dev_null() {
 fn issue16_out_and_report_to_dev_full_fail_with_status_1_and_the_device_stays() {
     let env = TestEnv::new();
     let batch = batch_file(&env);
-    let output = env
-        .sobes()
-        .args(["grade", "--batch"])
-        .arg(&batch)
-        .args(["--out", "/dev/full"])
-        .output()
-        .unwrap();
+    let output = batch_out(&env, &batch, "/dev/full");
     let stderr = stderr_of(&output);
     assert_eq!(output.status.code(), Some(1), "{stderr}");
     assert!(
