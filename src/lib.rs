@@ -6,6 +6,7 @@
 pub mod app;
 pub mod bank;
 pub mod batch;
+pub mod cache_db;
 pub mod cli;
 pub mod config;
 pub mod embed;

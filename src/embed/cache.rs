@@ -9,11 +9,11 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
-use std::time::Duration;
 
+pub use crate::cache_db::CacheError;
+use crate::cache_db::{self, now};
 use rusqlite::{params, Connection, OptionalExtension};
 use sha2::{Digest, Sha256};
-use thiserror::Error;
 
 /// The cache file's name inside the cache directory.
 pub const FILE_NAME: &str = "embeddings-cache.sqlite3";
@@ -26,22 +26,6 @@ const MIGRATIONS: &[&str] = &["CREATE TABLE vectors (
          vector BLOB NOT NULL,
          created_at INTEGER NOT NULL
      );"];
-
-#[derive(Debug, Error)]
-pub enum CacheError {
-    #[error("cannot create the cache directory {path}: {reason}")]
-    Dir {
-        path: PathBuf,
-        reason: std::io::Error,
-    },
-    #[error("embeddings cache database {path}: {reason}")]
-    Db {
-        path: PathBuf,
-        reason: rusqlite::Error,
-    },
-    #[error("no cache directory could be determined (set SOBES_CACHE_DIR)")]
-    NoDir,
-}
 
 /// The cache key of one text: SHA-256 over the length-prefixed base URL (as normalised by
 /// [`super::client::normalized_base_url`]), model and text as sent, in hex.
@@ -65,12 +49,6 @@ pub struct EmbedCache {
     path: PathBuf,
 }
 
-fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64)
-}
-
 fn to_blob(vector: &[f32]) -> Vec<u8> {
     vector.iter().flat_map(|x| x.to_le_bytes()).collect()
 }
@@ -90,29 +68,12 @@ fn from_blob(blob: &[u8], dim: i64) -> Option<Vec<f32>> {
 impl EmbedCache {
     /// Open (creating if needed) the cache in the user's cache directory.
     pub fn open_default() -> Result<EmbedCache, CacheError> {
-        let dir = crate::config::cache_dir().ok_or(CacheError::NoDir)?;
-        EmbedCache::open(&dir.join(FILE_NAME))
+        EmbedCache::open(&cache_db::default_path(FILE_NAME)?)
     }
 
     /// Open (creating if needed) the cache at `path` and bring its schema up to date.
     pub fn open(path: &Path) -> Result<EmbedCache, CacheError> {
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|reason| CacheError::Dir {
-                path: dir.to_path_buf(),
-                reason,
-            })?;
-        }
-        let db = |reason| CacheError::Db {
-            path: path.to_path_buf(),
-            reason,
-        };
-        let mut conn = Connection::open(path).map_err(db)?;
-        conn.busy_timeout(Duration::from_secs(5)).map_err(db)?;
-        // WAL lets several sobes processes share the file; NORMAL sync: a crash may lose the
-        // last vectors, never corrupt the file.
-        let _ = conn.pragma_update(None, "journal_mode", "WAL");
-        let _ = conn.pragma_update(None, "synchronous", "NORMAL");
-        migrate(&mut conn).map_err(db)?;
+        let conn = cache_db::open(path, MIGRATIONS)?;
         Ok(EmbedCache {
             conn: Mutex::new(conn),
             path: path.to_path_buf(),
@@ -205,32 +166,6 @@ impl EmbedCache {
             })
             .unwrap_or(0)
     }
-}
-
-fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
-    conn.execute_batch(
-        "CREATE TABLE IF NOT EXISTS schema_migrations (
-             version INTEGER PRIMARY KEY,
-             applied_at INTEGER NOT NULL
-         );",
-    )?;
-    let tx = conn.transaction()?;
-    let current: u32 = tx.query_row(
-        "SELECT COALESCE(MAX(version), 0) FROM schema_migrations",
-        [],
-        |r| r.get(0),
-    )?;
-    for (i, sql) in MIGRATIONS.iter().enumerate() {
-        let version = i as u32 + 1;
-        if version > current {
-            tx.execute_batch(sql)?;
-            tx.execute(
-                "INSERT INTO schema_migrations (version, applied_at) VALUES (?1, ?2)",
-                params![version, now()],
-            )?;
-        }
-    }
-    tx.commit()
 }
 
 #[cfg(test)]

@@ -8,10 +8,10 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
-use std::time::Duration;
 
+pub use crate::cache_db::CacheError;
+use crate::cache_db::{self, now};
 use rusqlite::{params, Connection, OptionalExtension};
-use thiserror::Error;
 
 use super::reply::Verdict;
 
@@ -32,22 +32,6 @@ const MIGRATIONS: &[&str] = &["CREATE TABLE grades (
          updated_at INTEGER NOT NULL
      );"];
 
-#[derive(Debug, Error)]
-pub enum CacheError {
-    #[error("cannot create the cache directory {path}: {reason}")]
-    Dir {
-        path: PathBuf,
-        reason: std::io::Error,
-    },
-    #[error("cache database {path}: {reason}")]
-    Db {
-        path: PathBuf,
-        reason: rusqlite::Error,
-    },
-    #[error("no cache directory could be determined (set SOBES_CACHE_DIR)")]
-    NoDir,
-}
-
 /// An open cache database. Safe to share between threads.
 #[derive(Debug)]
 pub struct Cache {
@@ -55,39 +39,15 @@ pub struct Cache {
     path: PathBuf,
 }
 
-fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64)
-}
-
 impl Cache {
     /// Open (creating if needed) the cache in the user's cache directory.
     pub fn open_default() -> Result<Cache, CacheError> {
-        let dir = crate::config::cache_dir().ok_or(CacheError::NoDir)?;
-        Cache::open(&dir.join(FILE_NAME))
+        Cache::open(&cache_db::default_path(FILE_NAME)?)
     }
 
     /// Open (creating if needed) the cache at `path` and bring its schema up to date.
     pub fn open(path: &Path) -> Result<Cache, CacheError> {
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|reason| CacheError::Dir {
-                path: dir.to_path_buf(),
-                reason,
-            })?;
-        }
-        let db = |reason| CacheError::Db {
-            path: path.to_path_buf(),
-            reason,
-        };
-        let mut conn = Connection::open(path).map_err(db)?;
-        conn.busy_timeout(Duration::from_secs(5)).map_err(db)?;
-        // WAL lets several sobes processes share the file; ignore filesystems without it.
-        // NORMAL sync: a crash may lose the last grades, never corrupt the file, and a cache
-        // does not need an fsync per grade.
-        let _ = conn.pragma_update(None, "journal_mode", "WAL");
-        let _ = conn.pragma_update(None, "synchronous", "NORMAL");
-        migrate(&mut conn).map_err(db)?;
+        let conn = cache_db::open(path, MIGRATIONS)?;
         Ok(Cache {
             conn: Mutex::new(conn),
             path: path.to_path_buf(),
@@ -174,32 +134,6 @@ impl Cache {
         })
         .unwrap_or(0)
     }
-}
-
-fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
-    conn.execute_batch(
-        "CREATE TABLE IF NOT EXISTS schema_migrations (
-             version INTEGER PRIMARY KEY,
-             applied_at INTEGER NOT NULL
-         );",
-    )?;
-    let tx = conn.transaction()?;
-    let current: u32 = tx.query_row(
-        "SELECT COALESCE(MAX(version), 0) FROM schema_migrations",
-        [],
-        |r| r.get(0),
-    )?;
-    for (i, sql) in MIGRATIONS.iter().enumerate() {
-        let version = i as u32 + 1;
-        if version > current {
-            tx.execute_batch(sql)?;
-            tx.execute(
-                "INSERT INTO schema_migrations (version, applied_at) VALUES (?1, ?2)",
-                params![version, now()],
-            )?;
-        }
-    }
-    tx.commit()
 }
 
 #[cfg(test)]
