@@ -187,6 +187,19 @@ pub fn toml_location(text: &str, error: &toml::de::Error) -> (usize, usize, Stri
     (line, column, error.message().trim().to_owned())
 }
 
+/// An error with its chain of causes, "outer: inner: innermost" (reqwest hides the reason
+/// a connection failed in its sources).
+pub fn with_causes(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

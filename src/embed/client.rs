@@ -214,13 +214,7 @@ impl EmbedClient {
                 retry_after: None,
             };
         }
-        let mut reason = error.to_string();
-        let mut source = std::error::Error::source(error);
-        while let Some(cause) = source {
-            reason.push_str(": ");
-            reason.push_str(&cause.to_string());
-            source = cause.source();
-        }
+        let reason = crate::error::with_causes(error);
         Attempt {
             error: EmbedError::Unreachable {
                 url: crate::redact::shown_url(&self.base_url),

@@ -206,13 +206,7 @@ impl Http {
                 about_response_format: false,
             };
         }
-        let mut reason = error.to_string();
-        let mut source = std::error::Error::source(error);
-        while let Some(cause) = source {
-            reason.push_str(": ");
-            reason.push_str(&cause.to_string());
-            source = cause.source();
-        }
+        let reason = crate::error::with_causes(error);
         Attempt {
             error: LlmError::Connect {
                 url: self.shown_base_url.clone(),
