@@ -50,6 +50,7 @@ fn rubric_10_concepts() -> CompiledRubric {
     assert_eq!(concepts.len(), 10);
     CompiledRubric::new(
         Rubric {
+            contrast: Vec::new(),
             question_id: "bench".into(),
             drafted: false,
             scoring: None,

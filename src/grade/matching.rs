@@ -16,6 +16,8 @@ pub struct ConceptEvidence {
     pub cue: Option<CueHit>,
     /// An alias or cue of the concept is denied somewhere.
     pub denied: bool,
+    /// Every positive alias occurrence: (phrase index, first token, last token).
+    pub positive: Vec<(usize, usize, usize)>,
 }
 
 fn rank(found_by: FoundBy) -> u8 {
@@ -45,12 +47,15 @@ pub fn find(
     let mut hits: Vec<Vec<Occurrence>> = vec![Vec::new(); compiled.concept_phrases.len()];
     let mut alias_word = vec![false; index.content.len()];
     for (i, phrases) in compiled.concept_phrases.iter().enumerate() {
-        for phrase in phrases {
+        for (j, phrase) in phrases.iter().enumerate() {
             for occurrence in index.find(phrase, settings) {
                 if count_negated || phrase.holds_at(&occurrence) {
                     for &p in &occurrence.positions {
                         alias_word[p] = true;
                     }
+                    found[i]
+                        .positive
+                        .push((j, occurrence.first_token, occurrence.last_token));
                     hits[i].push(occurrence);
                 } else {
                     found[i].denied = true;

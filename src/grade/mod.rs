@@ -5,6 +5,7 @@
 //! that is only named, in a list of keywords, earns less than one that is explained; a wrong
 //! claim costs points.
 
+pub mod binding;
 pub mod claims;
 pub mod coverage;
 pub mod cues;
@@ -21,6 +22,7 @@ pub mod text;
 use serde::{Deserialize, Serialize};
 
 use crate::rubric::{Claim, Cue, Lexicon, Rubric};
+use binding::Binding;
 use claims::CompiledClaims;
 use cues::CompiledCue;
 use matcher::{AnswerIndex, Occurrence, Phrase, Vocabulary};
@@ -104,6 +106,8 @@ pub struct CompiledRubric {
     concept_cues: Vec<Vec<CompiledCue>>,
     /// The facts that concepts state, to find wrong claims.
     claims: CompiledClaims,
+    /// What the question contrasts, and which of it each alias is said of.
+    binding: Binding,
     misconception_phrases: Vec<Vec<Phrase>>,
     /// Aliases (concept index, text) that only repeat words of the question: repeating the
     /// question shows nothing, so they never count.
@@ -163,6 +167,9 @@ impl CompiledRubric {
             })
             .collect();
         let claims = CompiledClaims::new(facts, &terms, &mut vocabulary, |p| synonyms.expand(p));
+        let binding = Binding::new(&rubric.contrast, &terms, &mut vocabulary, |p| {
+            synonyms.expand(p)
+        });
         let misconception_phrases = rubric
             .misconceptions
             .iter()
@@ -197,16 +204,23 @@ impl CompiledRubric {
             concept_phrases,
             concept_cues,
             claims,
+            binding,
             misconception_phrases,
             echoes,
             reference: Reference::default(),
         }
     }
 
-    /// Attach the question's reference answer (in every language), which `reference_blend`
-    /// in the rubric's `[scoring]` compares answers with; `question` as in [`Self::new`].
-    /// Rubrics that do not blend skip the work.
+    /// Attach the question's reference answer (in every language): it tells which contrasted
+    /// subject each alias is said of, and `reference_blend` in the rubric's `[scoring]`
+    /// compares answers with it; `question` as in [`Self::new`].
     pub fn with_reference(mut self, reference: &str, question: &str) -> Self {
+        if !self.binding.is_empty() {
+            let settings = GradeSettings::default();
+            let analyzed = text::analyze(reference);
+            let index = AnswerIndex::new(&analyzed, &self.vocabulary, &settings);
+            self.binding.bind(&index, &self.concept_phrases, &settings);
+        }
         let blends = self
             .rubric
             .scoring
@@ -486,7 +500,16 @@ pub fn grade_with(
         .map(|(input, threshold)| semantic::semantic_matches(input, threshold))
         .unwrap_or_default();
     let mut misconceptions = matching::misconceptions(compiled, &index, settings);
-    let stated_wrong = matching::contradicted_concepts(compiled, &misconceptions);
+    let mut stated_wrong = matching::contradicted_concepts(compiled, &misconceptions);
+    for swap in compiled.binding.swaps(&index, &evidence_found, settings) {
+        stated_wrong[swap.concept] = true;
+        misconceptions.push(binding::swapped_misconception(
+            &rubric.concepts[swap.concept],
+            &swap,
+            &analyzed,
+            settings,
+        ));
+    }
     let decided = coverage::decide(
         compiled,
         &analyzed,

@@ -23,6 +23,7 @@ fn rnn_rubric() -> CompiledRubric {
             drafted: false,
             scoring: None,
             terms: Default::default(),
+            contrast: Vec::new(),
             concepts: vec![
                 concept(
                     "exploding",
@@ -221,6 +222,7 @@ fn a_rubric_can_carry_its_own_scoring() {
                 drafted: true,
                 scoring,
                 terms: Default::default(),
+                contrast: Vec::new(),
                 concepts: vec![
                     concept("bias", 1.0, &["bias"]),
                     concept("variance", 1.0, &["variance"]),
@@ -254,6 +256,7 @@ fn short_rubric(scoring: crate::rubric::Scoring) -> CompiledRubric {
             drafted: true,
             scoring: Some(scoring),
             terms: Default::default(),
+            contrast: Vec::new(),
             concepts: vec![
                 concept("target", 1.0, &["target"]),
                 concept("features", 1.0, &["features"]),

@@ -253,6 +253,25 @@ fn check_rubric(
             );
         }
     }
+    let known_term =
+        |name: &str| rubric.terms.contains_key(name) || bank.lexicon.terms.contains_key(name);
+    for name in &rubric.contrast {
+        if !known_term(name) {
+            finding(
+                Severity::Error,
+                file.line_of("contrast"),
+                format!("contrast: no term \"{name}\" in [terms] or the lexicon"),
+            );
+        }
+    }
+    let distinct: HashSet<&str> = rubric.contrast.iter().map(String::as_str).collect();
+    if !rubric.contrast.is_empty() && distinct.len() < 2 {
+        finding(
+            Severity::Error,
+            file.line_of("contrast"),
+            "contrast needs at least two different terms".to_string(),
+        );
+    }
     let mut concept_ids = HashSet::new();
     let mut alias_keys: HashMap<String, String> = HashMap::new();
     for (index, concept) in rubric.concepts.iter().enumerate() {
@@ -272,9 +291,7 @@ fn check_rubric(
                 Err(message) => Some(message),
                 Ok(claim) => [&claim.subject, &claim.quantity]
                     .into_iter()
-                    .find(|name| {
-                        !rubric.terms.contains_key(*name) && !bank.lexicon.terms.contains_key(*name)
-                    })
+                    .find(|name| !known_term(name))
                     .map(|name| {
                         format!("claim {text:?}: no term \"{name}\" in [terms] or the lexicon")
                     }),

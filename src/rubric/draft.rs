@@ -882,6 +882,7 @@ fn draft_raw(question: &Question, context: &DraftContext) -> Rubric {
         drafted: true,
         scoring: None,
         terms: Default::default(),
+        contrast: Vec::new(),
         concepts,
         misconceptions: Vec::new(),
     }
@@ -1017,6 +1018,7 @@ fn draft_terms(
             reference_blend: Some(SHORT_REFERENCE_BLEND),
         }),
         terms: Default::default(),
+        contrast: Vec::new(),
         concepts,
         misconceptions: Vec::new(),
     })

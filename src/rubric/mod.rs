@@ -29,6 +29,10 @@ pub struct Rubric {
     /// bank-wide ones of the lexicon.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub terms: BTreeMap<String, Vec<String>>,
+    /// The things the question contrasts, as term names (`contrast = ["bagging", "boosting"]`):
+    /// a concept the answer says only of another of them is a swapped claim.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub contrast: Vec<String>,
     #[serde(default, rename = "concept")]
     pub concepts: Vec<Concept>,
     #[serde(
@@ -292,6 +296,7 @@ mod tests {
                 ..Scoring::default()
             }),
             terms: Default::default(),
+            contrast: Vec::new(),
             concepts: vec![Concept {
                 id: "c".into(),
                 label: "Метка".into(),

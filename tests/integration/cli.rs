@@ -315,6 +315,47 @@ fn rubric_check_reports_every_problem_with_file_and_line() {
 }
 
 #[test]
+fn rubric_check_names_contrasts_that_are_not_terms() {
+    let env = TestEnv::new();
+    let bank = small_bank(&env);
+    env.write(
+        "bank/rubrics/q2.toml",
+        "question_id = \"q2\"\ncontrast = [\"dropout-term\", \"no-such-term\"]\n\n[terms]\ndropout-term = [\"dropout\"]\n\n[[concept]]\nid = \"off\"\nlabel = \"Выключает нейроны\"\naliases = [\"выключает нейроны\"]\nhint = \"h\"\n",
+    );
+    let output = env
+        .sobes()
+        .arg("--bank")
+        .arg(&bank)
+        .args(["rubric", "check"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = stderr_of(&output);
+    assert!(
+        stderr.contains(
+            "q2.toml:2: error: contrast: no term \"no-such-term\" in [terms] or the lexicon"
+        ),
+        "{stderr}"
+    );
+    env.write(
+        "bank/rubrics/q2.toml",
+        "question_id = \"q2\"\ncontrast = [\"dropout-term\"]\n\n[terms]\ndropout-term = [\"dropout\"]\n\n[[concept]]\nid = \"off\"\nlabel = \"Выключает нейроны\"\naliases = [\"выключает нейроны\"]\nhint = \"h\"\n",
+    );
+    let output = env
+        .sobes()
+        .arg("--bank")
+        .arg(&bank)
+        .args(["rubric", "check"])
+        .output()
+        .unwrap();
+    let stderr = stderr_of(&output);
+    assert!(
+        stderr.contains("q2.toml:2: error: contrast needs at least two different terms"),
+        "{stderr}"
+    );
+}
+
+#[test]
 fn a_malformed_bank_file_names_file_and_line_and_writes_nothing() {
     let env = TestEnv::new();
     let bank = small_bank(&env);

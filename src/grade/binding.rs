@@ -1,0 +1,495 @@
+//! Which of the things a question contrasts a statement is about.
+//!
+//! A comparison question (bagging and boosting, INNER and LEFT JOIN, additive and
+//! multiplicative seasonality) is answered wrongly most often by swapping: the right property,
+//! said of the wrong subject ("бэггинг снижает смещение"). Every word of such an answer is a
+//! rubric term, so term matching alone gives it full marks. A rubric names what its question
+//! contrasts (`contrast = ["bagging", "boosting"]`, terms of `[terms]` or the lexicon); each
+//! alias is then bound to the subjects the reference answer says it of, and an answer that says
+//! it only of another subject has swapped them.
+//!
+//! The subject of a statement is the contrasted thing named in its clause; failing that, the one
+//! last named earlier in the sentence; failing that, the ones named in the nearest earlier
+//! sentence that names any ("Бустинг строит деревья последовательно. Он снижает смещение.").
+//! The check is lenient: a clause that names both subjects, an alias said of no subject, or
+//! one said of the right subject anywhere in the answer is never a swap.
+
+use super::matcher::{AnswerIndex, Phrase, Vocabulary};
+use super::matching::ConceptEvidence;
+use super::text::Analyzed;
+use super::GradeSettings;
+
+/// A set of contrasted subjects, one bit each (a rubric contrasts at most 64 things).
+pub type SubjectSet = u64;
+
+/// One contrasted subject: its term name and phrases.
+#[derive(Debug, Clone)]
+struct Subject {
+    name: String,
+    /// How feedback names it: the term's first phrase in Cyrillic, and in Latin script.
+    display_ru: String,
+    display_en: String,
+    phrases: Vec<Phrase>,
+}
+
+/// The contrast of a rubric, compiled, with each alias bound to its subjects.
+#[derive(Debug, Clone, Default)]
+pub struct Binding {
+    subjects: Vec<Subject>,
+    /// Per concept, per alias phrase (parallel to the compiled rubric's concept phrases): the
+    /// subjects the reference answer says it of (0: not said, or said of no subject).
+    alias_subjects: Vec<Vec<SubjectSet>>,
+    /// Per concept: the union over its aliases, for cues and for aliases the reference does
+    /// not use.
+    concept_subjects: Vec<SubjectSet>,
+}
+
+/// A concept the answer says only of the wrong subject.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Swap {
+    pub concept: usize,
+    /// The subjects the answer says it of, and those it belongs to, for feedback.
+    pub said_of: (String, String),
+    pub belongs_to: (String, String),
+    pub first_token: usize,
+    pub last_token: usize,
+}
+
+/// Where the contrasted subjects are named in one text.
+struct Mentions {
+    /// Per clause, the subjects named in it.
+    by_clause: Vec<SubjectSet>,
+    /// (token index, subject bit) of every mention, in text order.
+    tokens: Vec<(usize, SubjectSet)>,
+}
+
+impl Binding {
+    /// Compile the subjects named by `contrast`; `terms` gives each name its phrases.
+    pub fn new(
+        contrast: &[String],
+        terms: &std::collections::BTreeMap<String, Vec<String>>,
+        vocabulary: &mut Vocabulary,
+        expand: impl Fn(&str) -> Vec<String>,
+    ) -> Binding {
+        let subjects: Vec<Subject> = contrast
+            .iter()
+            .take(SubjectSet::BITS as usize)
+            .filter_map(|name| {
+                let texts = terms.get(name)?;
+                let phrases: Vec<Phrase> = texts
+                    .iter()
+                    .flat_map(|p| expand(p))
+                    .filter_map(|p| vocabulary.phrase(&p))
+                    .collect();
+                let cyrillic = |t: &&String| t.chars().any(|c| ('а'..='я').contains(&c));
+                let display_ru = texts.iter().find(cyrillic).or(texts.first())?.clone();
+                let display_en = texts
+                    .iter()
+                    .find(|t| !cyrillic(t))
+                    .unwrap_or(&display_ru)
+                    .clone();
+                Some(Subject {
+                    name: name.clone(),
+                    display_ru,
+                    display_en,
+                    phrases,
+                })
+            })
+            .collect();
+        if subjects.len() < 2 {
+            return Binding::default();
+        }
+        Binding {
+            subjects,
+            ..Binding::default()
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.subjects.is_empty()
+    }
+
+    /// The names of the compiled subjects, in `contrast` order.
+    pub fn subject_names(&self) -> Vec<&str> {
+        self.subjects.iter().map(|s| s.name.as_str()).collect()
+    }
+
+    /// Bind every alias to the subjects the reference answer says it of.
+    pub fn bind(
+        &mut self,
+        reference: &AnswerIndex,
+        concept_phrases: &[Vec<Phrase>],
+        settings: &GradeSettings,
+    ) {
+        if self.is_empty() {
+            return;
+        }
+        let mentions = self.mentions(reference, settings);
+        self.alias_subjects = concept_phrases
+            .iter()
+            .map(|phrases| {
+                phrases
+                    .iter()
+                    .map(|phrase| {
+                        // Within one statement: a match across clauses ("строки, у которых
+                        // есть совпадение в обеих таблицах") is not what the reference says.
+                        reference
+                            .find_in_statements(phrase, settings)
+                            .iter()
+                            .filter(|o| phrase.holds_at(o))
+                            .fold(0, |set, o| {
+                                set | mentions.subject_of(
+                                    reference.analyzed,
+                                    o.first_token,
+                                    o.last_token,
+                                )
+                            })
+                    })
+                    .collect()
+            })
+            .collect();
+        self.concept_subjects = self
+            .alias_subjects
+            .iter()
+            .map(|sets| sets.iter().fold(0, |all, s| all | s))
+            .collect();
+    }
+
+    /// The subjects an alias is bound to: its own, else its concept's.
+    fn bound(&self, concept: usize, phrase: Option<usize>) -> SubjectSet {
+        let own = phrase
+            .and_then(|p| self.alias_subjects.get(concept)?.get(p).copied())
+            .unwrap_or(0);
+        if own != 0 {
+            own
+        } else {
+            self.concept_subjects.get(concept).copied().unwrap_or(0)
+        }
+    }
+
+    /// Concepts the answer says only of a subject they do not belong to.
+    pub fn swaps(
+        &self,
+        index: &AnswerIndex,
+        found: &[ConceptEvidence],
+        settings: &GradeSettings,
+    ) -> Vec<Swap> {
+        if self.is_empty() || self.concept_subjects.is_empty() {
+            return Vec::new();
+        }
+        let mentions = self.mentions(index, settings);
+        if mentions.tokens.is_empty() {
+            return Vec::new();
+        }
+        let analyzed = index.analyzed;
+        let mut swaps = Vec::new();
+        for (concept, evidence) in found.iter().enumerate() {
+            let said: Vec<(Option<usize>, usize, usize)> = evidence
+                .positive
+                .iter()
+                .map(|&(phrase, first, last)| (Some(phrase), first, last))
+                .chain(
+                    evidence
+                        .cue
+                        .iter()
+                        .map(|h| (None, h.first_token, h.last_token)),
+                )
+                .collect();
+            let mut swap: Option<Swap> = None;
+            let mut said_rightly = false;
+            for (phrase, first, last) in said {
+                let bound = self.bound(concept, phrase);
+                // Bound to every subject (or none): it tells nothing either way.
+                if bound == 0 || bound == self.all() {
+                    continue;
+                }
+                let subject = mentions.subject_of(analyzed, first, last);
+                if subject == 0 {
+                    continue;
+                }
+                if subject & bound != 0 {
+                    said_rightly = true;
+                } else if swap.is_none() {
+                    swap = Some(Swap {
+                        concept,
+                        said_of: self.display(subject),
+                        belongs_to: self.display(bound),
+                        first_token: first,
+                        last_token: last,
+                    });
+                }
+            }
+            if !said_rightly {
+                swaps.extend(swap);
+            }
+        }
+        swaps
+    }
+
+    fn all(&self) -> SubjectSet {
+        if self.subjects.len() >= SubjectSet::BITS as usize {
+            SubjectSet::MAX
+        } else {
+            (1 << self.subjects.len()) - 1
+        }
+    }
+
+    /// The subjects of a set as text (Russian, English), joined by "/".
+    fn display(&self, set: SubjectSet) -> (String, String) {
+        let pick = |f: fn(&Subject) -> &String| {
+            self.subjects
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| set & (1 << i) != 0)
+                .map(|(_, s)| f(s).as_str())
+                .collect::<Vec<_>>()
+                .join(" / ")
+        };
+        (pick(|s| &s.display_ru), pick(|s| &s.display_en))
+    }
+
+    fn mentions(&self, index: &AnswerIndex, settings: &GradeSettings) -> Mentions {
+        let analyzed = index.analyzed;
+        let clauses = analyzed.tokens.last().map_or(0, |t| t.clause as usize + 1);
+        let mut by_clause = vec![0; clauses];
+        let mut tokens = Vec::new();
+        for (i, subject) in self.subjects.iter().enumerate() {
+            for phrase in &subject.phrases {
+                for o in index.find(phrase, settings) {
+                    if contrasted_with(analyzed, o.first_token) {
+                        continue;
+                    }
+                    for t in o.first_token..=o.last_token {
+                        by_clause[analyzed.tokens[t].clause as usize] |= 1 << i;
+                    }
+                    tokens.push((o.first_token, 1 << i));
+                }
+            }
+        }
+        tokens.sort_unstable();
+        Mentions { by_clause, tokens }
+    }
+}
+
+/// Words before a subject that make it the other side of a comparison, not what the clause
+/// speaks of ("в отличие от бэггинга", "unlike bagging", "быстрее, чем LightGBM").
+const CONTRAST_MARKERS: &[&str] = &[
+    "отличие",
+    "отличии",
+    "сравнению",
+    "сравнении",
+    "вместо",
+    "чем",
+    "против",
+    "unlike",
+    "than",
+    "instead",
+    "compared",
+    "versus",
+    "vs",
+];
+
+/// Is the subject named at `token` only as the other side of a comparison?
+fn contrasted_with(analyzed: &Analyzed, token: usize) -> bool {
+    let clause = analyzed.tokens[token].clause;
+    analyzed.tokens[..token]
+        .iter()
+        .rev()
+        .take(3)
+        .take_while(|t| t.clause == clause)
+        .any(|t| CONTRAST_MARKERS.contains(&t.word.as_str()))
+}
+
+impl Mentions {
+    /// The subjects a statement spanning tokens `first..=last` is about (0: none named). A
+    /// statement across clauses is about what its last clause says: what is said of a subject
+    /// comes after it ("строки, у которых есть совпадение в обеих таблицах").
+    fn subject_of(&self, analyzed: &Analyzed, first: usize, last: usize) -> SubjectSet {
+        let tokens = &analyzed.tokens;
+        let in_clause = self.by_clause[tokens[last].clause as usize];
+        if in_clause != 0 {
+            return in_clause;
+        }
+        let first = (first..=last)
+            .find(|&t| tokens[t].clause == tokens[last].clause)
+            .unwrap_or(first);
+        let sentence = tokens[first].sentence;
+        // The subject last named earlier in the sentence.
+        if let Some(&(_, subject)) = self
+            .tokens
+            .iter()
+            .rev()
+            .find(|(t, _)| *t < first && tokens[*t].sentence == sentence)
+        {
+            return subject;
+        }
+        // All the subjects of the nearest earlier sentence that names any.
+        let Some(&(t, _)) = self.tokens.iter().rev().find(|(t, _)| *t < first) else {
+            return 0;
+        };
+        let earlier = tokens[t].sentence;
+        self.tokens
+            .iter()
+            .filter(|(t, _)| tokens[*t].sentence == earlier)
+            .fold(0, |set, (_, s)| set | s)
+    }
+}
+
+/// The feedback for a swap: a misconception that names both subjects.
+pub fn swapped_misconception(
+    concept: &crate::rubric::Concept,
+    swap: &Swap,
+    analyzed: &Analyzed,
+    settings: &GradeSettings,
+) -> super::FoundMisconception {
+    let label_en = concept.label_en.as_deref().unwrap_or(&concept.label);
+    super::FoundMisconception {
+        id: format!("swapped:{}", concept.id),
+        label: format!(
+            "«{}» сказано о {}, а это про {}",
+            concept.label, swap.said_of.0, swap.belongs_to.0
+        ),
+        label_en: Some(format!(
+            "\"{}\" is said of {}; it is true of {}",
+            label_en, swap.said_of.1, swap.belongs_to.1
+        )),
+        penalty: settings.wrong_claim_penalty,
+        explanation: format!(
+            "Перепутаны {} и {}: это свойство {}.",
+            swap.said_of.0, swap.belongs_to.0, swap.belongs_to.0
+        ),
+        explanation_en: Some(format!(
+            "{} and {} are swapped: this is a property of {}.",
+            swap.said_of.1, swap.belongs_to.1, swap.belongs_to.1
+        )),
+        evidence: super::span(analyzed, swap.first_token, swap.last_token),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::grade::{grade, CompiledRubric, Grade, GradeSettings};
+    use crate::rubric::Rubric;
+
+    const QUESTION: &str = "Чем INNER JOIN отличается от LEFT JOIN?";
+
+    fn joins() -> CompiledRubric {
+        let text = r#"
+question_id = "joins"
+contrast = ["inner", "left"]
+[terms]
+inner = ["inner join"]
+left = ["left join"]
+[[concept]]
+id = "matched-only"
+label = "Только совпавшие строки"
+label_en = "Only matched rows"
+weight = 1
+aliases = ["только совпавшие строки", "only matched rows"]
+[[concept]]
+id = "all-left"
+label = "Все строки левой таблицы"
+label_en = "All rows of the left table"
+weight = 1
+aliases = ["все строки левой таблицы", "all rows of the left table"]
+"#;
+        let rubric: Rubric = toml::from_str(text).unwrap();
+        CompiledRubric::new(rubric, QUESTION).with_reference(
+            "INNER JOIN возвращает только совпавшие строки. \
+             LEFT JOIN сохраняет все строки левой таблицы, недостающее заполняет NULL.",
+            QUESTION,
+        )
+    }
+
+    fn graded(answer: &str) -> Grade {
+        grade(&joins(), answer, &GradeSettings::default())
+    }
+
+    fn swapped(grade: &Grade) -> Vec<&str> {
+        grade
+            .misconceptions
+            .iter()
+            .filter_map(|m| m.id.strip_prefix("swapped:"))
+            .collect()
+    }
+
+    #[test]
+    fn properties_said_of_their_own_subjects_are_not_swaps() {
+        let right = graded(
+            "INNER JOIN возвращает только совпавшие строки, а LEFT JOIN сохраняет все строки \
+             левой таблицы.",
+        );
+        assert!(swapped(&right).is_empty(), "{right:?}");
+        assert!(right.score >= 90.0, "{right:?}");
+    }
+
+    #[test]
+    fn properties_said_of_the_other_subject_earn_nothing_and_say_why() {
+        let wrong = graded(
+            "INNER JOIN сохраняет все строки левой таблицы, а LEFT JOIN возвращает только \
+             совпавшие строки.",
+        );
+        assert_eq!(swapped(&wrong), ["matched-only", "all-left"], "{wrong:?}");
+        assert!(wrong.missed.iter().all(|m| m.contradicted), "{wrong:?}");
+        assert!(wrong.score < 10.0, "{wrong:?}");
+        let feedback = &wrong.misconceptions[0];
+        assert!(feedback.label.contains("left join"), "{feedback:?}");
+        assert!(feedback.label.contains("inner join"), "{feedback:?}");
+    }
+
+    #[test]
+    fn the_subject_carries_over_to_the_next_sentence() {
+        let wrong =
+            graded("INNER JOIN используют чаще всего. Он сохраняет все строки левой таблицы.");
+        assert_eq!(swapped(&wrong), ["all-left"], "{wrong:?}");
+        let right = graded("LEFT JOIN удобен для отчётов. Он сохраняет все строки левой таблицы.");
+        assert!(swapped(&right).is_empty(), "{right:?}");
+    }
+
+    #[test]
+    fn the_other_side_of_a_comparison_is_not_the_subject() {
+        let right =
+            graded("В отличие от INNER JOIN, LEFT JOIN сохраняет все строки левой таблицы.");
+        assert!(swapped(&right).is_empty(), "{right:?}");
+        let english = graded("Unlike inner join, left join keeps all rows of the left table.");
+        assert!(swapped(&english).is_empty(), "{english:?}");
+    }
+
+    #[test]
+    fn a_clause_naming_both_subjects_or_none_is_not_a_swap() {
+        let both = graded("И INNER JOIN, и LEFT JOIN: все строки левой таблицы? Нет.");
+        assert!(swapped(&both).is_empty(), "{both:?}");
+        let none = graded("Возвращаются только совпавшие строки.");
+        assert!(swapped(&none).is_empty(), "{none:?}");
+    }
+
+    #[test]
+    fn said_rightly_once_is_enough() {
+        let mixed = graded(
+            "LEFT JOIN сохраняет все строки левой таблицы. Кстати, INNER JOIN тоже не теряет \
+             все строки левой таблицы, если ключи совпадают.",
+        );
+        assert!(!swapped(&mixed).contains(&"all-left"), "{mixed:?}");
+    }
+
+    #[test]
+    fn without_a_reference_nothing_is_bound_and_nothing_swaps() {
+        let text = r#"
+question_id = "joins"
+contrast = ["inner", "left"]
+[terms]
+inner = ["inner join"]
+left = ["left join"]
+[[concept]]
+id = "all-left"
+label = "Все строки левой таблицы"
+weight = 1
+aliases = ["все строки левой таблицы"]
+"#;
+        let rubric: Rubric = toml::from_str(text).unwrap();
+        let unbound = CompiledRubric::new(rubric, QUESTION);
+        let answer = "INNER JOIN сохраняет все строки левой таблицы.";
+        let graded = grade(&unbound, answer, &GradeSettings::default());
+        assert!(swapped(&graded).is_empty(), "{graded:?}");
+    }
+}
