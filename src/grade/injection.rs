@@ -13,6 +13,8 @@
 
 use unicode_normalization::UnicodeNormalization;
 
+use super::text::is_word_char;
+
 /// One element of a pattern: a word starting with any of these prefixes, at most `gap` words
 /// after the previous element.
 struct Element {
@@ -209,7 +211,7 @@ pub struct Injection {
 }
 
 fn words(text: &str) -> Vec<String> {
-    text.split(|c: char| !c.is_alphanumeric())
+    text.split(|c: char| !is_word_char(c))
         .filter(|w| !w.is_empty())
         .map(|w| w.to_lowercase().replace('ё', "е"))
         .collect()
@@ -220,6 +222,19 @@ fn word_matches(word: &str, prefixes: &[&str]) -> bool {
     prefixes.iter().any(|p| match p.strip_suffix('$') {
         Some(whole) => word == whole,
         None => word.starts_with(p),
+    })
+}
+
+/// The first letters of the words that can open a pattern.
+fn pattern_openers() -> &'static std::collections::HashSet<char> {
+    static OPENERS: std::sync::OnceLock<std::collections::HashSet<char>> =
+        std::sync::OnceLock::new();
+    OPENERS.get_or_init(|| {
+        PATTERNS
+            .iter()
+            .flat_map(|pattern| pattern[0].prefixes)
+            .filter_map(|prefix| prefix.chars().next())
+            .collect()
     })
 }
 
@@ -314,7 +329,7 @@ fn unmasked(answer: &str) -> String {
     let mut out = String::with_capacity(plain.len());
     let mut word = String::new();
     for c in plain.chars() {
-        if c.is_alphanumeric() {
+        if is_word_char(c) {
             word.push(c);
         } else {
             out.push_str(&fold_mixed_word(&word));
@@ -402,7 +417,7 @@ fn base64_text(answer: &str) -> Option<String> {
         };
         let readable = text
             .chars()
-            .filter(|c| c.is_alphanumeric() || c.is_whitespace() || c.is_ascii_punctuation())
+            .filter(|c| is_word_char(*c) || c.is_whitespace() || c.is_ascii_punctuation())
             .count();
         let letters = text.chars().filter(|c| c.is_alphabetic()).count();
         if readable * 10 >= text.chars().count() * 9 && letters >= 8 {
@@ -414,8 +429,7 @@ fn base64_text(answer: &str) -> Option<String> {
 
 /// "10/10" or "100 / 100": a grade written out, which "10^10" and "0–10%, 10–20%" are not.
 fn full_marks(text: &str) -> Option<String> {
-    let standalone =
-        |c: Option<char>| c.is_none_or(|c| !(c.is_alphanumeric() || ".,^".contains(c)));
+    let standalone = |c: Option<char>| c.is_none_or(|c| !(is_word_char(c) || ".,^".contains(c)));
     for (at, _) in text.match_indices('/') {
         let left = text[..at].trim_end();
         let right = text[at + 1..].trim_start();
@@ -470,7 +484,16 @@ pub fn detect(answer: &str) -> Option<Injection> {
         }
     }
     let words = words(answer);
+    let openers = pattern_openers();
     for start in 0..words.len() {
+        // Most words cannot open any pattern: their first letter says so without a comparison.
+        if !words[start]
+            .chars()
+            .next()
+            .is_some_and(|c| openers.contains(&c))
+        {
+            continue;
+        }
         for pattern in PATTERNS {
             if let Some(end) = matches_at(&words, pattern, start) {
                 return Some(Injection {

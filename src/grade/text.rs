@@ -129,7 +129,7 @@ fn lower_cyrillic(c: char) -> char {
 }
 
 /// Letters and digits, with a fast path for ASCII and Cyrillic.
-fn is_word_char(c: char) -> bool {
+pub(crate) fn is_word_char(c: char) -> bool {
     if matches!(
         c,
         '—' | '–' | '«' | '»' | '\u{a0}' | '…' | '“' | '”' | '„' | '’' | '•'
