@@ -8,11 +8,11 @@
 //! alias is then bound to the subjects the reference answer says it of, and an answer that says
 //! it only of another subject has swapped them.
 //!
-//! The subject of a statement is the contrasted thing named in its clause; failing that, the one
-//! last named earlier in the sentence; failing that, the ones named in the nearest earlier
-//! sentence that names any ("Бустинг строит деревья последовательно. Он снижает смещение.").
-//! The check is lenient: a clause that names both subjects, an alias said of no subject, or
-//! one said of the right subject anywhere in the answer is never a swap.
+//! The subject of a statement is the contrasted thing named in its clause; failing that, the
+//! ones of the clause just before it in the same sentence. Subjects are named by their
+//! own words only, not within the typo tolerance ("офлайн" is not "онлайн"). The check is
+//! lenient: a clause that names both subjects, an alias the reference does not say or says of
+//! no subject or of all, or one said of the right subject anywhere in the answer is never a swap.
 
 use super::matcher::{AnswerIndex, Phrase, Vocabulary};
 use super::matching::ConceptEvidence;
@@ -30,6 +30,9 @@ struct Subject {
     display_ru: String,
     display_en: String,
     phrases: Vec<Phrase>,
+    /// The stems (and Latin readings) of its words: a subject is named only by its own words,
+    /// not within the typo tolerance ("офлайн" is not "онлайн").
+    stems: Vec<(std::sync::Arc<str>, std::sync::Arc<str>)>,
 }
 
 /// The contrast of a rubric, compiled, with each alias bound to its subjects.
@@ -63,6 +66,26 @@ struct Mentions {
     tokens: Vec<(usize, SubjectSet)>,
 }
 
+impl Subject {
+    /// Whether every content word of the occurrence is one of the subject's own words (the
+    /// same stem, or one stem a prefix of the other), not a near miss.
+    fn names(&self, analyzed: &Analyzed, o: &super::matcher::Occurrence) -> bool {
+        let related = |a: &str, b: &str| {
+            a == b
+                || (a.chars().count().min(b.chars().count()) >= 4
+                    && (a.starts_with(b) || b.starts_with(a)))
+        };
+        analyzed.tokens[o.first_token..=o.last_token]
+            .iter()
+            .filter(|t| !t.is_stop)
+            .all(|t| {
+                self.stems
+                    .iter()
+                    .any(|(stem, latin)| related(&t.stem, stem) || related(&t.latin, latin))
+            })
+    }
+}
+
 impl Binding {
     /// Compile the subjects named by `contrast`; `terms` gives each name its phrases.
     pub fn new(
@@ -88,11 +111,18 @@ impl Binding {
                     .find(|t| !cyrillic(t))
                     .unwrap_or(&display_ru)
                     .clone();
+                let stems = phrases
+                    .iter()
+                    .flat_map(|p| &p.terms)
+                    .filter_map(|&t| vocabulary.terms.get(t))
+                    .map(|t| (t.stem.clone(), t.latin.clone()))
+                    .collect();
                 Some(Subject {
                     name: name.clone(),
                     display_ru,
                     display_en,
                     phrases,
+                    stems,
                 })
             })
             .collect();
@@ -155,15 +185,17 @@ impl Binding {
             .collect();
     }
 
-    /// The subjects an alias is bound to: its own, else its concept's.
+    /// The subjects an alias is bound to (0 when the reference does not say it); a cue, which
+    /// the reference does not use word for word, takes its concept's.
     fn bound(&self, concept: usize, phrase: Option<usize>) -> SubjectSet {
-        let own = phrase
-            .and_then(|p| self.alias_subjects.get(concept)?.get(p).copied())
-            .unwrap_or(0);
-        if own != 0 {
-            own
-        } else {
-            self.concept_subjects.get(concept).copied().unwrap_or(0)
+        match phrase {
+            Some(p) => self
+                .alias_subjects
+                .get(concept)
+                .and_then(|sets| sets.get(p))
+                .copied()
+                .unwrap_or(0),
+            None => self.concept_subjects.get(concept).copied().unwrap_or(0),
         }
     }
 
@@ -256,7 +288,7 @@ impl Binding {
         for (i, subject) in self.subjects.iter().enumerate() {
             for phrase in &subject.phrases {
                 for o in index.find(phrase, settings) {
-                    if contrasted_with(analyzed, o.first_token) {
+                    if contrasted_with(analyzed, o.first_token) || !subject.names(analyzed, &o) {
                         continue;
                     }
                     for t in o.first_token..=o.last_token {
@@ -280,7 +312,6 @@ const CONTRAST_MARKERS: &[&str] = &[
     "сравнении",
     "вместо",
     "чем",
-    "против",
     "unlike",
     "than",
     "instead",
@@ -301,9 +332,11 @@ fn contrasted_with(analyzed: &Analyzed, token: usize) -> bool {
 }
 
 impl Mentions {
-    /// The subjects a statement spanning tokens `first..=last` is about (0: none named). A
-    /// statement across clauses is about what its last clause says: what is said of a subject
-    /// comes after it ("строки, у которых есть совпадение в обеих таблицах").
+    /// The subjects a statement spanning tokens `first..=last` is about (0: none named): those
+    /// named in its clause, else those of the clause just before it in the sentence. A statement across clauses is about what its last clause says ("строки, у
+    /// которых есть совпадение в обеих таблицах"). Earlier sentences are not read: a general
+    /// sentence often follows one about a single subject, in answers and references alike
+    /// (where one language's text also follows the other's).
     fn subject_of(&self, analyzed: &Analyzed, first: usize, last: usize) -> SubjectSet {
         let tokens = &analyzed.tokens;
         let in_clause = self.by_clause[tokens[last].clause as usize];
@@ -314,24 +347,20 @@ impl Mentions {
             .find(|&t| tokens[t].clause == tokens[last].clause)
             .unwrap_or(first);
         let sentence = tokens[first].sentence;
-        // The subject last named earlier in the sentence.
-        if let Some(&(_, subject)) = self
+        // The subjects of the clause that last named any earlier in the sentence ("NDCG и MAP —
+        // …" speaks of both).
+        if let Some(&(t, _)) = self
             .tokens
             .iter()
             .rev()
             .find(|(t, _)| *t < first && tokens[*t].sentence == sentence)
         {
-            return subject;
+            // Only into the next clause: further on, a list or an aside has come between.
+            if tokens[t].clause + 1 == tokens[first].clause {
+                return self.by_clause[tokens[t].clause as usize];
+            }
         }
-        // All the subjects of the nearest earlier sentence that names any.
-        let Some(&(t, _)) = self.tokens.iter().rev().find(|(t, _)| *t < first) else {
-            return 0;
-        };
-        let earlier = tokens[t].sentence;
-        self.tokens
-            .iter()
-            .filter(|(t, _)| tokens[*t].sentence == earlier)
-            .fold(0, |set, (_, s)| set | s)
+        0
     }
 }
 
@@ -438,12 +467,27 @@ aliases = ["все строки левой таблицы", "all rows of the lef
     }
 
     #[test]
-    fn the_subject_carries_over_to_the_next_sentence() {
+    fn the_subject_carries_over_within_a_sentence_not_beyond() {
         let wrong =
-            graded("INNER JOIN используют чаще всего. Он сохраняет все строки левой таблицы.");
+            graded("INNER JOIN используют чаще всего, и он сохраняет все строки левой таблицы.");
         assert_eq!(swapped(&wrong), ["all-left"], "{wrong:?}");
-        let right = graded("LEFT JOIN удобен для отчётов. Он сохраняет все строки левой таблицы.");
-        assert!(swapped(&right).is_empty(), "{right:?}");
+        let general =
+            graded("INNER JOIN используют чаще всего. Все строки левой таблицы сохраняются.");
+        assert!(swapped(&general).is_empty(), "{general:?}");
+    }
+
+    #[test]
+    fn subjects_named_together_share_what_follows() {
+        let both = graded("INNER JOIN и LEFT JOIN — сохраняет все строки левой таблицы.");
+        assert!(swapped(&both).is_empty(), "{both:?}");
+    }
+
+    #[test]
+    fn a_near_miss_of_a_subject_name_does_not_name_it() {
+        // "inner jion" is within the typo tolerance of "inner join", but a subject is named by
+        // its own words only, so nothing here is said of INNER JOIN.
+        let typo = graded("Inner jion сохраняет все строки левой таблицы.");
+        assert!(swapped(&typo).is_empty(), "{typo:?}");
     }
 
     #[test]
