@@ -390,7 +390,7 @@ fn first_person_in_im(word: &str) -> bool {
 }
 
 /// A clause without a predicate of at most this many words reads as an item of a list.
-const LIST_ITEM_WORDS: usize = 4;
+const LIST_ITEM_WORDS: usize = 3;
 
 /// Words that are a negated predicate on their own: "проверять необязательно".
 const NEGATIVE_PREDICATIVES: &[&str] = &[

@@ -604,6 +604,17 @@ fn cancel_negations(tokens: &mut [Token]) {
         if tokens[i].is_negation && NEGATION_CANCELLERS.contains(&tokens[i + 1].word.as_str()) {
             tokens[i].is_negation = false;
         }
+        // "не уехали ли средние", "не стало ли больше пропусков": a question to check, not a
+        // denial.
+        if tokens[i].word == "не"
+            && tokens[i + 1..]
+                .iter()
+                .take(2)
+                .take_while(|t| t.clause == tokens[i].clause)
+                .any(|t| t.word == "ли")
+        {
+            tokens[i].is_negation = false;
+        }
     }
 }
 
@@ -741,6 +752,14 @@ mod tests {
         let analyzed = analyze("It doesn't converge");
         assert!(analyzed.tokens[1].is_negation);
         assert_eq!(analyzed.tokens[1].word, "doesnt");
+    }
+
+    #[test]
+    fn a_question_with_ne_li_is_not_a_negation() {
+        let analyzed = analyze("проверяю, не уехали ли средние признаков");
+        assert!(!analyzed.tokens[1].is_negation);
+        let denial = analyze("средние не уехали");
+        assert!(denial.tokens[1].is_negation);
     }
 
     #[test]
