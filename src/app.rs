@@ -191,7 +191,7 @@ fn interview_command(
             lang: context.ui.lang,
         }),
     };
-    let grader: &dyn crate::session::AnswerGrader = match &blending {
+    let grader: &(dyn crate::session::AnswerGrader + Sync) = match &blending {
         Some(blending) => blending,
         None => &keyword,
     };

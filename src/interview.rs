@@ -11,12 +11,13 @@ use crate::error::{ExitStatus, InputError};
 use crate::history::{time, History, NewSession};
 use crate::output::{diagln, out, outln};
 use crate::repl::input::{LineReader, PipedReader, TerminalReader};
-use crate::repl::{ask_level, render, Interview, InterviewSettings, LevelChoice, Outcome};
+use crate::repl::{ask_level, render, Interview, LevelChoice};
 use crate::report::{write, ProgressReport, ReportFormat};
+use crate::session::persist::{Outcome, Recorder};
 use crate::session::pick::{rank, AdaptiveSteps, Preferences, QuestionQueue, Rng};
 use crate::session::progress::Progress;
 use crate::session::summary::LevelThresholds;
-use crate::session::AnswerGrader;
+use crate::session::{AnswerGrader, Session, SessionSettings};
 use crate::ui::{Lang, Ui};
 
 /// Where the history database is: `--db` / `SOBES_DB`, else `interview.db`, else the data dir.
@@ -50,7 +51,7 @@ pub struct InterviewRequest<'a> {
     pub ui: Ui,
     pub db: PathBuf,
     pub args: InterviewArgs,
-    pub grader: &'a dyn AnswerGrader,
+    pub grader: &'a (dyn AnswerGrader + Sync),
 }
 
 /// Run an interview on the terminal or on piped standard input.
@@ -113,7 +114,7 @@ pub fn run(request: InterviewRequest<'_>) -> anyhow::Result<ExitStatus> {
         )),
     };
     let mut rng = args.seed.map_or_else(Rng::from_entropy, Rng::new);
-    let mut queue = match choice {
+    let queue = match choice {
         LevelChoice::Fixed(level) => {
             let pool = pool_at(level);
             if pool.is_empty() {
@@ -156,20 +157,30 @@ pub fn run(request: InterviewRequest<'_>) -> anyhow::Result<ExitStatus> {
     // Answers are retried by the interview itself, which tells the candidate it is waiting:
     // each attempt waits only briefly for another program's lock.
     history.set_busy_timeout(std::time::Duration::from_millis(200))?;
-    let mut interview = Interview {
-        ui,
-        out: &mut stdout,
-        reader: reader.as_mut(),
+    let mut session = Session::new(
+        queue,
         grader,
-        history: &history,
-        settings: InterviewSettings {
+        SessionSettings {
+            lang: ui.lang,
             show_reference: config.interface.show_reference,
             max_answer_bytes: config.grading.max_answer_bytes,
             thresholds: thresholds(config),
-            save_wait: std::time::Duration::from_secs(config.interview.save_wait_secs),
         },
-    };
-    let outcome = interview.run(session_id, &mut queue)?;
+    );
+    let mut recorder = Recorder::new(
+        &history,
+        session_id,
+        std::time::Duration::from_secs(config.interview.save_wait_secs),
+    );
+    Interview {
+        ui,
+        out: &mut stdout,
+        reader: reader.as_mut(),
+        session: &mut session,
+        sink: &mut recorder,
+    }
+    .run()?;
+    let outcome = recorder.outcome();
     if !outcome.saved() {
         return Err(not_saved(&history, &outcome, ui.lang));
     }

@@ -77,7 +77,7 @@ impl AnswerGrader for BlendingGrader<'_> {
             keyword_score: blended.keyword_score,
             llm_score: blended.llm_score,
             llm_feedback: blended.llm_feedback.clone(),
-            method: blended.method.as_str().to_owned(),
+            method: blended.method.into(),
             notes,
             grade: keyword,
         })

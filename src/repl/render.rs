@@ -70,7 +70,7 @@ pub fn summary(answers: &[AnswerRecord], summary: &Summary, ui: &Ui) -> String {
         )
     );
     for answer in answers {
-        let score = if answer.skipped {
+        let score = if answer.is_skipped() {
             pad(ui.lang.pick("пропуск", "skipped"), 6)
         } else {
             format!("{:>6.0}", answer.score)
