@@ -21,7 +21,7 @@ use crate::report::group::GroupReport;
 use crate::report::ReportFormat;
 use crate::rubric::check::{check, Severity};
 use crate::rubric::draft::{draft, DraftContext};
-use crate::ui::{ColorChoice, Lang, Ui};
+use crate::ui::{Lang, Ui};
 
 /// Everything a command needs, built once.
 pub struct AppContext {
@@ -36,11 +36,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
         overrides: cli.set.clone(),
     };
     let config = Config::load(&request)?;
-    let lang = Lang::resolve(cli.lang, &config.interface.lang);
-    let color = cli
-        .color
-        .unwrap_or_else(|| ColorChoice::from_config(&config.interface.color))
-        .enabled();
+    let lang = Lang::resolve(cli.lang, config.interface.lang.lang());
+    let color = cli.color.unwrap_or(config.interface.color).enabled();
     let ui = Ui::new(lang, color, config.interface.max_width);
     let source = match &cli.bank {
         Some(dir) => BankSource::Dir(dir.clone()),
@@ -181,7 +178,7 @@ fn interview_command(
         bank: &bank,
         settings: &context.config.grading,
     };
-    let mode = crate::llm::run::resolve_mode(&context.config.llm, None)?;
+    let mode = crate::llm::run::resolve_mode(&context.config.llm, None);
     let blending = match mode {
         crate::llm::Mode::Keyword => None,
         mode => Some(crate::llm::session::BlendingGrader {

@@ -17,26 +17,19 @@ use crate::output::{diagln, out, outln};
 use crate::ui::{sanitize, Lang, Style};
 
 /// The mode in force: `--mode`, else `llm.mode` when `llm.enabled`, else keyword.
-pub fn resolve_mode(settings: &LlmSettings, flag: Option<Mode>) -> Result<Mode, ConfigError> {
-    if let Some(mode) = flag {
-        return Ok(mode);
+pub fn resolve_mode(settings: &LlmSettings, flag: Option<Mode>) -> Mode {
+    match flag {
+        Some(mode) => mode,
+        None if settings.enabled => settings.mode,
+        None => Mode::Keyword,
     }
-    let mode = Mode::parse(&settings.mode).ok_or_else(|| ConfigError::Value {
-        origin: "llm.mode".into(),
-        message: format!("\"{}\" is not one of keyword, blend, llm", settings.mode),
-    })?;
-    Ok(if settings.enabled {
-        mode
-    } else {
-        Mode::Keyword
-    })
 }
 
 /// The grader for a `grade` command, or `None` in keyword mode. A cache that cannot be opened
 /// is reported and skipped.
 pub fn grader_for(args: &GradeArgs, context: &AppContext) -> anyhow::Result<Option<LlmGrader>> {
     let mut settings = context.config.llm.clone();
-    let mode = resolve_mode(&settings, args.mode)?;
+    let mode = resolve_mode(&settings, args.mode);
     if mode == Mode::Keyword {
         return Ok(None);
     }

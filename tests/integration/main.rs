@@ -11,4 +11,5 @@ mod issue16;
 mod llm;
 mod report;
 mod semantic_measure;
+mod settings;
 mod util;
