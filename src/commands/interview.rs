@@ -1,47 +1,57 @@
-//! Setting up an interview: check what was asked for, open history, choose the level and the
-//! questions, then hand over to the REPL. Also `sobes history` and `sobes stats`.
+//! `sobes` / `sobes interview`: check what was asked for, open history, choose the level and
+//! the questions, then run the session engine behind the REPL and keep it in history.
 
 use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
+use super::{checked_bank, thresholds, AppContext};
 use crate::bank::{Bank, BankSource, Level, Question};
-use crate::cli::{HistoryArgs, InterviewArgs, ListFormat, ProgressArgs, ReportArgs};
-use crate::config::{data_dir, Config};
+use crate::cli::InterviewArgs;
+use crate::config::Config;
 use crate::error::{ExitStatus, InputError};
 use crate::history::{time, History, NewSession};
-use crate::output::{diagln, out, outln};
+use crate::output::diagln;
 use crate::repl::input::{LineReader, PipedReader, TerminalReader};
-use crate::repl::{ask_level, render, Interview, LevelChoice};
-use crate::report::{write, ProgressReport, ReportFormat};
+use crate::repl::{ask_level, Interview, LevelChoice};
+use crate::report::{write, ReportFormat};
 use crate::session::persist::{Outcome, Recorder};
 use crate::session::pick::{rank, AdaptiveSteps, Preferences, QuestionQueue, Rng};
-use crate::session::progress::Progress;
-use crate::session::summary::LevelThresholds;
 use crate::session::{AnswerGrader, Session, SessionSettings};
 use crate::ui::{Lang, Ui};
 
-/// Where the history database is: `--db` / `SOBES_DB`, else `interview.db`, else the data dir.
-pub fn db_path(flag: Option<&Path>, config: &Config) -> Result<PathBuf, InputError> {
-    if let Some(path) = flag {
-        return Ok(path.to_path_buf());
-    }
-    if !config.interview.db.trim().is_empty() {
-        return Ok(PathBuf::from(config.interview.db.trim()));
-    }
-    data_dir()
-        .map(|dir| dir.join("history.sqlite3"))
-        .ok_or_else(|| {
-            InputError::Other(
-                "cannot find a data directory for the history database; pass --db FILE".into(),
-            )
-        })
-}
-
-pub fn thresholds(config: &Config) -> LevelThresholds {
-    LevelThresholds {
-        pass: config.interview.pass_score,
-        close: config.interview.close_score,
-    }
+pub fn command(
+    source: &BankSource,
+    db: std::path::PathBuf,
+    args: crate::cli::InterviewArgs,
+    context: &AppContext,
+) -> anyhow::Result<ExitStatus> {
+    let bank = checked_bank(source, context)?;
+    let keyword = crate::session::KeywordGrader {
+        bank: &bank,
+        settings: &context.config.grading,
+    };
+    let mode = crate::llm::run::resolve_mode(&context.config.llm, None);
+    let blending = match mode {
+        crate::llm::Mode::Keyword => None,
+        mode => Some(crate::llm::session::BlendingGrader {
+            bank: &bank,
+            settings: &context.config.grading,
+            llm: crate::llm::run::open(&context.config.llm, mode, context.ui.lang)?,
+            lang: context.ui.lang,
+        }),
+    };
+    let grader: &(dyn crate::session::AnswerGrader + Sync) = match &blending {
+        Some(blending) => blending,
+        None => &keyword,
+    };
+    run(InterviewRequest {
+        bank: &bank,
+        config: &context.config,
+        ui: context.ui,
+        db,
+        args,
+        grader,
+    })
 }
 
 /// Everything the interview needs from the caller.
@@ -301,83 +311,4 @@ fn no_questions(level: Option<Level>, topics: &[String]) -> InputError {
     }
     message.push_str("; see `sobes questions --stats` for what the bank has");
     InputError::Other(message)
-}
-
-/// Read from the history database; an absent database reads as empty.
-fn read_history<T: Default>(
-    db: &Path,
-    read: impl FnOnce(&History) -> Result<T, crate::history::HistoryError>,
-) -> Result<T, crate::history::HistoryError> {
-    match History::open_existing(db)? {
-        Some(history) => read(&history),
-        None => Ok(T::default()),
-    }
-}
-
-/// `sobes history`.
-pub fn history_command(db: &Path, args: &HistoryArgs, ui: &Ui) -> anyhow::Result<ExitStatus> {
-    let sessions = read_history(db, History::sessions)?;
-    match args.format {
-        ListFormat::Json => outln!("{}", serde_json::to_string_pretty(&sessions)?)?,
-        ListFormat::Text => out!("{}", render::history_table(&sessions, ui))?,
-    }
-    Ok(ExitStatus::Success)
-}
-
-/// `sobes stats`.
-pub fn stats_command(
-    db: &Path,
-    args: &HistoryArgs,
-    config: &Config,
-    ui: &Ui,
-) -> anyhow::Result<ExitStatus> {
-    let answers = read_history(db, History::all_answers)?;
-    let progress = Progress::of(&answers, thresholds(config));
-    match args.format {
-        ListFormat::Json => outln!("{}", serde_json::to_string_pretty(&progress)?)?,
-        ListFormat::Text => out!("{}", render::stats(&progress, ui))?,
-    }
-    Ok(ExitStatus::Success)
-}
-
-/// `sobes report`.
-pub fn report_command(
-    db: &Path,
-    args: &ReportArgs,
-    config: &Config,
-    lang: Option<Lang>,
-) -> anyhow::Result<ExitStatus> {
-    let which = write::parse_session(&args.session)?;
-    let format = write::pick_format(args.format, args.out.as_deref(), ReportFormat::Md)?;
-    let history = History::open_existing(db)?.ok_or_else(|| {
-        InputError::Other(format!(
-            "there is no history at {} yet; run `sobes` first",
-            db.display()
-        ))
-    })?;
-    let report = write::session_report(&history, which, thresholds(config), lang)?;
-    let text = write::render_session(&report, format);
-    let name = format!("sobes-session-{}.{}", report.session.id, format.extension());
-    match write::deliver(&text, format, args.out.as_deref(), &name)? {
-        Some(path) => write::announce(&path, report.lang),
-        None => Ok(ExitStatus::Success),
-    }
-}
-
-/// `sobes progress`.
-pub fn progress_command(
-    db: &Path,
-    args: &ProgressArgs,
-    config: &Config,
-    lang: Lang,
-) -> anyhow::Result<ExitStatus> {
-    let format = write::pick_format(args.format, args.out.as_deref(), ReportFormat::Md)?;
-    let (sessions, answers) = read_history(db, |h| Ok((h.sessions()?, h.all_answers()?)))?;
-    let report = ProgressReport::new(&sessions, &answers, thresholds(config), lang);
-    let text = write::render_progress(&report, format);
-    let name = format!("sobes-progress.{}", format.extension());
-    match write::deliver(&text, format, args.out.as_deref(), &name)? {
-        Some(path) => write::announce(&path, lang),
-        None => Ok(ExitStatus::Success),
-    }
 }
