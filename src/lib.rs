@@ -17,6 +17,7 @@ pub mod grade;
 pub mod history;
 pub mod import;
 pub mod llm;
+pub mod messages;
 pub mod output;
 pub mod redact;
 pub mod repl;

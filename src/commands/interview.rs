@@ -10,6 +10,7 @@ use crate::cli::InterviewArgs;
 use crate::config::Config;
 use crate::error::{ExitStatus, InputError};
 use crate::history::{time, History, NewSession};
+use crate::messages::Msg;
 use crate::output::diagln;
 use crate::repl::input::{LineReader, PipedReader, TerminalReader};
 use crate::repl::{ask_level, Interview, LevelChoice};
@@ -198,25 +199,16 @@ pub fn run(request: InterviewRequest<'_>) -> anyhow::Result<ExitStatus> {
     let _ = writeln!(
         out,
         "{} {} ({})",
-        ui.lang.pick("Сессия сохранена:", "Session saved:"),
+        Msg::SessionSaved.text(ui.lang),
         outcome.session_id,
         history.path().display()
     );
     match end_of_session_report(&history, outcome.session_id, config, ui.lang) {
         Ok(path) => {
-            let _ = writeln!(
-                out,
-                "{} {}",
-                ui.lang.pick("Отчёт:", "Report:"),
-                path.display()
-            );
+            let _ = writeln!(out, "{} {}", Msg::ReportLabel.text(ui.lang), path.display());
         }
         // The answers are safe in history; `sobes report` can write the report later.
-        Err(e) => diagln!(
-            "sobes: {} {e:#}",
-            ui.lang
-                .pick("отчёт не записан:", "the report was not written:")
-        ),
+        Err(e) => diagln!("sobes: {} {e:#}", Msg::ReportNotWritten.text(ui.lang)),
     }
     Ok(ExitStatus::Success)
 }
@@ -242,10 +234,7 @@ fn not_saved(history: &History, outcome: &Outcome, lang: Lang) -> anyhow::Error 
         // Every answer is in history; only the end of the session is not marked.
         return anyhow::Error::msg(format!(
             "{} {}: {reason}",
-            lang.pick(
-                "ответы сохранены, но сессия не отмечена завершённой в",
-                "the answers are saved, but the session could not be marked finished in"
-            ),
+            Msg::SessionNotMarkedFinished.text(lang),
             history.path().display()
         ));
     }
@@ -261,25 +250,13 @@ fn not_saved(history: &History, outcome: &Outcome, lang: Lang) -> anyhow::Error 
     }))
     .map_err(anyhow::Error::from)
     .and_then(|text| Ok(crate::output::write_file(&path, text.as_bytes())?));
-    let count = outcome.unsaved.len();
-    let message = match (&kept, lang) {
-        (Ok(()), Lang::Ru) => format!(
-            "сессия НЕ сохранена: ответов не записано в историю: {count} ({reason}); они сохранены в {}",
-            path.display()
-        ),
-        (Ok(()), Lang::En) => format!(
-            "the session was NOT saved: {count} answer(s) could not be written to history ({reason}); they are kept in {}",
-            path.display()
-        ),
-        (Err(e), Lang::Ru) => format!(
-            "сессия НЕ сохранена: ответов не записано в историю: {count} ({reason}), и файл {} не записан ({e:#}); ответы показаны выше",
-            path.display()
-        ),
-        (Err(e), Lang::En) => format!(
-            "the session was NOT saved: {count} answer(s) could not be written to history ({reason}), nor to {} ({e:#}); they are shown above",
-            path.display()
-        ),
-    };
+    let message = crate::messages::session_not_saved(
+        outcome.unsaved.len(),
+        &reason,
+        &path.display().to_string(),
+        kept.as_ref().err().map(|e| format!("{e:#}")),
+        lang,
+    );
     anyhow::Error::msg(message)
 }
 

@@ -12,6 +12,7 @@ pub mod render;
 use std::io::{self, Write};
 
 use crate::bank::Level;
+use crate::messages::{questions_count, Msg};
 use crate::session::engine::{AskedQuestion, GradedTurn};
 use crate::session::persist::{EventSink, NotSaved};
 use crate::session::{Event, Input, Session};
@@ -60,10 +61,6 @@ impl Interview<'_, '_> {
         self.say(&text);
     }
 
-    fn pick<'t>(&self, ru: &'t str, en: &'t str) -> &'t str {
-        self.ui.lang.pick(ru, en)
-    }
-
     /// Run the whole session, to its summary.
     pub fn run(&mut self) -> io::Result<()> {
         let mut typed = Typed::default();
@@ -83,10 +80,7 @@ impl Interview<'_, '_> {
             let ui = self.ui;
             let out = &mut *self.out;
             let kept = self.sink.keep(&event, &mut || {
-                let text = ui.lang.pick(
-                    "База истории занята другой программой; повторяю запись…",
-                    "The history database is busy (another program holds it); retrying…",
-                );
+                let text = Msg::HistoryBusyRetrying.text(ui.lang);
                 say(out, &ui.paint(Style::Dim, text));
             });
             self.show(event, typed);
@@ -101,22 +95,17 @@ impl Interview<'_, '_> {
             Event::Started { level, total } => {
                 let level = match level {
                     LevelChoice::Fixed(level) => level.to_string(),
-                    LevelChoice::Adaptive => self
-                        .pick("адаптивно, с junior", "adaptive, from junior")
-                        .to_owned(),
+                    LevelChoice::Adaptive => Msg::AdaptiveFromJunior.text(self.ui.lang).to_owned(),
                 };
                 let header = format!(
                     "{}: {level} · {}",
-                    self.pick("Собеседование", "Interview"),
+                    Msg::InterviewTitle.text(self.ui.lang),
                     questions_count(total, self.ui.lang)
                 );
                 let header = self.ui.paint(Style::Bold, &header);
                 self.say(&header);
                 if self.reader.interactive() {
-                    let help = self.pick(
-                        "Пустая строка отправляет ответ; :help — команды.",
-                        "An empty line submits the answer; :help lists the commands.",
-                    );
+                    let help = Msg::SubmitHint.text(self.ui.lang);
                     self.dim(help);
                 }
             }
@@ -131,30 +120,24 @@ impl Interview<'_, '_> {
                 }
             }
             Event::Hint { label, .. } => {
-                let text = format!("{} {}", self.pick("Подсказка:", "Hint:"), sanitize(&label));
+                let text = format!("{} {}", Msg::HintLabel.text(self.ui.lang), sanitize(&label));
                 self.say(&self.ui.paint(Style::Accent, &text));
             }
             Event::NoMoreHints => {
-                let text = self.pick("Подсказок больше нет.", "No more hints.");
+                let text = Msg::NoMoreHints.text(self.ui.lang);
                 self.dim(text);
             }
             Event::Reference { question_id, text } => self.reference(&question_id, &text),
             Event::NoReference => {
-                let text = self.pick(
-                    "Эталонный ответ показывается для уже оценённого вопроса.",
-                    "The reference answer is shown for a question already graded.",
-                );
+                let text = Msg::NoReferenceYet.text(self.ui.lang);
                 self.dim(text);
             }
             Event::AnswerTooLong { limit_bytes } => {
                 let message = format!(
                     "{} {} KiB. {}",
-                    self.pick("Ответ длиннее", "The answer is longer than"),
+                    Msg::AnswerLongerThan.text(self.ui.lang),
                     limit_bytes / 1024,
-                    self.pick(
-                        "Он не оценён; сократите его и отправьте снова.",
-                        "It was not graded; shorten it and submit again."
-                    )
+                    Msg::AnswerNotGradedShorten.text(self.ui.lang)
                 );
                 self.say(&self.ui.paint(Style::Bad, &message));
                 *typed = Typed::default();
@@ -175,15 +158,9 @@ impl Interview<'_, '_> {
     fn not_saved(&mut self, failure: &NotSaved) {
         let text = format!(
             "{} {}. {}",
-            self.pick(
-                "Ответ не сохранён в историю:",
-                "The answer was not saved to history:"
-            ),
+            Msg::AnswerNotSaved.text(self.ui.lang),
             failure.reason,
-            self.pick(
-                "Попробую снова после следующего ответа и в конце; не сохранённое будет записано в отдельный файл.",
-                "It will be retried after the next answer and at the end; what cannot be saved goes to a file of its own.",
-            )
+            Msg::AnswerWillBeRetried.text(self.ui.lang)
         );
         self.say(&self.ui.paint(Style::Bad, &text));
     }
@@ -191,9 +168,9 @@ impl Interview<'_, '_> {
     fn show_question(&mut self, question: &AskedQuestion) {
         let header = format!(
             "{} {} {} {} · {} · {}",
-            self.pick("Вопрос", "Question"),
+            Msg::QuestionTitle.text(self.ui.lang),
             question.position,
-            self.pick("из", "of"),
+            Msg::Of.text(self.ui.lang),
             question.total,
             question.level,
             question.topics.join(", ")
@@ -207,7 +184,7 @@ impl Interview<'_, '_> {
     fn reference(&mut self, question_id: &str, text: &str) {
         let title = format!(
             "{} ({question_id}):",
-            self.pick("Эталонный ответ", "Reference answer"),
+            Msg::ReferenceAnswer.text(self.ui.lang),
         );
         self.say(&self.ui.paint(Style::Bold, &title));
         self.say(&self.ui.wrap(&sanitize(text), "  "));
@@ -231,15 +208,9 @@ impl Interview<'_, '_> {
                         interrupted: true,
                         ..Typed::default()
                     };
-                    let how_to_end = self.pick(
-                        "Ctrl-C ещё раз или Ctrl-D — закончить собеседование.",
-                        "Ctrl-C again or Ctrl-D ends the interview.",
-                    );
+                    let how_to_end = Msg::CtrlCAgainEnds.text(self.ui.lang);
                     let text = if cancelled {
-                        format!(
-                            "{} {how_to_end}",
-                            self.pick("Ответ отменён.", "Answer cancelled.")
-                        )
+                        format!("{} {how_to_end}", Msg::AnswerCancelled.text(self.ui.lang))
                     } else {
                         how_to_end.to_owned()
                     };
@@ -266,18 +237,15 @@ impl Interview<'_, '_> {
                         self.say(help.trim_end());
                     }
                     Parsed::Unknown { typed, suggestion } => {
-                        let mut message = format!(
-                            "{} :{typed}.",
-                            self.pick("Неизвестная команда", "Unknown command")
-                        );
+                        let mut message =
+                            format!("{} :{typed}.", Msg::UnknownCommand.text(self.ui.lang));
                         if let Some(s) = suggestion {
                             message.push_str(&format!(
                                 " {} :{s}?",
-                                self.pick("Может быть,", "Did you mean")
+                                Msg::DidYouMean.text(self.ui.lang)
                             ));
                         }
-                        message
-                            .push_str(self.pick(" :help — список команд.", " :help lists them."));
+                        message.push_str(Msg::HelpListsCommands.text(self.ui.lang));
                         self.say(&self.ui.paint(Style::Warn, &message));
                     }
                 }
@@ -286,10 +254,7 @@ impl Interview<'_, '_> {
             if line.trim().is_empty() {
                 if typed.lines.is_empty() {
                     if self.reader.interactive() {
-                        self.dim(self.pick(
-                            "Напишите ответ (пустая строка отправляет его) или :skip.",
-                            "Type your answer (an empty line submits it) or :skip.",
-                        ));
+                        self.dim(Msg::TypeAnswerOrSkip.text(self.ui.lang));
                     }
                     continue;
                 }
@@ -306,10 +271,9 @@ impl Interview<'_, '_> {
     fn graded(&mut self, turn: &GradedTurn) {
         let record = &turn.record;
         if record.is_skipped() {
-            let text = self.ui.paint(
-                Style::Dim,
-                self.pick("Вопрос пропущен (0).", "Question skipped (0)."),
-            );
+            let text = self
+                .ui
+                .paint(Style::Dim, Msg::QuestionSkipped.text(self.ui.lang));
             self.say(&text);
             return;
         }
@@ -320,7 +284,7 @@ impl Interview<'_, '_> {
             text_out.push_str(&self.ui.wrap(
                 &format!(
                     "{} {}",
-                    self.pick("Комментарий модели:", "Model's comment:"),
+                    Msg::ModelComment.text(self.ui.lang),
                     sanitize(feedback)
                 ),
                 "",
@@ -339,7 +303,7 @@ impl Interview<'_, '_> {
             };
             text_out.push_str(&format!(
                 "{} {}{cost}\n",
-                self.pick("Подсказок:", "Hints used:"),
+                Msg::HintsUsed.text(self.ui.lang),
                 record.hints.len()
             ));
         }
@@ -347,7 +311,7 @@ impl Interview<'_, '_> {
             Style::Dim,
             &format!(
                 "{} {}",
-                self.pick("Время:", "Time:"),
+                Msg::TimeLabel.text(self.ui.lang),
                 render::duration(record.seconds)
             ),
         ));
@@ -377,10 +341,7 @@ pub fn ask_level(
     out: &mut dyn Write,
     ui: &Ui,
 ) -> io::Result<Option<LevelChoice>> {
-    let prompt = ui.lang.pick(
-        "Уровень (junior, middle, senior или adaptive) [junior]: ",
-        "Level (junior, middle, senior or adaptive) [junior]: ",
-    );
+    let prompt = Msg::LevelPrompt.text(ui.lang);
     for _ in 0..3 {
         if !reader.interactive() {
             let _ = write!(out, "{prompt}");
@@ -409,46 +370,9 @@ pub fn ask_level(
         let _ = writeln!(
             out,
             "{} \"{}\"",
-            ui.lang.pick("Нет такого уровня:", "No such level:"),
+            Msg::NoSuchLevel.text(ui.lang),
             sanitize(line.trim())
         );
     }
     Ok(None)
-}
-
-/// "1 question", "5 вопросов".
-pub fn questions_count(n: usize, lang: crate::ui::Lang) -> String {
-    let word = if lang.is_en() {
-        if n == 1 {
-            "question"
-        } else {
-            "questions"
-        }
-    } else {
-        match (n % 10, n % 100) {
-            (1, h) if h != 11 => "вопрос",
-            (2..=4, h) if !(12..=14).contains(&h) => "вопроса",
-            _ => "вопросов",
-        }
-    };
-    format!("{n} {word}")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::ui::Lang;
-
-    #[test]
-    fn russian_plurals_of_questions() {
-        let ru = |n| questions_count(n, Lang::Ru);
-        assert_eq!(ru(1), "1 вопрос");
-        assert_eq!(ru(3), "3 вопроса");
-        assert_eq!(ru(5), "5 вопросов");
-        assert_eq!(ru(11), "11 вопросов");
-        assert_eq!(ru(21), "21 вопрос");
-        assert_eq!(ru(12), "12 вопросов");
-        assert_eq!(questions_count(1, Lang::En), "1 question");
-        assert_eq!(questions_count(2, Lang::En), "2 questions");
-    }
 }
