@@ -23,6 +23,7 @@ pub mod redact;
 pub mod repl;
 pub mod report;
 pub mod rubric;
+pub mod serve;
 pub mod session;
 pub mod stats;
 pub mod ui;

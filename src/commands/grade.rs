@@ -4,7 +4,6 @@ use std::fs;
 use std::io::{self, Read};
 
 use anyhow::{bail, Context};
-use serde_json::json;
 
 use super::AppContext;
 use crate::bank::Bank;
@@ -171,11 +170,7 @@ pub fn command(bank: &Bank, args: &GradeArgs, context: &AppContext) -> anyhow::R
     }
     match args.format.unwrap_or(GradeFormat::Text) {
         GradeFormat::Json => {
-            let mut value = serde_json::to_value(&result)?;
-            if let Some(object) = value.as_object_mut() {
-                object.insert("question_id".into(), json!(question_id));
-                object.insert("method".into(), json!("keyword"));
-            }
+            let value = feedback::keyword_json(&result, question_id);
             outln!("{}", serde_json::to_string_pretty(&value)?)?;
         }
         _ => {

@@ -13,6 +13,7 @@ mod progress;
 mod questions;
 mod report;
 mod rubric;
+mod serve;
 mod stats;
 
 use std::path::{Path, PathBuf};
@@ -83,6 +84,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
             eval::command(&checked_bank(&source, &context)?, &args, &context)
         }
         Some(Command::Config(command)) => config::command(command, &request, &context),
+        Some(Command::Serve(args)) => {
+            serve::command(checked_bank(&source, &context)?, &args, &context)
+        }
     }
 }
 

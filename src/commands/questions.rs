@@ -1,7 +1,5 @@
 //! `sobes questions`: list the bank's questions, or its statistics.
 
-use serde_json::json;
-
 use super::AppContext;
 use crate::bank::{Bank, Question};
 use crate::cli::{ListFormat, QuestionsArgs};
@@ -37,18 +35,7 @@ pub fn command(
         ListFormat::Json => {
             let items: Vec<_> = list
                 .iter()
-                .map(|q| {
-                    json!({
-                        "id": q.id,
-                        "question": q.text(en),
-                        "levels": q.levels,
-                        "topics": q.topics,
-                        "lang": q.lang,
-                        "source": q.source,
-                        "popularity": q.popularity,
-                        "has_rubric": bank.compiled_rubric(&q.id).is_some(),
-                    })
-                })
+                .map(|q| crate::feedback::question_json(bank, q, en))
                 .collect();
             outln!("{}", serde_json::to_string_pretty(&items)?)?;
         }
