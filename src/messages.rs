@@ -1,4 +1,4 @@
-//! Every message of the REPL, the session and the interview command in both interface
+//! Every message of the REPL, the session (with a model's notes) and the interview command in both interface
 //! languages, in one catalogue: [`Msg::text`] picks the language. Messages with values in
 //! them are format helpers next to it.
 
@@ -27,6 +27,18 @@ macro_rules! catalogue {
 }
 
 catalogue! {
+    LlmNotUsed => (
+        "LLM не использована, оценка по рубрике:",
+        "The LLM was not used; graded with the keyword rubric:"
+    ),
+    InjectionNote => (
+        "Ответ пытается давать указания оценщику; оценка не выше, чем по рубрике.",
+        "The answer tries to instruct the grader; the score is no higher than the rubric's."
+    ),
+    InventedQuotesNote => (
+        "Модель привела цитаты, которых нет в ответе; её оценка не выше рубрики.",
+        "The model quoted words the answer does not contain; its score cannot raise the rubric's."
+    ),
     HistoryBusyRetrying => (
         "База истории занята другой программой; повторяю запись…",
         "The history database is busy (another program holds it); retrying…"
@@ -289,6 +301,18 @@ pub fn questions_count(n: usize, lang: Lang) -> String {
         },
     };
     format!("{n} {word}")
+}
+
+/// The note under a grade when the model and the rubric disagree widely.
+pub fn disagreement(rubric: f64, model: f64, lang: Lang) -> String {
+    match lang {
+        Lang::Ru => {
+            format!("Модель и рубрика сильно расходятся: рубрика {rubric:.0}, модель {model:.0}.")
+        }
+        Lang::En => format!(
+            "The model and the rubric disagree a lot: rubric {rubric:.0}, model {model:.0}."
+        ),
+    }
 }
 
 /// Why a session ends with an error: `count` answers history did not take (`reason`), kept
