@@ -89,6 +89,23 @@ pub enum Command {
     /// Show the configuration and where it comes from.
     #[command(subcommand)]
     Config(ConfigCommand),
+    /// Serve the JSON API over HTTP (loopback only unless --listen names another address).
+    Serve(ServeArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// The address and port to listen on (port 0 picks a free one).
+    #[arg(
+        long = "listen",
+        value_name = "ADDR:PORT",
+        default_value = "127.0.0.1:8080"
+    )]
+    pub listen: std::net::SocketAddr,
+    /// The token every request must carry (Authorization: Bearer TOKEN). Off the loopback
+    /// address one is required: without this flag one is generated and printed.
+    #[arg(long = "token", value_name = "TOKEN", env = "SOBES_SERVE_TOKEN")]
+    pub token: Option<String>,
 }
 
 #[derive(Debug, Args, Default, PartialEq, Eq)]

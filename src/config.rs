@@ -9,6 +9,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{toml_location, ConfigError};
 use crate::grade::GradeSettings;
+use crate::llm::Mode;
+use crate::ui::{ColorChoice, Lang};
 
 /// The documented default configuration, shipped as `config.toml` at the repository root.
 pub const DEFAULT_CONFIG_TOML: &str = include_str!("../config.toml");
@@ -61,13 +63,39 @@ impl Default for InterviewConfig {
     }
 }
 
+/// `interface.lang`: a language, or "" to follow the locale.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum LangSetting {
+    /// Follow the locale (`LC_ALL`, `LC_MESSAGES`, `LANG`).
+    #[default]
+    #[serde(rename = "")]
+    Locale,
+    #[serde(rename = "ru")]
+    Ru,
+    #[serde(rename = "en")]
+    En,
+}
+
+impl LangSetting {
+    /// The language set, if one is.
+    pub fn lang(self) -> Option<Lang> {
+        match self {
+            LangSetting::Locale => None,
+            LangSetting::Ru => Some(Lang::Ru),
+            LangSetting::En => Some(Lang::En),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct InterfaceSettings {
-    /// "ru", "en", or "" to follow the locale.
-    pub lang: String,
-    /// "auto", "always" or "never".
-    pub color: String,
+    /// A language, or [`LangSetting::Locale`] ("") to follow the locale.
+    #[serde(deserialize_with = "choice")]
+    pub lang: LangSetting,
+    /// When to colour terminal output.
+    #[serde(deserialize_with = "choice")]
+    pub color: ColorChoice,
     /// Show the reference answer after each graded answer.
     pub show_reference: bool,
     /// Widest line for wrapped text.
@@ -77,8 +105,8 @@ pub struct InterfaceSettings {
 impl Default for InterfaceSettings {
     fn default() -> Self {
         InterfaceSettings {
-            lang: String::new(),
-            color: "auto".into(),
+            lang: LangSetting::Locale,
+            color: ColorChoice::Auto,
             show_reference: false,
             max_width: 100,
         }
@@ -103,8 +131,9 @@ pub struct LlmSettings {
     /// `max_tokens` for local servers, `max_completion_tokens` for OpenAI.
     pub token_limit_field: String,
     pub max_output_tokens: u32,
-    /// `keyword`, `blend` or `llm`.
-    pub mode: String,
+    /// Which grader decides the score when `enabled`.
+    #[serde(deserialize_with = "choice")]
+    pub mode: Mode,
     /// Weight of the LLM score in `blend` mode (0–1).
     pub blend_weight: f64,
     /// How far (in points of 100) the LLM may move the score away from the rubric score.
@@ -129,7 +158,7 @@ impl Default for LlmSettings {
             temperature: 0.0,
             token_limit_field: "max_tokens".into(),
             max_output_tokens: 600,
-            mode: "keyword".into(),
+            mode: Mode::Keyword,
             blend_weight: 0.5,
             blend_band: 20.0,
             backoff_ms: 500,
@@ -304,6 +333,10 @@ impl Config {
             // The key alone: the message shows the value, unless it must not be echoed.
             origins.set(key.trim(), format!("--set {}", key.trim()));
         }
+        normalize_choices(&mut value).map_err(|problem| ConfigError::Value {
+            origin: origins.of(&problem.key),
+            message: problem.message,
+        })?;
         let config = Config::deserialize(value).map_err(|e| ConfigError::Value {
             origin: "configuration".into(),
             message: e.to_string(),
@@ -350,8 +383,14 @@ fn parse_config_text(path: &Path, text: &str) -> Result<toml::Value, ConfigError
             message,
         }
     };
+    let value = toml::from_str::<toml::Value>(text).map_err(location)?;
+    // A word that is none of a choice's values is named with its key, as from any layer.
+    normalize_choices(&mut value.clone()).map_err(|problem| ConfigError::Value {
+        origin: path.display().to_string(),
+        message: problem.message,
+    })?;
     toml::from_str::<Config>(text).map_err(location)?;
-    toml::from_str::<toml::Value>(text).map_err(location)
+    Ok(value)
 }
 
 fn merge(base: &mut toml::Value, over: toml::Value) {
@@ -608,6 +647,47 @@ impl Checks {
     }
 }
 
+/// One of [`CHOICES`], read in any case and with spaces around it.
+fn choice<'de, D, T>(deserializer: D) -> Result<T, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::de::DeserializeOwned,
+{
+    let word = String::deserialize(deserializer)?;
+    T::deserialize(serde::de::value::StringDeserializer::<D::Error>::new(
+        word.trim().to_lowercase(),
+    ))
+}
+
+/// Settings that take one of a few words, read into enums: each word allowed.
+const CHOICES: &[(&str, &str, &[&str])] = &[
+    ("interface", "lang", &["", "ru", "en"]),
+    ("interface", "color", &["auto", "always", "never"]),
+    ("llm", "mode", &["keyword", "blend", "llm"]),
+];
+
+/// Bring each of [`CHOICES`] to its canonical word (trimmed, lower case), so that it reads
+/// into its enum; a word not allowed is a problem naming the key, the words and the value.
+fn normalize_choices(value: &mut toml::Value) -> Result<(), Problem> {
+    let mut c = Checks::default();
+    for (section, key, allowed) in CHOICES {
+        let Some(toml::Value::String(word)) = value.get_mut(*section).and_then(|s| s.get_mut(*key))
+        else {
+            continue;
+        };
+        let canonical = word.trim().to_lowercase();
+        if allowed.contains(&canonical.as_str()) {
+            *word = canonical;
+        } else {
+            c.one_of(&format!("{section}.{key}"), word, allowed);
+        }
+    }
+    match c.first {
+        Some(problem) => Err(problem),
+        None => Ok(()),
+    }
+}
+
 /// Every setting in its range; the first problem found, if any.
 fn validate(config: &Config) -> Result<(), Problem> {
     let mut c = Checks::default();
@@ -676,8 +756,6 @@ fn validate(config: &Config) -> Result<(), Problem> {
     }
 
     let i = &config.interface;
-    c.one_of("interface.lang", &i.lang, &["", "ru", "en"]);
-    c.one_of("interface.color", &i.color, &["auto", "always", "never"]);
     c.whole("interface.max_width", i.max_width as u64, 20, 1000);
 
     let v = &config.interview;
@@ -737,7 +815,6 @@ fn validate(config: &Config) -> Result<(), Problem> {
         1,
         100_000,
     );
-    c.one_of("llm.mode", &l.mode, &["keyword", "blend", "llm"]);
     c.number("llm.blend_weight", l.blend_weight, 0.0, 1.0);
     c.number("llm.blend_band", l.blend_band, 0.0, 100.0);
     c.whole("llm.backoff_ms", l.backoff_ms, 0, MAX_LLM_BACKOFF_MS);

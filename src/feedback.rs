@@ -114,3 +114,31 @@ pub fn labels<'a, T: 'a>(
         })
         .collect()
 }
+
+/// A keyword grade as `sobes grade --format json` prints it (and `POST /api/grade` returns it).
+pub fn keyword_json(grade: &Grade, question_id: &str) -> serde_json::Value {
+    let mut value = serde_json::to_value(grade).unwrap_or(serde_json::Value::Null);
+    if let Some(object) = value.as_object_mut() {
+        object.insert("question_id".into(), question_id.into());
+        object.insert("method".into(), "keyword".into());
+    }
+    value
+}
+
+/// A question as `sobes questions --format json` lists it (and `GET /api/questions`).
+pub fn question_json(
+    bank: &crate::bank::Bank,
+    q: &crate::bank::Question,
+    en: bool,
+) -> serde_json::Value {
+    serde_json::json!({
+        "id": q.id,
+        "question": q.text(en),
+        "levels": q.levels,
+        "topics": q.topics,
+        "lang": q.lang,
+        "source": q.source,
+        "popularity": q.popularity,
+        "has_rubric": bank.compiled_rubric(&q.id).is_some(),
+    })
+}

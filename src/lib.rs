@@ -3,11 +3,11 @@
 //! Data flows one way: the bank and its rubrics load once ([`bank`], [`rubric`]), the grader is
 //! a pure function of (rubric, answer) ([`grade`]), and everything else only consumes grades.
 
-pub mod app;
 pub mod bank;
 pub mod batch;
 pub mod cache_db;
 pub mod cli;
+pub mod commands;
 pub mod config;
 pub mod embed;
 pub mod error;
@@ -16,13 +16,14 @@ pub mod feedback;
 pub mod grade;
 pub mod history;
 pub mod import;
-pub mod interview;
 pub mod llm;
+pub mod messages;
 pub mod output;
 pub mod redact;
 pub mod repl;
 pub mod report;
 pub mod rubric;
+pub mod serve;
 pub mod session;
 pub mod stats;
 pub mod ui;

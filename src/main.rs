@@ -1,7 +1,7 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use sobes::{app, cli::Cli, error};
+use sobes::{cli::Cli, commands, error};
 
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
@@ -9,7 +9,7 @@ fn main() -> ExitCode {
         Err(usage) => return error::report_usage(&usage).into(),
     };
     let verbose = cli.verbose;
-    match app::run(cli) {
+    match commands::run(cli) {
         Ok(status) => status.into(),
         Err(failure) => error::report(&failure, verbose).into(),
     }

@@ -4,7 +4,9 @@ use std::env;
 use std::io::IsTerminal;
 
 /// Interface language.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Lang {
     Ru,
@@ -13,14 +15,9 @@ pub enum Lang {
 
 impl Lang {
     /// `--lang`, else the config, else the locale (`LC_ALL`, `LC_MESSAGES`, `LANG`), else English.
-    pub fn resolve(flag: Option<Lang>, config: &str) -> Lang {
-        if let Some(lang) = flag {
+    pub fn resolve(flag: Option<Lang>, config: Option<Lang>) -> Lang {
+        if let Some(lang) = flag.or(config) {
             return lang;
-        }
-        match config.trim().to_lowercase().as_str() {
-            "ru" => return Lang::Ru,
-            "en" => return Lang::En,
-            _ => {}
         }
         for var in ["LC_ALL", "LC_MESSAGES", "LANG"] {
             if let Ok(value) = env::var(var) {
@@ -50,24 +47,27 @@ impl Lang {
     }
 }
 
-/// `--color`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+/// `--color` and `interface.color`.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    Default,
+    PartialEq,
+    Eq,
+    clap::ValueEnum,
+    serde::Serialize,
+    serde::Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
 pub enum ColorChoice {
+    #[default]
     Auto,
     Always,
     Never,
 }
 
 impl ColorChoice {
-    /// `interface.color`, which the configuration has checked to be one of these.
-    pub fn from_config(value: &str) -> ColorChoice {
-        match value.trim().to_lowercase().as_str() {
-            "always" => ColorChoice::Always,
-            "never" => ColorChoice::Never,
-            _ => ColorChoice::Auto,
-        }
-    }
-
     /// auto: stdout is a terminal, `NO_COLOR` unset or empty, and `TERM` is not `dumb`.
     pub fn enabled(self) -> bool {
         match self {

@@ -173,6 +173,58 @@ pub struct NewSession {
     pub bank: String,
 }
 
+/// How an answer's score was decided.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Method {
+    /// The keyword rubric alone.
+    Keyword,
+    /// The rubric's score blended with a language model's.
+    Blend,
+    /// A language model's score, kept near the rubric's.
+    Llm,
+    /// The question was skipped (scored 0).
+    Skipped,
+}
+
+impl Method {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Keyword => "keyword",
+            Method::Blend => "blend",
+            Method::Llm => "llm",
+            Method::Skipped => "skipped",
+        }
+    }
+
+    /// Read a stored method; `None` for a word this sobes does not know.
+    pub fn parse(word: &str) -> Option<Method> {
+        match word.trim().to_lowercase().as_str() {
+            "keyword" => Some(Method::Keyword),
+            "blend" => Some(Method::Blend),
+            "llm" => Some(Method::Llm),
+            "skipped" => Some(Method::Skipped),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for Method {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl From<crate::llm::Method> for Method {
+    fn from(method: crate::llm::Method) -> Method {
+        match method {
+            crate::llm::Method::Keyword => Method::Keyword,
+            crate::llm::Method::Blend => Method::Blend,
+            crate::llm::Method::Llm => Method::Llm,
+        }
+    }
+}
+
 /// One graded (or skipped) answer as stored.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AnswerRecord {
@@ -186,19 +238,25 @@ pub struct AnswerRecord {
     pub level: Level,
     pub topics: Vec<String>,
     pub answer: String,
-    pub skipped: bool,
     /// The final score (0–100) after hints.
     pub score: f64,
     pub keyword_score: f64,
     pub llm_score: Option<f64>,
     pub llm_feedback: Option<String>,
-    /// "keyword", "blend", "llm" or "skipped".
-    pub method: String,
+    /// How the score was decided; [`Method::Skipped`] for a skipped question.
+    pub method: Method,
     pub grade: Grade,
     /// Ids of the concepts revealed by `:hint`.
     pub hints: Vec<String>,
     pub seconds: f64,
     pub answered_at: String,
+}
+
+impl AnswerRecord {
+    /// Whether the question was skipped rather than answered.
+    pub fn is_skipped(&self) -> bool {
+        self.method == Method::Skipped
+    }
 }
 
 /// The few fields of an answer that choosing the next questions reads.
@@ -463,12 +521,14 @@ impl History {
                     answer.level.as_str(),
                     to_json(&answer.topics),
                     answer.answer,
-                    answer.skipped,
+                    // Kept for readers of the table (and the per-session counts): the same
+                    // fact as `method = 'skipped'`.
+                    answer.is_skipped(),
                     answer.score,
                     answer.keyword_score,
                     answer.llm_score,
                     answer.llm_feedback,
-                    answer.method,
+                    answer.method.as_str(),
                     to_json(&answer.grade),
                     to_json(&answer.hints),
                     answer.seconds,
@@ -634,6 +694,9 @@ fn answer_from_row(row: &rusqlite::Row<'_>, first: usize) -> rusqlite::Result<An
     let topics: String = row.get(column(5))?;
     let grade: String = row.get(column(13))?;
     let hints: String = row.get(column(14))?;
+    // The `skipped` column decides: rows from every version of sobes set it.
+    let skipped: bool = row.get(column(7))?;
+    let method: String = row.get(column(12))?;
     let json_error = |i: usize, e: serde_json::Error| {
         rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, Box::new(e))
     };
@@ -645,12 +708,17 @@ fn answer_from_row(row: &rusqlite::Row<'_>, first: usize) -> rusqlite::Result<An
         level: Level::from_tag(&level).unwrap_or(Level::Junior),
         topics: serde_json::from_str(&topics).map_err(|e| json_error(column(5), e))?,
         answer: row.get(column(6))?,
-        skipped: row.get(column(7))?,
+        method: if skipped {
+            Method::Skipped
+        } else {
+            // Rows written by other versions may hold a word this one does not know: the
+            // score is what counts, and the rubric is the safe name for it.
+            Method::parse(&method).unwrap_or(Method::Keyword)
+        },
         score: row.get(column(8))?,
         keyword_score: row.get(column(9))?,
         llm_score: row.get(column(10))?,
         llm_feedback: row.get(column(11))?,
-        method: row.get(column(12))?,
         grade: serde_json::from_str(&grade).map_err(|e| json_error(column(13), e))?,
         hints: serde_json::from_str(&hints).map_err(|e| json_error(column(14), e))?,
         seconds: row.get(column(15))?,

@@ -10,12 +10,11 @@ fn sample_answer(position: usize, score: f64) -> AnswerRecord {
         level: Level::Middle,
         topics: vec!["nlp".into()],
         answer: "мой ответ".into(),
-        skipped: false,
         score,
         keyword_score: score,
         llm_score: None,
         llm_feedback: None,
-        method: "keyword".into(),
+        method: Method::Keyword,
         grade: Grade {
             score,
             coverage: score / 100.0,
@@ -175,4 +174,40 @@ fn another_programs_database_is_not_taken_over() {
         .query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))
         .unwrap();
     assert_eq!(tables, 1);
+}
+
+#[test]
+fn the_method_of_old_rows_reads_back_and_skipped_rows_are_skipped() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("history.sqlite3");
+    let history = History::open(&path).unwrap();
+    let id = history.start_session(&new_session()).unwrap();
+    let mut skipped = sample_answer(1, 0.0);
+    skipped.method = Method::Skipped;
+    history.record_answer(id, &skipped).unwrap();
+    history.record_answer(id, &sample_answer(2, 50.0)).unwrap();
+    let stored: (bool, String) = history
+        .conn
+        .query_row(
+            "SELECT skipped, method FROM answers WHERE position = 1",
+            [],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!(stored, (true, "skipped".to_owned()));
+    // Rows as other versions may have written them: a skipped flag with another method, and
+    // a method this version does not know.
+    history
+        .conn
+        .execute_batch(
+            "UPDATE answers SET method = 'keyword' WHERE position = 1;
+             UPDATE answers SET method = 'ensemble' WHERE position = 2;",
+        )
+        .unwrap();
+    let answers = history.answers(id).unwrap();
+    assert_eq!(answers[0].method, Method::Skipped);
+    assert!(answers[0].is_skipped());
+    assert_eq!(answers[1].method, Method::Keyword);
+    let row = history.session(id).unwrap().unwrap();
+    assert_eq!((row.answered, row.skipped), (1, 1));
 }

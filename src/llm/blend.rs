@@ -6,13 +6,14 @@
 //!   flagged as a disagreement, and an answer that tries to instruct the grader, or a model
 //!   grade backed by invented quotes, never scores above the rubric score.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-/// Which grader decides the score.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, clap::ValueEnum)]
+/// Which grader decides the score (`llm.mode`, `--mode`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "lowercase")]
 pub enum Mode {
     /// The keyword rubric only (offline).
+    #[default]
     Keyword,
     /// The rubric score, moved by the LLM within a band.
     Blend,

@@ -6,7 +6,6 @@ use std::io::IsTerminal;
 use serde_json::{json, Value};
 
 use super::{BlendFlag, BlendedGrade, Cache, Job, LlmGrader, Method, Mode};
-use crate::app::AppContext;
 use crate::bank::Bank;
 use crate::batch::LineResult;
 use crate::cli::GradeArgs;
@@ -14,29 +13,26 @@ use crate::config::LlmSettings;
 use crate::error::ConfigError;
 use crate::grade::Grade;
 use crate::output::{diagln, out, outln};
-use crate::ui::{sanitize, Lang, Style};
+use crate::ui::{sanitize, Lang, Style, Ui};
 
 /// The mode in force: `--mode`, else `llm.mode` when `llm.enabled`, else keyword.
-pub fn resolve_mode(settings: &LlmSettings, flag: Option<Mode>) -> Result<Mode, ConfigError> {
-    if let Some(mode) = flag {
-        return Ok(mode);
+pub fn resolve_mode(settings: &LlmSettings, flag: Option<Mode>) -> Mode {
+    match flag {
+        Some(mode) => mode,
+        None if settings.enabled => settings.mode,
+        None => Mode::Keyword,
     }
-    let mode = Mode::parse(&settings.mode).ok_or_else(|| ConfigError::Value {
-        origin: "llm.mode".into(),
-        message: format!("\"{}\" is not one of keyword, blend, llm", settings.mode),
-    })?;
-    Ok(if settings.enabled {
-        mode
-    } else {
-        Mode::Keyword
-    })
 }
 
 /// The grader for a `grade` command, or `None` in keyword mode. A cache that cannot be opened
 /// is reported and skipped.
-pub fn grader_for(args: &GradeArgs, context: &AppContext) -> anyhow::Result<Option<LlmGrader>> {
-    let mut settings = context.config.llm.clone();
-    let mode = resolve_mode(&settings, args.mode)?;
+pub fn grader_for(
+    args: &GradeArgs,
+    settings: &LlmSettings,
+    lang: Lang,
+) -> anyhow::Result<Option<LlmGrader>> {
+    let mut settings = settings.clone();
+    let mode = resolve_mode(&settings, args.mode);
     if mode == Mode::Keyword {
         return Ok(None);
     }
@@ -46,7 +42,7 @@ pub fn grader_for(args: &GradeArgs, context: &AppContext) -> anyhow::Result<Opti
     if let Some(model) = &args.llm_model {
         settings.model = model.clone();
     }
-    Ok(Some(open(&settings, mode, context.ui.lang)?))
+    Ok(Some(open(&settings, mode, lang)?))
 }
 
 /// Open a grader with its cache. A cache that cannot be opened is reported and skipped.
@@ -108,9 +104,8 @@ pub fn batch_values(
     grader: &LlmGrader,
     bank: &Bank,
     results: &[LineResult],
-    context: &AppContext,
+    lang: Lang,
 ) -> Vec<Value> {
-    let lang = context.ui.lang;
     let en = lang.is_en();
     let mut jobs = Vec::new();
     let mut slots = Vec::new();
@@ -207,9 +202,8 @@ pub fn single(
     answer: &str,
     keyword: &Grade,
     json_output: bool,
-    context: &AppContext,
+    ui: &Ui,
 ) -> anyhow::Result<()> {
-    let ui = &context.ui;
     let en = ui.lang.is_en();
     let question = bank.require(question_id)?;
     let rubric = bank.grader_for(question_id)?;

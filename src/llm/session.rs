@@ -7,6 +7,7 @@ use super::{BlendFlag, LlmGrader};
 use crate::bank::{Bank, Question};
 use crate::error::InputError;
 use crate::grade::{grade, Grade, GradeSettings};
+use crate::messages::Msg;
 use crate::session::{AnswerGrader, GradedAnswer};
 use crate::ui::Lang;
 
@@ -31,44 +32,19 @@ impl AnswerGrader for BlendingGrader<'_> {
             .grade_answer(question, rubric, answer, &keyword, self.lang);
         let mut notes: Vec<String> = self.llm.take_notices();
         if let Some(reason) = &blended.fallback_reason {
-            notes.push(format!(
-                "{} {reason}",
-                self.lang.pick(
-                    "LLM не использована, оценка по рубрике:",
-                    "The LLM was not used; graded with the keyword rubric:"
-                )
-            ));
+            notes.push(format!("{} {reason}", Msg::LlmNotUsed.text(self.lang)));
         }
         for flag in &blended.flags {
             match flag {
-                BlendFlag::Injection => notes.push(
-                    self.lang
-                        .pick(
-                            "Ответ пытается давать указания оценщику; оценка не выше, чем по рубрике.",
-                            "The answer tries to instruct the grader; the score is no higher than the rubric's.",
-                        )
-                        .to_owned(),
-                ),
-                BlendFlag::Disagreement => notes.push(match self.lang {
-                    Lang::Ru => format!(
-                        "Модель и рубрика сильно расходятся: рубрика {:.0}, модель {:.0}.",
-                        blended.keyword_score,
-                        blended.llm_score.unwrap_or(0.0)
-                    ),
-                    Lang::En => format!(
-                        "The model and the rubric disagree a lot: rubric {:.0}, model {:.0}.",
-                        blended.keyword_score,
-                        blended.llm_score.unwrap_or(0.0)
-                    ),
-                }),
-                BlendFlag::InventedQuotes => notes.push(
-                    self.lang
-                        .pick(
-                            "Модель привела цитаты, которых нет в ответе; её оценка не выше рубрики.",
-                            "The model quoted words the answer does not contain; its score cannot raise the rubric's.",
-                        )
-                        .to_owned(),
-                ),
+                BlendFlag::Injection => notes.push(Msg::InjectionNote.text(self.lang).to_owned()),
+                BlendFlag::Disagreement => notes.push(crate::messages::disagreement(
+                    blended.keyword_score,
+                    blended.llm_score.unwrap_or(0.0),
+                    self.lang,
+                )),
+                BlendFlag::InventedQuotes => {
+                    notes.push(Msg::InventedQuotesNote.text(self.lang).to_owned())
+                }
                 BlendFlag::LlmFallback => {}
             }
         }
@@ -77,7 +53,7 @@ impl AnswerGrader for BlendingGrader<'_> {
             keyword_score: blended.keyword_score,
             llm_score: blended.llm_score,
             llm_feedback: blended.llm_feedback.clone(),
-            method: blended.method.as_str().to_owned(),
+            method: blended.method.into(),
             notes,
             grade: keyword,
         })

@@ -1,5 +1,6 @@
 //! The REPL's `:` commands. `:help` is generated from [`COMMANDS`], so the two cannot drift.
 
+use crate::messages::Msg;
 use crate::ui::{did_you_mean, Lang};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -92,10 +93,7 @@ pub fn parse(line: &str) -> Option<Parsed> {
 /// The help text, one line per command.
 pub fn help(lang: Lang) -> String {
     let width = COMMANDS.iter().map(|c| c.name.len()).max().unwrap_or(0) + 1;
-    let mut text = String::from(lang.pick(
-        "Ответ можно писать в несколько строк; пустая строка отправляет его.\nКоманды:\n",
-        "An answer may span several lines; an empty line submits it.\nCommands:\n",
-    ));
+    let mut text = String::from(Msg::HelpIntro.text(lang));
     for info in COMMANDS {
         text.push_str(&format!(
             "  :{:<width$} {}\n",
@@ -103,10 +101,7 @@ pub fn help(lang: Lang) -> String {
             lang.pick(info.ru, info.en)
         ));
     }
-    text.push_str(lang.pick(
-        "Ctrl-C отменяет набранный ответ; Ctrl-C ещё раз или Ctrl-D — закончить.\n",
-        "Ctrl-C cancels the answer being typed; Ctrl-C again or Ctrl-D ends the session.\n",
-    ));
+    text.push_str(Msg::HelpCtrlC.text(lang));
     text
 }
 

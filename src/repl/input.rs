@@ -10,7 +10,7 @@ use rustyline::{Config, Editor};
 
 /// One read from the candidate.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Input {
+pub enum Read {
     Line(String),
     /// Ctrl-C.
     Interrupted,
@@ -19,7 +19,7 @@ pub enum Input {
 }
 
 pub trait LineReader {
-    fn read(&mut self, prompt: &str) -> io::Result<Input>;
+    fn read(&mut self, prompt: &str) -> io::Result<Read>;
     /// Remember a line in the editor's history (no-op for pipes).
     fn remember(&mut self, _line: &str) {}
     /// Save the editor's history (no-op for pipes).
@@ -54,11 +54,11 @@ impl TerminalReader {
 }
 
 impl LineReader for TerminalReader {
-    fn read(&mut self, prompt: &str) -> io::Result<Input> {
+    fn read(&mut self, prompt: &str) -> io::Result<Read> {
         match self.editor.readline(prompt) {
-            Ok(line) => Ok(Input::Line(line)),
-            Err(ReadlineError::Interrupted) => Ok(Input::Interrupted),
-            Err(ReadlineError::Eof) => Ok(Input::Eof),
+            Ok(line) => Ok(Read::Line(line)),
+            Err(ReadlineError::Interrupted) => Ok(Read::Interrupted),
+            Err(ReadlineError::Eof) => Ok(Read::Eof),
             Err(ReadlineError::Io(e)) => Err(e),
             Err(e) => Err(io::Error::other(e)),
         }
@@ -99,7 +99,7 @@ impl<R: BufRead> PipedReader<R> {
 }
 
 impl<R: BufRead> LineReader for PipedReader<R> {
-    fn read(&mut self, _prompt: &str) -> io::Result<Input> {
+    fn read(&mut self, _prompt: &str) -> io::Result<Read> {
         let mut kept = Vec::new();
         let mut seen_any = false;
         loop {
@@ -121,12 +121,12 @@ impl<R: BufRead> LineReader for PipedReader<R> {
             }
         }
         if !seen_any {
-            return Ok(Input::Eof);
+            return Ok(Read::Eof);
         }
         while kept.last().is_some_and(|&b| b == b'\n' || b == b'\r') {
             kept.pop();
         }
-        Ok(Input::Line(String::from_utf8_lossy(&kept).into_owned()))
+        Ok(Read::Line(String::from_utf8_lossy(&kept).into_owned()))
     }
 
     fn interactive(&self) -> bool {
@@ -142,10 +142,10 @@ mod tests {
     fn piped_lines_end_with_eof_and_long_lines_are_cut() {
         let text = format!("first\r\n\n{}\nlast", "x".repeat(50));
         let mut reader = PipedReader::new(text.as_bytes(), 10);
-        assert_eq!(reader.read("").unwrap(), Input::Line("first".into()));
-        assert_eq!(reader.read("").unwrap(), Input::Line(String::new()));
-        assert_eq!(reader.read("").unwrap(), Input::Line("x".repeat(11)));
-        assert_eq!(reader.read("").unwrap(), Input::Line("last".into()));
-        assert_eq!(reader.read("").unwrap(), Input::Eof);
+        assert_eq!(reader.read("").unwrap(), Read::Line("first".into()));
+        assert_eq!(reader.read("").unwrap(), Read::Line(String::new()));
+        assert_eq!(reader.read("").unwrap(), Read::Line("x".repeat(11)));
+        assert_eq!(reader.read("").unwrap(), Read::Line("last".into()));
+        assert_eq!(reader.read("").unwrap(), Read::Eof);
     }
 }

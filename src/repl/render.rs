@@ -5,6 +5,7 @@ use std::fmt::Write as _;
 use unicode_width::UnicodeWidthStr;
 
 use crate::history::{AnswerRecord, SessionRow};
+use crate::messages::Msg;
 use crate::session::summary::{Mean, Summary};
 use crate::ui::{bar, sanitize, truncate, Band, Style, Ui};
 
@@ -40,13 +41,10 @@ pub fn summary(answers: &[AnswerRecord], summary: &Summary, ui: &Ui) -> String {
     let _ = writeln!(
         out,
         "{}",
-        ui.paint(
-            Style::Bold,
-            ui.lang.pick("Итоги собеседования", "Interview summary")
-        )
+        ui.paint(Style::Bold, Msg::InterviewSummary.text(ui.lang))
     );
     if answers.is_empty() {
-        let _ = writeln!(out, "{}", ui.lang.pick("Ответов нет.", "No answers."));
+        let _ = writeln!(out, "{}", Msg::NoAnswers.text(ui.lang));
         return out;
     }
     let id_width = answers
@@ -62,16 +60,16 @@ pub fn summary(answers: &[AnswerRecord], summary: &Summary, ui: &Ui) -> String {
             Style::Dim,
             &format!(
                 " #  {}  {}  {}  {}",
-                pad(ui.lang.pick("вопрос", "question"), id_width),
-                pad(ui.lang.pick("уровень", "level"), 7),
-                pad(ui.lang.pick("оценка", "score"), 6),
-                ui.lang.pick("время", "time"),
+                pad(Msg::ColumnQuestion.text(ui.lang), id_width),
+                pad(Msg::ColumnLevel.text(ui.lang), 7),
+                pad(Msg::ColumnScore.text(ui.lang), 6),
+                Msg::ColumnTime.text(ui.lang),
             )
         )
     );
     for answer in answers {
-        let score = if answer.skipped {
-            pad(ui.lang.pick("пропуск", "skipped"), 6)
+        let score = if answer.is_skipped() {
+            pad(Msg::CellSkipped.text(ui.lang), 6)
         } else {
             format!("{:>6.0}", answer.score)
         };
@@ -89,14 +87,14 @@ pub fn summary(answers: &[AnswerRecord], summary: &Summary, ui: &Ui) -> String {
         let _ = writeln!(
             out,
             "{} {mean:.0}/100  {}",
-            ui.lang.pick("Средняя оценка:", "Mean score:"),
+            Msg::MeanScore.text(ui.lang),
             ui.paint(Band::of(mean).style(), &bar(mean, 20))
         );
     }
     let _ = writeln!(
         out,
         "{} {}",
-        ui.lang.pick("По уровням:", "By level:"),
+        Msg::ByLevel.text(ui.lang),
         means_line(&summary.by_level)
     );
     let _ = writeln!(
@@ -105,7 +103,7 @@ pub fn summary(answers: &[AnswerRecord], summary: &Summary, ui: &Ui) -> String {
         ui.wrap(
             &format!(
                 "{} {}",
-                ui.lang.pick("По темам:", "By topic:"),
+                Msg::ByTopic.text(ui.lang),
                 means_line(&summary.by_topic)
             ),
             ""
@@ -115,10 +113,7 @@ pub fn summary(answers: &[AnswerRecord], summary: &Summary, ui: &Ui) -> String {
         let _ = writeln!(
             out,
             "{} {}",
-            ui.paint(
-                Style::Bold,
-                ui.lang.pick("Оценка уровня:", "Estimated level:")
-            ),
+            ui.paint(Style::Bold, Msg::EstimatedLevel.text(ui.lang)),
             estimate.reasoning(en)
         );
         let _ = writeln!(
@@ -128,10 +123,9 @@ pub fn summary(answers: &[AnswerRecord], summary: &Summary, ui: &Ui) -> String {
                 Style::Dim,
                 &format!(
                     "{} {:.0}%, {} {:.0}%.",
-                    ui.lang
-                        .pick("Уровень засчитывается от", "A level counts as passed from"),
+                    Msg::PassedFrom.text(ui.lang),
                     estimate.thresholds.pass,
-                    ui.lang.pick("«близко» — от", "\"close\" from"),
+                    Msg::CloseFrom.text(ui.lang),
                     estimate.thresholds.close
                 )
             )
@@ -141,10 +135,7 @@ pub fn summary(answers: &[AnswerRecord], summary: &Summary, ui: &Ui) -> String {
         let _ = writeln!(
             out,
             "{}",
-            ui.paint(
-                Style::Bold,
-                ui.lang.pick("Что повторить:", "What to revise:")
-            )
+            ui.paint(Style::Bold, Msg::WhatToRevise.text(ui.lang))
         );
         for weak in &summary.weakest {
             let mut line = format!("• {} {:.0}%", weak.topic, weak.mean);
@@ -161,13 +152,7 @@ pub fn summary(answers: &[AnswerRecord], summary: &Summary, ui: &Ui) -> String {
 /// `sobes history` as a table.
 pub fn history_table(sessions: &[SessionRow], ui: &Ui) -> String {
     if sessions.is_empty() {
-        return format!(
-            "{}\n",
-            ui.lang.pick(
-                "История пуста: начните собеседование командой sobes.",
-                "No history yet: start an interview with sobes."
-            )
-        );
+        return format!("{}\n", Msg::NoHistoryYet.text(ui.lang));
     }
     let mut out = String::new();
     let _ = writeln!(
@@ -178,11 +163,11 @@ pub fn history_table(sessions: &[SessionRow], ui: &Ui) -> String {
             &format!(
                 "{:>4}  {}  {}  {}  {}  {}",
                 "id",
-                pad(ui.lang.pick("начало", "started"), 20),
-                pad(ui.lang.pick("уровень", "level"), 8),
-                pad(ui.lang.pick("ответов", "answered"), 8),
-                pad(ui.lang.pick("средняя", "mean"), 7),
-                ui.lang.pick("состояние", "state"),
+                pad(Msg::ColumnStarted.text(ui.lang), 20),
+                pad(Msg::ColumnLevel.text(ui.lang), 8),
+                pad(Msg::ColumnAnswered.text(ui.lang), 8),
+                pad(Msg::ColumnMean.text(ui.lang), 7),
+                Msg::ColumnState.text(ui.lang),
             )
         )
     );
@@ -191,9 +176,9 @@ pub fn history_table(sessions: &[SessionRow], ui: &Ui) -> String {
             .mean_score
             .map_or_else(|| "—".to_owned(), |m| format!("{m:.0}"));
         let state = if session.finished {
-            ui.lang.pick("завершено", "finished")
+            Msg::StateFinished.text(ui.lang)
         } else {
-            ui.lang.pick("не завершено", "unfinished")
+            Msg::StateUnfinished.text(ui.lang)
         };
         let _ = writeln!(
             out,
@@ -226,22 +211,22 @@ pub fn stats(progress: &crate::session::progress::Progress, ui: &Ui) -> String {
     let _ = writeln!(
         out,
         "{} {}, {} {}",
-        ui.lang.pick("Сессий:", "Sessions:"),
+        Msg::SessionsLabel.text(ui.lang),
         progress.sessions,
-        ui.lang.pick("ответов:", "answers:"),
+        Msg::AnswersLabel.text(ui.lang),
         progress.answers
     );
     let heading = format!(
         "{}  {}  {}  {}  {}",
         pad("", 24),
-        pad(ui.lang.pick("ответов", "answers"), 7),
-        pad(ui.lang.pick("сначала", "first"), 7),
-        pad(ui.lang.pick("сейчас", "recent"), 7),
-        ui.lang.pick("все сессии", "every session"),
+        pad(Msg::ColumnAnswers.text(ui.lang), 7),
+        pad(Msg::ColumnFirst.text(ui.lang), 7),
+        pad(Msg::ColumnRecent.text(ui.lang), 7),
+        Msg::ColumnEverySession.text(ui.lang),
     );
     for (title, rows) in [
-        (ui.lang.pick("По уровням", "By level"), &progress.by_level),
-        (ui.lang.pick("По темам", "By topic"), &progress.by_topic),
+        (Msg::ByLevelTitle.text(ui.lang), &progress.by_level),
+        (Msg::ByTopicTitle.text(ui.lang), &progress.by_topic),
     ] {
         let _ = writeln!(out);
         let _ = writeln!(out, "{}", ui.paint(Style::Bold, title));
@@ -268,13 +253,7 @@ pub fn stats(progress: &crate::session::progress::Progress, ui: &Ui) -> String {
         let _ = writeln!(
             out,
             "{} {}",
-            ui.paint(
-                Style::Bold,
-                ui.lang.pick(
-                    "Уровень по последним ответам:",
-                    "Level from recent answers:"
-                )
-            ),
+            ui.paint(Style::Bold, Msg::LevelFromRecent.text(ui.lang)),
             estimate.reasoning(en)
         );
     }

@@ -1,26 +1,31 @@
-//! An interview session: which questions to ask ([`pick`]), and what the answers add up to
-//! ([`summary`]). The session only consumes grades; grading is `grade`'s job and keeping the
-//! answers is `history`'s.
+//! An interview session: the engine that runs it ([`engine`]), which questions to ask
+//! ([`pick`]), and what the answers add up to ([`summary`]). The session only consumes grades;
+//! grading is `grade`'s job and keeping the answers is [`persist`]'s, over `history`.
 
+pub mod engine;
+pub mod persist;
 pub mod pick;
 pub mod progress;
 pub mod summary;
 
+pub use engine::{Event, Input, LevelChoice, Session, SessionSettings};
+
 use crate::bank::{Bank, Question};
 use crate::error::InputError;
 use crate::grade::{grade, Grade, GradeSettings};
+pub use crate::history::Method;
 
 /// An answer's grade as the session records it: the rubric's grade, and the final score that
 /// may blend in a language model's.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct GradedAnswer {
     pub grade: Grade,
     pub score: f64,
     pub keyword_score: f64,
     pub llm_score: Option<f64>,
     pub llm_feedback: Option<String>,
-    /// "keyword", "blend" or "llm".
-    pub method: String,
+    /// Keyword, blend or llm ([`Method::Skipped`] only for a skipped question).
+    pub method: Method,
     /// Things the candidate should know about how this grade was made (e.g. the LLM was not
     /// reachable), already in the interface language.
     pub notes: Vec<String>,
@@ -54,7 +59,7 @@ impl AnswerGrader for KeywordGrader<'_> {
             grade,
             llm_score: None,
             llm_feedback: None,
-            method: "keyword".into(),
+            method: Method::Keyword,
             notes: Vec::new(),
         })
     }

@@ -167,8 +167,8 @@ impl Summary {
             .collect();
         let count = answers.len();
         Summary {
-            answered: answers.iter().filter(|a| !a.skipped).count(),
-            skipped: answers.iter().filter(|a| a.skipped).count(),
+            answered: answers.iter().filter(|a| !a.is_skipped()).count(),
+            skipped: answers.iter().filter(|a| a.is_skipped()).count(),
             mean: (count > 0).then(|| answers.iter().map(|a| a.score).sum::<f64>() / count as f64),
             total_seconds: answers.iter().map(|a| a.seconds).sum(),
             by_level: level_means

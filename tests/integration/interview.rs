@@ -575,7 +575,7 @@ fn with_a_model_configured_answers_are_blended_and_a_dead_server_is_a_noted_fall
 
     let history = History::open_existing(&env.db()).unwrap().unwrap();
     let first = &history.answers(1).unwrap()[0];
-    assert_eq!(first.method, "blend");
+    assert_eq!(first.method, sobes::history::Method::Blend);
     assert_eq!(first.llm_score, Some(80.0));
     assert!(first
         .llm_feedback
@@ -583,7 +583,7 @@ fn with_a_model_configured_answers_are_blended_and_a_dead_server_is_a_noted_fall
         .unwrap()
         .contains("Good on gradients"));
     let second = &history.answers(2).unwrap()[0];
-    assert_eq!(second.method, "keyword");
+    assert_eq!(second.method, sobes::history::Method::Keyword);
     assert_eq!(second.llm_score, None);
     assert_eq!(second.score, second.keyword_score);
 }

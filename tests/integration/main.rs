@@ -11,4 +11,6 @@ mod issue16;
 mod llm;
 mod report;
 mod semantic_measure;
+mod serve;
+mod settings;
 mod util;

@@ -7,7 +7,7 @@ use std::process::Command;
 use serde_json::Value;
 use sobes::bank::Level;
 use sobes::grade::{CoveredConcept, FoundBy, FoundMisconception, Grade, GradeFlag, MissedConcept};
-use sobes::history::{AnswerRecord, History, NewSession};
+use sobes::history::{AnswerRecord, History, Method, NewSession};
 
 use crate::util::{stderr_of, stdout_of, TestEnv};
 
@@ -65,17 +65,15 @@ fn record(
         level,
         topics: topics.iter().map(|t| t.to_string()).collect(),
         answer: answer.into(),
-        skipped: answer.is_empty(),
         score,
         keyword_score: grade.score,
         llm_score: None,
         llm_feedback: None,
         method: if answer.is_empty() {
-            "skipped"
+            Method::Skipped
         } else {
-            "keyword"
-        }
-        .into(),
+            Method::Keyword
+        },
         grade,
         hints: hints.iter().map(|h| h.to_string()).collect(),
         seconds: 42.0 + position as f64,

@@ -262,7 +262,7 @@ fn issue16_a_locked_history_is_waited_for_and_the_score_shown_only_once_saved() 
     let answers = stored_answers(&env.db());
     assert_eq!(answers.len(), 2);
     assert!(answers[0].answer.starts_with("Градиент затухает"));
-    assert!(answers[1].skipped);
+    assert!(answers[1].is_skipped());
 }
 
 #[test]

@@ -1,46 +1,58 @@
-//! Setting up an interview: check what was asked for, open history, choose the level and the
-//! questions, then hand over to the REPL. Also `sobes history` and `sobes stats`.
+//! `sobes` / `sobes interview`: check what was asked for, open history, choose the level and
+//! the questions, then run the session engine behind the REPL and keep it in history.
 
 use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
+use super::{checked_bank, thresholds, AppContext};
 use crate::bank::{Bank, BankSource, Level, Question};
-use crate::cli::{HistoryArgs, InterviewArgs, ListFormat, ProgressArgs, ReportArgs};
-use crate::config::{data_dir, Config};
+use crate::cli::InterviewArgs;
+use crate::config::Config;
 use crate::error::{ExitStatus, InputError};
 use crate::history::{time, History, NewSession};
-use crate::output::{diagln, out, outln};
+use crate::messages::Msg;
+use crate::output::diagln;
 use crate::repl::input::{LineReader, PipedReader, TerminalReader};
-use crate::repl::{ask_level, render, Interview, InterviewSettings, LevelChoice, Outcome};
-use crate::report::{write, ProgressReport, ReportFormat};
+use crate::repl::{ask_level, Interview, LevelChoice};
+use crate::report::{write, ReportFormat};
+use crate::session::persist::{Outcome, Recorder};
 use crate::session::pick::{rank, AdaptiveSteps, Preferences, QuestionQueue, Rng};
-use crate::session::progress::Progress;
-use crate::session::summary::LevelThresholds;
-use crate::session::AnswerGrader;
+use crate::session::{AnswerGrader, Session, SessionSettings};
 use crate::ui::{Lang, Ui};
 
-/// Where the history database is: `--db` / `SOBES_DB`, else `interview.db`, else the data dir.
-pub fn db_path(flag: Option<&Path>, config: &Config) -> Result<PathBuf, InputError> {
-    if let Some(path) = flag {
-        return Ok(path.to_path_buf());
-    }
-    if !config.interview.db.trim().is_empty() {
-        return Ok(PathBuf::from(config.interview.db.trim()));
-    }
-    data_dir()
-        .map(|dir| dir.join("history.sqlite3"))
-        .ok_or_else(|| {
-            InputError::Other(
-                "cannot find a data directory for the history database; pass --db FILE".into(),
-            )
-        })
-}
-
-pub fn thresholds(config: &Config) -> LevelThresholds {
-    LevelThresholds {
-        pass: config.interview.pass_score,
-        close: config.interview.close_score,
-    }
+pub fn command(
+    source: &BankSource,
+    db: std::path::PathBuf,
+    args: crate::cli::InterviewArgs,
+    context: &AppContext,
+) -> anyhow::Result<ExitStatus> {
+    let bank = checked_bank(source, context)?;
+    let keyword = crate::session::KeywordGrader {
+        bank: &bank,
+        settings: &context.config.grading,
+    };
+    let mode = crate::llm::run::resolve_mode(&context.config.llm, None);
+    let blending = match mode {
+        crate::llm::Mode::Keyword => None,
+        mode => Some(crate::llm::session::BlendingGrader {
+            bank: &bank,
+            settings: &context.config.grading,
+            llm: crate::llm::run::open(&context.config.llm, mode, context.ui.lang)?,
+            lang: context.ui.lang,
+        }),
+    };
+    let grader: &(dyn crate::session::AnswerGrader + Sync) = match &blending {
+        Some(blending) => blending,
+        None => &keyword,
+    };
+    run(InterviewRequest {
+        bank: &bank,
+        config: &context.config,
+        ui: context.ui,
+        db,
+        args,
+        grader,
+    })
 }
 
 /// Everything the interview needs from the caller.
@@ -50,7 +62,7 @@ pub struct InterviewRequest<'a> {
     pub ui: Ui,
     pub db: PathBuf,
     pub args: InterviewArgs,
-    pub grader: &'a dyn AnswerGrader,
+    pub grader: &'a (dyn AnswerGrader + Sync),
 }
 
 /// Run an interview on the terminal or on piped standard input.
@@ -113,7 +125,7 @@ pub fn run(request: InterviewRequest<'_>) -> anyhow::Result<ExitStatus> {
         )),
     };
     let mut rng = args.seed.map_or_else(Rng::from_entropy, Rng::new);
-    let mut queue = match choice {
+    let queue = match choice {
         LevelChoice::Fixed(level) => {
             let pool = pool_at(level);
             if pool.is_empty() {
@@ -156,20 +168,30 @@ pub fn run(request: InterviewRequest<'_>) -> anyhow::Result<ExitStatus> {
     // Answers are retried by the interview itself, which tells the candidate it is waiting:
     // each attempt waits only briefly for another program's lock.
     history.set_busy_timeout(std::time::Duration::from_millis(200))?;
-    let mut interview = Interview {
-        ui,
-        out: &mut stdout,
-        reader: reader.as_mut(),
+    let mut session = Session::new(
+        queue,
         grader,
-        history: &history,
-        settings: InterviewSettings {
+        SessionSettings {
+            lang: ui.lang,
             show_reference: config.interface.show_reference,
             max_answer_bytes: config.grading.max_answer_bytes,
             thresholds: thresholds(config),
-            save_wait: std::time::Duration::from_secs(config.interview.save_wait_secs),
         },
-    };
-    let outcome = interview.run(session_id, &mut queue)?;
+    );
+    let mut recorder = Recorder::new(
+        &history,
+        session_id,
+        std::time::Duration::from_secs(config.interview.save_wait_secs),
+    );
+    Interview {
+        ui,
+        out: &mut stdout,
+        reader: reader.as_mut(),
+        session: &mut session,
+        sink: &mut recorder,
+    }
+    .run()?;
+    let outcome = recorder.outcome();
     if !outcome.saved() {
         return Err(not_saved(&history, &outcome, ui.lang));
     }
@@ -177,25 +199,16 @@ pub fn run(request: InterviewRequest<'_>) -> anyhow::Result<ExitStatus> {
     let _ = writeln!(
         out,
         "{} {} ({})",
-        ui.lang.pick("Сессия сохранена:", "Session saved:"),
+        Msg::SessionSaved.text(ui.lang),
         outcome.session_id,
         history.path().display()
     );
     match end_of_session_report(&history, outcome.session_id, config, ui.lang) {
         Ok(path) => {
-            let _ = writeln!(
-                out,
-                "{} {}",
-                ui.lang.pick("Отчёт:", "Report:"),
-                path.display()
-            );
+            let _ = writeln!(out, "{} {}", Msg::ReportLabel.text(ui.lang), path.display());
         }
         // The answers are safe in history; `sobes report` can write the report later.
-        Err(e) => diagln!(
-            "sobes: {} {e:#}",
-            ui.lang
-                .pick("отчёт не записан:", "the report was not written:")
-        ),
+        Err(e) => diagln!("sobes: {} {e:#}", Msg::ReportNotWritten.text(ui.lang)),
     }
     Ok(ExitStatus::Success)
 }
@@ -221,10 +234,7 @@ fn not_saved(history: &History, outcome: &Outcome, lang: Lang) -> anyhow::Error 
         // Every answer is in history; only the end of the session is not marked.
         return anyhow::Error::msg(format!(
             "{} {}: {reason}",
-            lang.pick(
-                "ответы сохранены, но сессия не отмечена завершённой в",
-                "the answers are saved, but the session could not be marked finished in"
-            ),
+            Msg::SessionNotMarkedFinished.text(lang),
             history.path().display()
         ));
     }
@@ -240,25 +250,13 @@ fn not_saved(history: &History, outcome: &Outcome, lang: Lang) -> anyhow::Error 
     }))
     .map_err(anyhow::Error::from)
     .and_then(|text| Ok(crate::output::write_file(&path, text.as_bytes())?));
-    let count = outcome.unsaved.len();
-    let message = match (&kept, lang) {
-        (Ok(()), Lang::Ru) => format!(
-            "сессия НЕ сохранена: ответов не записано в историю: {count} ({reason}); они сохранены в {}",
-            path.display()
-        ),
-        (Ok(()), Lang::En) => format!(
-            "the session was NOT saved: {count} answer(s) could not be written to history ({reason}); they are kept in {}",
-            path.display()
-        ),
-        (Err(e), Lang::Ru) => format!(
-            "сессия НЕ сохранена: ответов не записано в историю: {count} ({reason}), и файл {} не записан ({e:#}); ответы показаны выше",
-            path.display()
-        ),
-        (Err(e), Lang::En) => format!(
-            "the session was NOT saved: {count} answer(s) could not be written to history ({reason}), nor to {} ({e:#}); they are shown above",
-            path.display()
-        ),
-    };
+    let message = crate::messages::session_not_saved(
+        outcome.unsaved.len(),
+        &reason,
+        &path.display().to_string(),
+        kept.as_ref().err().map(|e| format!("{e:#}")),
+        lang,
+    );
     anyhow::Error::msg(message)
 }
 
@@ -290,83 +288,4 @@ fn no_questions(level: Option<Level>, topics: &[String]) -> InputError {
     }
     message.push_str("; see `sobes questions --stats` for what the bank has");
     InputError::Other(message)
-}
-
-/// Read from the history database; an absent database reads as empty.
-fn read_history<T: Default>(
-    db: &Path,
-    read: impl FnOnce(&History) -> Result<T, crate::history::HistoryError>,
-) -> Result<T, crate::history::HistoryError> {
-    match History::open_existing(db)? {
-        Some(history) => read(&history),
-        None => Ok(T::default()),
-    }
-}
-
-/// `sobes history`.
-pub fn history_command(db: &Path, args: &HistoryArgs, ui: &Ui) -> anyhow::Result<ExitStatus> {
-    let sessions = read_history(db, History::sessions)?;
-    match args.format {
-        ListFormat::Json => outln!("{}", serde_json::to_string_pretty(&sessions)?)?,
-        ListFormat::Text => out!("{}", render::history_table(&sessions, ui))?,
-    }
-    Ok(ExitStatus::Success)
-}
-
-/// `sobes stats`.
-pub fn stats_command(
-    db: &Path,
-    args: &HistoryArgs,
-    config: &Config,
-    ui: &Ui,
-) -> anyhow::Result<ExitStatus> {
-    let answers = read_history(db, History::all_answers)?;
-    let progress = Progress::of(&answers, thresholds(config));
-    match args.format {
-        ListFormat::Json => outln!("{}", serde_json::to_string_pretty(&progress)?)?,
-        ListFormat::Text => out!("{}", render::stats(&progress, ui))?,
-    }
-    Ok(ExitStatus::Success)
-}
-
-/// `sobes report`.
-pub fn report_command(
-    db: &Path,
-    args: &ReportArgs,
-    config: &Config,
-    lang: Option<Lang>,
-) -> anyhow::Result<ExitStatus> {
-    let which = write::parse_session(&args.session)?;
-    let format = write::pick_format(args.format, args.out.as_deref(), ReportFormat::Md)?;
-    let history = History::open_existing(db)?.ok_or_else(|| {
-        InputError::Other(format!(
-            "there is no history at {} yet; run `sobes` first",
-            db.display()
-        ))
-    })?;
-    let report = write::session_report(&history, which, thresholds(config), lang)?;
-    let text = write::render_session(&report, format);
-    let name = format!("sobes-session-{}.{}", report.session.id, format.extension());
-    match write::deliver(&text, format, args.out.as_deref(), &name)? {
-        Some(path) => write::announce(&path, report.lang),
-        None => Ok(ExitStatus::Success),
-    }
-}
-
-/// `sobes progress`.
-pub fn progress_command(
-    db: &Path,
-    args: &ProgressArgs,
-    config: &Config,
-    lang: Lang,
-) -> anyhow::Result<ExitStatus> {
-    let format = write::pick_format(args.format, args.out.as_deref(), ReportFormat::Md)?;
-    let (sessions, answers) = read_history(db, |h| Ok((h.sessions()?, h.all_answers()?)))?;
-    let report = ProgressReport::new(&sessions, &answers, thresholds(config), lang);
-    let text = write::render_progress(&report, format);
-    let name = format!("sobes-progress.{}", format.extension());
-    match write::deliver(&text, format, args.out.as_deref(), &name)? {
-        Some(path) => write::announce(&path, lang),
-        None => Ok(ExitStatus::Success),
-    }
 }

@@ -1,0 +1,225 @@
+//! `sobes serve`: the JSON API over HTTP (axum on tokio), for scripts and learning platforms.
+//!
+//! - `GET /api/questions`: the bank's questions, as `sobes questions --format json` lists them.
+//! - `POST /api/grade` `{question_id, answer, lang?}`: the object `sobes grade --format json`
+//!   prints for the same answer.
+//!
+//! Errors are JSON `{"error": message}` with the status that fits: 400 bad input, 401 no or
+//! wrong token, 404 an unknown question, 413 a body or answer over the limit. The server
+//! listens on loopback unless told otherwise; on any other address every request needs the
+//! token (`Authorization: Bearer TOKEN`). Ctrl-C lets requests in flight finish, then exits.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use crate::bank::Bank;
+use crate::error::InputError;
+use crate::grade::{grade, GradeSettings};
+use crate::ui::Lang;
+
+/// Room in a request body for the JSON around an answer (and escapes in it).
+const BODY_SLACK: usize = 16 * 1024;
+
+/// What the server needs, built once and shared by every request.
+pub struct ServerState {
+    pub bank: Bank,
+    pub grading: GradeSettings,
+    /// The interface language when a request names none.
+    pub lang: Lang,
+    /// Every request must carry it, when set.
+    pub token: Option<String>,
+}
+
+/// An API error: a status and a message, sent as `{"error": message}`.
+#[derive(Debug)]
+pub struct ApiError {
+    status: StatusCode,
+    message: String,
+}
+
+impl ApiError {
+    fn new(status: StatusCode, message: impl Into<String>) -> ApiError {
+        ApiError {
+            status,
+            message: message.into(),
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        (self.status, Json(json!({ "error": self.message }))).into_response()
+    }
+}
+
+impl From<JsonRejection> for ApiError {
+    fn from(rejection: JsonRejection) -> ApiError {
+        let status = match rejection.status() {
+            StatusCode::PAYLOAD_TOO_LARGE => StatusCode::PAYLOAD_TOO_LARGE,
+            _ => StatusCode::BAD_REQUEST,
+        };
+        ApiError::new(status, rejection.body_text())
+    }
+}
+
+impl From<InputError> for ApiError {
+    fn from(error: InputError) -> ApiError {
+        let status = match error {
+            InputError::UnknownQuestion { .. } => StatusCode::NOT_FOUND,
+            InputError::AnswerTooLong { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            _ => StatusCode::BAD_REQUEST,
+        };
+        ApiError::new(status, error.to_string())
+    }
+}
+
+/// The routes, with the body limit and the token check.
+pub fn router(state: Arc<ServerState>) -> Router {
+    let limit = state.grading.max_answer_bytes + BODY_SLACK;
+    Router::new()
+        .route("/api/questions", get(questions))
+        .route("/api/grade", post(grade_answer))
+        .fallback(|| async { ApiError::new(StatusCode::NOT_FOUND, "no such page") })
+        .layer(DefaultBodyLimit::max(limit))
+        .layer(middleware::from_fn_with_state(state.clone(), guard))
+        .with_state(state)
+}
+
+/// The token on every request (when one is set), and headers that keep responses inert.
+async fn guard(State(state): State<Arc<ServerState>>, request: Request, next: Next) -> Response {
+    if let Some(token) = &state.token {
+        let given = request
+            .headers()
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "));
+        if !given.is_some_and(|given| constant_time_eq(given.as_bytes(), token.as_bytes())) {
+            return ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "a token is required: send Authorization: Bearer TOKEN (printed when the server started)",
+            )
+            .into_response();
+        }
+    }
+    let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'"),
+    );
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    response
+}
+
+/// Compare without stopping at the first difference.
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+async fn questions(State(state): State<Arc<ServerState>>) -> Json<Value> {
+    let en = state.lang.is_en();
+    let items: Vec<Value> = state
+        .bank
+        .questions
+        .iter()
+        .map(|q| crate::feedback::question_json(&state.bank, q, en))
+        .collect();
+    Json(Value::Array(items))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct GradeRequest {
+    question_id: String,
+    answer: String,
+    #[serde(default)]
+    lang: Option<Lang>,
+}
+
+async fn grade_answer(
+    State(state): State<Arc<ServerState>>,
+    body: Result<Json<GradeRequest>, JsonRejection>,
+) -> Result<Json<Value>, ApiError> {
+    let Json(request) = body?;
+    let limit = state.grading.max_answer_bytes;
+    if request.answer.len() > limit {
+        return Err(InputError::AnswerTooLong {
+            bytes: request.answer.len(),
+            limit,
+        }
+        .into());
+    }
+    // The language only changes labels in text output; the JSON grade is the same.
+    let _ = request.lang;
+    let state = state.clone();
+    // Grading is CPU work: off the async threads.
+    let value = tokio::task::spawn_blocking(move || -> Result<Value, InputError> {
+        let rubric = state.bank.grader_for(&request.question_id)?;
+        let result = grade(rubric, &request.answer, &state.grading);
+        Ok(crate::feedback::keyword_json(&result, &request.question_id))
+    })
+    .await
+    .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))??;
+    Ok(Json(value))
+}
+
+/// Serve until Ctrl-C (or SIGTERM); `ready` is told the address once the socket is bound.
+pub fn run(
+    state: ServerState,
+    listen: SocketAddr,
+    ready: impl FnOnce(SocketAddr),
+) -> std::io::Result<()> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(listen).await?;
+        ready(listener.local_addr()?);
+        axum::serve(listener, router(Arc::new(state)))
+            .with_graceful_shutdown(shutdown())
+            .await
+    })
+}
+
+async fn shutdown() {
+    let interrupt = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(term) => term,
+                Err(_) => {
+                    let _ = interrupt.await;
+                    return;
+                }
+            };
+        tokio::select! {
+            _ = interrupt => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = interrupt.await;
+    }
+}
+
+/// A random token of 32 hex digits.
+pub fn new_token() -> Result<String, getrandom::Error> {
+    let mut bytes = [0u8; 16];
+    getrandom::fill(&mut bytes)?;
+    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
+}
