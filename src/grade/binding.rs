@@ -311,6 +311,8 @@ const CONTRAST_MARKERS: &[&str] = &[
     "сравнению",
     "сравнении",
     "вместо",
+    // "мягкую метку, а не жёсткую, как в k-means": said to compare, not of k-means.
+    "как",
     "чем",
     "unlike",
     "than",
