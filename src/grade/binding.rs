@@ -186,7 +186,7 @@ impl Binding {
     }
 
     /// The subjects an alias is bound to (0 when the reference does not say it); a cue, which
-    /// the reference does not use word for word, takes its concept's.
+    /// the reference does not use word for word, takes its concept's (and only confirms).
     fn bound(&self, concept: usize, phrase: Option<usize>) -> SubjectSet {
         match phrase {
             Some(p) => self
@@ -241,7 +241,10 @@ impl Binding {
                 }
                 if subject & bound != 0 {
                     said_rightly = true;
-                } else if swap.is_none() {
+                } else if swap.is_none() && phrase.is_some() {
+                    // A cue matches its words in any order ("по центральному слову — соседей"
+                    // fits a cue for "центральное слово по соседям"): it can confirm a subject,
+                    // never accuse one.
                     swap = Some(Swap {
                         concept,
                         said_of: self.display(subject),
