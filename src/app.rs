@@ -17,8 +17,6 @@ use crate::feedback;
 use crate::grade::grade;
 use crate::import;
 use crate::output::{diagln, out, outln};
-use crate::report::group::GroupReport;
-use crate::report::ReportFormat;
 use crate::rubric::check::{check, Severity};
 use crate::rubric::draft::{draft, DraftContext};
 use crate::ui::{ColorChoice, Lang, Ui};
@@ -338,76 +336,7 @@ fn grade_command(
     let en = context.ui.lang.is_en();
     let llm = crate::llm::run::grader_for(args, context)?;
     if let Some(batch_path) = &args.batch {
-        if matches!(args.format, Some(GradeFormat::Text | GradeFormat::Json)) {
-            return Err(InputError::Other(
-                "--batch writes JSON Lines: use --format jsonl (the default)".into(),
-            )
-            .into());
-        }
-        let input = fs::read(batch_path).map_err(|e| {
-            InputError::Other(format!(
-                "cannot read batch file {}: {e}",
-                batch_path.display()
-            ))
-        })?;
-        let report_format = args
-            .report
-            .as_deref()
-            .map(|path| crate::report::write::pick_format(None, Some(path), ReportFormat::Html))
-            .transpose()?;
-        let results = batch::grade_lines(bank, settings, &input);
-        let values = match &llm {
-            Some(grader) => crate::llm::run::batch_values(grader, bank, &results, context),
-            None => results.iter().map(|r| r.to_json(en)).collect(),
-        };
-        let mut text = String::with_capacity(results.len() * 200);
-        for value in &values {
-            text.push_str(&serde_json::to_string(value)?);
-            text.push('\n');
-        }
-        match &args.out {
-            Some(path) => crate::output::write_file(path, text.as_bytes())?,
-            // A reader that closed the pipe has what it wanted; the report is still written.
-            None => match crate::output::print(&text) {
-                Err(crate::output::OutputError::Closed) => {}
-                other => other?,
-            },
-        }
-        if let Some(grader) = &llm {
-            let reasons: Vec<&str> = values
-                .iter()
-                .filter_map(|v| v.get("llm_error").and_then(serde_json::Value::as_str))
-                .collect();
-            crate::llm::run::print_summary(grader, context.ui.lang, &reasons);
-        }
-        if let (Some(path), Some(format)) = (&args.report, report_format) {
-            let report = GroupReport::new(bank, &results, &values, context.ui.lang);
-            let text = crate::report::write::render_group(&report, format);
-            crate::output::write_file(path, text.as_bytes())?;
-            diagln!(
-                "{} {}",
-                context.ui.lang.pick("Отчёт:", "Report:"),
-                path.display()
-            );
-        }
-        let errors = results.iter().filter(|r| r.is_error()).count();
-        if errors > 0 {
-            diagln!(
-                "{}",
-                match context.ui.lang {
-                    Lang::Ru => format!(
-                        "sobes: {errors} из {} строк не оценены (см. поле \"error\")",
-                        results.len()
-                    ),
-                    Lang::En => format!(
-                        "sobes: {errors} of {} lines could not be graded (see their \"error\" field)",
-                        results.len()
-                    ),
-                }
-            );
-            return Ok(ExitStatus::Failure);
-        }
-        return Ok(ExitStatus::Success);
+        return batch::run::grade_batch(bank, args, batch_path, llm.as_ref(), context);
     }
     if matches!(args.format, Some(GradeFormat::Jsonl)) {
         return Err(InputError::Other("--format jsonl needs --batch FILE".into()).into());
