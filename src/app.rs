@@ -318,13 +318,17 @@ fn read_answer(args: &GradeArgs, limit: usize) -> anyhow::Result<String> {
             .context("could not read the answer from standard input")?;
         (read, "standard input".to_owned())
     };
-    String::from_utf8(read?).map_err(|e| {
-        InputError::NotUtf8 {
+    let answer = String::from_utf8(read?).map_err(|e| InputError::NotUtf8 {
+        what: format!("the answer ({what})"),
+        offset: e.utf8_error().valid_up_to(),
+    })?;
+    if let Some(offset) = answer.find('\0') {
+        bail!(InputError::ContainsNul {
             what: format!("the answer ({what})"),
-            offset: e.utf8_error().valid_up_to(),
-        }
-        .into()
-    })
+            offset,
+        });
+    }
+    Ok(answer)
 }
 
 fn grade_command(

@@ -130,6 +130,11 @@ fn grade_line(bank: &Bank, settings: &GradeSettings, line: usize, bytes: &[u8]) 
             }
             .to_string());
         }
+        if let Some(offset) = answer.find('\0') {
+            return Err(format!(
+                "field \"answer\" contains a NUL character (at byte {offset}); an answer must be plain text"
+            ));
+        }
         let rubric = bank.grader_for(question_id).map_err(|e| e.to_string())?;
         result.answer = Some(answer.clone());
         Ok(grade(rubric, answer, settings))

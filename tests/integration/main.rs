@@ -1,5 +1,6 @@
 //! Integration tests: the real `sobes` binary, run as a user would run it.
 
+mod bad_input;
 mod batch;
 mod cli;
 mod embed;
