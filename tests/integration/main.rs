@@ -5,6 +5,7 @@ mod batch;
 mod cli;
 mod embed;
 mod eval;
+mod grade_props;
 mod graded;
 mod import;
 mod interview;
