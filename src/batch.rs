@@ -1,6 +1,9 @@
-//! `grade --batch`: a JSONL file of answers graded on all cores, one result per input line.
+//! `grade --batch`: a JSONL file of answers graded on all cores, one result per input line,
+//! read, graded and written as it goes ([`pipeline`]), so memory does not depend on its size.
 
-use rayon::prelude::*;
+pub mod pipeline;
+pub mod run;
+
 use serde_json::{json, Map, Value};
 
 use crate::bank::Bank;
@@ -72,22 +75,6 @@ impl LineResult {
     }
 }
 
-/// Grade every non-blank line of `input`. Results come back in input order.
-pub fn grade_lines(bank: &Bank, settings: &GradeSettings, input: &[u8]) -> Vec<LineResult> {
-    // A UTF-8 byte-order mark (Windows editors write one) is not part of line 1.
-    let input = input.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(input);
-    let lines: Vec<(usize, &[u8])> = input
-        .split(|&b| b == b'\n')
-        .enumerate()
-        .map(|(i, l)| (i + 1, l.strip_suffix(b"\r").unwrap_or(l)))
-        .filter(|(_, l)| !l.iter().all(u8::is_ascii_whitespace))
-        .collect();
-    lines
-        .par_iter()
-        .map(|&(line, bytes)| grade_line(bank, settings, line, bytes))
-        .collect()
-}
-
 fn grade_line(bank: &Bank, settings: &GradeSettings, line: usize, bytes: &[u8]) -> LineResult {
     let mut result = LineResult {
         line,
@@ -142,6 +129,11 @@ fn grade_line(bank: &Bank, settings: &GradeSettings, line: usize, bytes: &[u8]) 
                 limit: settings.max_answer_bytes,
             }
             .to_string());
+        }
+        if let Some(offset) = answer.find('\0') {
+            return Err(format!(
+                "field \"answer\" contains a NUL character (at byte {offset}); an answer must be plain text"
+            ));
         }
         let rubric = bank.grader_for(question_id).map_err(|e| e.to_string())?;
         result.answer = Some(answer.clone());

@@ -375,7 +375,11 @@ fn read_config_file(path: &Path) -> Result<String, ConfigError> {
 /// Parse a config file, checking its keys and types so that mistakes name file and line.
 fn parse_config_text(path: &Path, text: &str) -> Result<toml::Value, ConfigError> {
     let location = |e: toml::de::Error| {
-        let (line, column, message) = toml_location(text, &e);
+        let (line, column, mut message) = toml_location(text, &e);
+        // Name the key: "invalid type: string, expected usize" alone does not say which.
+        if let Some(key) = key_at_line(text, line) {
+            message = format!("{key}: {message}");
+        }
         ConfigError::Parse {
             path: path.to_path_buf(),
             line,
@@ -391,6 +395,39 @@ fn parse_config_text(path: &Path, text: &str) -> Result<toml::Value, ConfigError
     })?;
     toml::from_str::<Config>(text).map_err(location)?;
     Ok(value)
+}
+
+/// The dotted name of the key set on 1-based `line` of a TOML text (`section.key`), if that
+/// line sets one.
+fn key_at_line(text: &str, line: usize) -> Option<String> {
+    let lines: Vec<&str> = text.lines().collect();
+    let here = lines.get(line.checked_sub(1)?)?.trim();
+    let section = lines[..line - 1]
+        .iter()
+        .rev()
+        .map(|l| l.trim())
+        .find(|l| l.starts_with('[') && !l.starts_with("[["))
+        .and_then(|l| l.strip_prefix('[')?.split(']').next())
+        .map(str::trim);
+    let name_of = |l: &str| {
+        let key = l.split('=').next()?.trim().trim_matches('"');
+        let valid = !key.is_empty()
+            && key
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'));
+        valid.then(|| key.to_owned())
+    };
+    if let Some(header) = here.strip_prefix('[') {
+        return header.split(']').next().map(|h| h.trim().to_owned());
+    }
+    if !here.contains('=') {
+        return None;
+    }
+    let key = name_of(here)?;
+    Some(match section {
+        Some(section) => format!("{section}.{key}"),
+        None => key,
+    })
 }
 
 fn merge(base: &mut toml::Value, over: toml::Value) {

@@ -47,6 +47,8 @@ pub enum InputError {
     AnswerTooLong { bytes: usize, limit: usize },
     #[error("{what} is not valid UTF-8 text (first bad byte at offset {offset})")]
     NotUtf8 { what: String, offset: usize },
+    #[error("{what} contains a NUL byte (at offset {offset}); an answer must be plain text")]
+    ContainsNul { what: String, offset: usize },
     #[error("{0}")]
     Other(String),
 }

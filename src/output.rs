@@ -63,27 +63,107 @@ pub struct WriteFileError {
 
 /// Write `contents` to `path`; see the module documentation for how.
 pub fn write_file(path: &Path, contents: &[u8]) -> Result<(), WriteFileError> {
-    let failed = |reason| WriteFileError {
-        path: path.to_path_buf(),
-        reason,
-    };
-    match fs::symlink_metadata(path) {
-        Ok(meta) if meta.is_dir() => Err(failed(io::Error::new(
-            io::ErrorKind::IsADirectory,
-            "it is a directory",
-        ))),
-        Ok(meta) if meta.is_file() => {
-            replace(path, contents, Some(meta.permissions())).map_err(failed)
-        }
-        // A symlink, FIFO, device or socket: renaming over it would replace it.
-        Ok(_) => write_in_place(path, contents).map_err(failed),
-        Err(e) if e.kind() == io::ErrorKind::NotFound => {
-            if let Some(dir) = parent_dir(path) {
-                fs::create_dir_all(dir).map_err(failed)?;
+    let mut file = OutputFile::create(path)?;
+    file.write_all(contents)?;
+    file.commit()
+}
+
+/// A file named by `--out` or `--report`, written as it goes and put in place by
+/// [`commit`](OutputFile::commit): a regular file (or a new one) is written to a temporary
+/// sibling and renamed over the target at the end, so a failure or a kill before then leaves
+/// the old file as it was; anything else is written through in place.
+pub struct OutputFile {
+    path: PathBuf,
+    file: io::BufWriter<File>,
+    /// The temporary sibling to rename, and the permissions of the file it replaces.
+    temporary: Option<(Temporary, Option<fs::Permissions>)>,
+}
+
+impl OutputFile {
+    /// Open `path` for writing; a directory, or a place where nothing can be written, fails
+    /// here, before any work is done.
+    pub fn create(path: &Path) -> Result<OutputFile, WriteFileError> {
+        let failed = |reason| WriteFileError {
+            path: path.to_path_buf(),
+            reason,
+        };
+        let (file, temporary) = match fs::symlink_metadata(path) {
+            Ok(meta) if meta.is_dir() => {
+                return Err(failed(io::Error::new(
+                    io::ErrorKind::IsADirectory,
+                    "it is a directory",
+                )))
             }
-            replace(path, contents, None).map_err(failed)
+            Ok(meta) if meta.is_file() => {
+                create_replacement(path, Some(meta.permissions())).map_err(failed)?
+            }
+            // A symlink, FIFO, device or socket: renaming over it would replace it.
+            Ok(_) => (open_in_place(path).map_err(failed)?, None),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                if let Some(dir) = parent_dir(path) {
+                    fs::create_dir_all(dir).map_err(failed)?;
+                }
+                create_replacement(path, None).map_err(failed)?
+            }
+            Err(e) => return Err(failed(e)),
+        };
+        Ok(OutputFile {
+            path: path.to_path_buf(),
+            file: io::BufWriter::with_capacity(64 * 1024, file),
+            temporary,
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub fn write_all(&mut self, bytes: &[u8]) -> Result<(), WriteFileError> {
+        self.file
+            .write_all(bytes)
+            .map_err(|reason| self.error(reason))
+    }
+
+    /// `reason` as a failure to write this file.
+    pub fn error(&self, reason: io::Error) -> WriteFileError {
+        WriteFileError {
+            path: self.path.clone(),
+            reason,
         }
-        Err(e) => Err(failed(e)),
+    }
+
+    /// A [`Write`] for code that writes through `io::Write`; map its errors with
+    /// [`error`](OutputFile::error).
+    pub fn writer(&mut self) -> &mut impl Write {
+        &mut self.file
+    }
+
+    /// Flush and sync what was written and put it in place.
+    pub fn commit(self) -> Result<(), WriteFileError> {
+        let path = self.path;
+        let failed = |reason| WriteFileError {
+            path: path.clone(),
+            reason,
+        };
+        let file = self.file.into_inner().map_err(|e| failed(e.into_error()))?;
+        match self.temporary {
+            Some((mut temporary, permissions)) => {
+                if let Some(permissions) = permissions {
+                    file.set_permissions(permissions).map_err(failed)?;
+                }
+                file.sync_all().map_err(failed)?;
+                drop(file);
+                fs::rename(&temporary.path, &path).map_err(failed)?;
+                temporary.renamed = true;
+            }
+            None => {
+                // Only a regular file has anything to sync; a pipe or a terminal refuses fsync.
+                if file.metadata().map_err(failed)?.is_file() {
+                    file.sync_all().map_err(failed)?;
+                }
+            }
+        }
+        Ok(())
     }
 }
 
@@ -92,20 +172,13 @@ fn parent_dir(path: &Path) -> Option<&Path> {
     path.parent().filter(|p| !p.as_os_str().is_empty())
 }
 
-/// Open `path` as it is (following symlinks, into pipes and devices) and write to it.
-fn write_in_place(path: &Path, contents: &[u8]) -> io::Result<()> {
-    let mut file = OpenOptions::new()
+/// Open `path` as it is (following symlinks, into pipes and devices) for writing.
+fn open_in_place(path: &Path) -> io::Result<File> {
+    OpenOptions::new()
         .write(true)
         .create(true)
         .truncate(true)
-        .open(path)?;
-    file.write_all(contents)?;
-    file.flush()?;
-    // Only a regular file has anything to sync; a pipe or a terminal refuses fsync.
-    if file.metadata()?.is_file() {
-        file.sync_all()?;
-    }
-    Ok(())
+        .open(path)
 }
 
 /// A temporary file that is removed unless it was renamed into place.
@@ -122,36 +195,48 @@ impl Drop for Temporary {
     }
 }
 
-/// Write a new regular file at `path` (or replace one) through a temporary sibling and a
-/// rename. `permissions` are those of the file replaced, which the new one keeps.
-fn replace(path: &Path, contents: &[u8], permissions: Option<fs::Permissions>) -> io::Result<()> {
+type Replacement = (File, Option<(Temporary, Option<fs::Permissions>)>);
+
+/// A temporary sibling of `path` to be renamed over it. `permissions` are those of the file
+/// replaced, which the new one keeps.
+fn create_replacement(
+    path: &Path,
+    permissions: Option<fs::Permissions>,
+) -> io::Result<Replacement> {
     let dir = parent_dir(path).unwrap_or(Path::new("."));
     let name = path
         .file_name()
         .map_or_else(|| "output".into(), |n| n.to_string_lossy().into_owned());
-    let (mut file, temporary) = match create_temporary(dir, &name) {
-        Ok(created) => created,
+    match create_temporary(dir, &name) {
+        Ok((file, temporary)) => Ok((
+            file,
+            Some((
+                Temporary {
+                    path: temporary,
+                    renamed: false,
+                },
+                permissions,
+            )),
+        )),
         // A directory we may not create files in, holding a file we may write: write it in
         // place rather than not at all.
         Err(e) if e.kind() == io::ErrorKind::PermissionDenied && permissions.is_some() => {
-            return write_in_place(path, contents);
+            Ok((open_in_place(path)?, None))
         }
-        Err(e) => return Err(e),
-    };
-    let mut temporary = Temporary {
-        path: temporary,
-        renamed: false,
-    };
-    file.write_all(contents)?;
-    file.flush()?;
-    if let Some(permissions) = permissions {
-        file.set_permissions(permissions)?;
+        Err(e) => Err(e),
     }
-    file.sync_all()?;
-    drop(file);
-    fs::rename(&temporary.path, path)?;
-    temporary.renamed = true;
-    Ok(())
+}
+
+/// An anonymous scratch file for output assembled at the end (a group report's rows): created
+/// in the temporary directory, else in `fallback_dir`, and unlinked at once, so nothing is
+/// left behind however the process ends.
+pub fn scratch_file(fallback_dir: &Path) -> io::Result<File> {
+    let (file, path) = match create_temporary(&std::env::temp_dir(), "scratch") {
+        Ok(created) => created,
+        Err(_) => create_temporary(fallback_dir, "scratch")?,
+    };
+    fs::remove_file(&path)?;
+    Ok(file)
 }
 
 /// A new, uniquely named file `.NAME.PID-RANDOM.sobes-tmp` in `dir`: two outputs with the same
@@ -164,7 +249,12 @@ fn create_temporary(dir: &Path, name: &str) -> io::Result<(File, PathBuf)> {
             std::process::id(),
             random_tag()
         ));
-        match OpenOptions::new().write(true).create_new(true).open(&path) {
+        match OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create_new(true)
+            .open(&path)
+        {
             Ok(file) => return Ok((file, path)),
             Err(e) if e.kind() == io::ErrorKind::AlreadyExists => last_error = Some(e),
             Err(e) => return Err(e),

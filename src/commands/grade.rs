@@ -12,10 +12,7 @@ use crate::cli::{GradeArgs, GradeFormat};
 use crate::error::{ExitStatus, InputError};
 use crate::feedback;
 use crate::grade::grade;
-use crate::output::{diagln, out, outln};
-use crate::report::group::GroupReport;
-use crate::report::ReportFormat;
-use crate::ui::Lang;
+use crate::output::{out, outln};
 
 /// How far past the limit an answer is read, only to say how long it is.
 const COUNTED_ANSWER_BYTES: u64 = 64 * 1024 * 1024;
@@ -61,13 +58,17 @@ fn read_answer(args: &GradeArgs, limit: usize) -> anyhow::Result<String> {
             .context("could not read the answer from standard input")?;
         (read, "standard input".to_owned())
     };
-    String::from_utf8(read?).map_err(|e| {
-        InputError::NotUtf8 {
+    let answer = String::from_utf8(read?).map_err(|e| InputError::NotUtf8 {
+        what: format!("the answer ({what})"),
+        offset: e.utf8_error().valid_up_to(),
+    })?;
+    if let Some(offset) = answer.find('\0') {
+        bail!(InputError::ContainsNul {
             what: format!("the answer ({what})"),
-            offset: e.utf8_error().valid_up_to(),
-        }
-        .into()
-    })
+            offset,
+        });
+    }
+    Ok(answer)
 }
 
 pub fn command(bank: &Bank, args: &GradeArgs, context: &AppContext) -> anyhow::Result<ExitStatus> {
@@ -75,76 +76,14 @@ pub fn command(bank: &Bank, args: &GradeArgs, context: &AppContext) -> anyhow::R
     let en = context.ui.lang.is_en();
     let llm = crate::llm::run::grader_for(args, &context.config.llm, context.ui.lang)?;
     if let Some(batch_path) = &args.batch {
-        if matches!(args.format, Some(GradeFormat::Text | GradeFormat::Json)) {
-            return Err(InputError::Other(
-                "--batch writes JSON Lines: use --format jsonl (the default)".into(),
-            )
-            .into());
-        }
-        let input = fs::read(batch_path).map_err(|e| {
-            InputError::Other(format!(
-                "cannot read batch file {}: {e}",
-                batch_path.display()
-            ))
-        })?;
-        let report_format = args
-            .report
-            .as_deref()
-            .map(|path| crate::report::write::pick_format(None, Some(path), ReportFormat::Html))
-            .transpose()?;
-        let results = batch::grade_lines(bank, settings, &input);
-        let values = match &llm {
-            Some(grader) => crate::llm::run::batch_values(grader, bank, &results, context.ui.lang),
-            None => results.iter().map(|r| r.to_json(en)).collect(),
-        };
-        let mut text = String::with_capacity(results.len() * 200);
-        for value in &values {
-            text.push_str(&serde_json::to_string(value)?);
-            text.push('\n');
-        }
-        match &args.out {
-            Some(path) => crate::output::write_file(path, text.as_bytes())?,
-            // A reader that closed the pipe has what it wanted; the report is still written.
-            None => match crate::output::print(&text) {
-                Err(crate::output::OutputError::Closed) => {}
-                other => other?,
-            },
-        }
-        if let Some(grader) = &llm {
-            let reasons: Vec<&str> = values
-                .iter()
-                .filter_map(|v| v.get("llm_error").and_then(serde_json::Value::as_str))
-                .collect();
-            crate::llm::run::print_summary(grader, context.ui.lang, &reasons);
-        }
-        if let (Some(path), Some(format)) = (&args.report, report_format) {
-            let report = GroupReport::new(bank, &results, &values, context.ui.lang);
-            let text = crate::report::write::render_group(&report, format);
-            crate::output::write_file(path, text.as_bytes())?;
-            diagln!(
-                "{} {}",
-                context.ui.lang.pick("Отчёт:", "Report:"),
-                path.display()
-            );
-        }
-        let errors = results.iter().filter(|r| r.is_error()).count();
-        if errors > 0 {
-            diagln!(
-                "{}",
-                match context.ui.lang {
-                    Lang::Ru => format!(
-                        "sobes: {errors} из {} строк не оценены (см. поле \"error\")",
-                        results.len()
-                    ),
-                    Lang::En => format!(
-                        "sobes: {errors} of {} lines could not be graded (see their \"error\" field)",
-                        results.len()
-                    ),
-                }
-            );
-            return Ok(ExitStatus::Failure);
-        }
-        return Ok(ExitStatus::Success);
+        return batch::run::grade_batch(
+            bank,
+            args,
+            batch_path,
+            llm.as_ref(),
+            settings,
+            context.ui.lang,
+        );
     }
     if matches!(args.format, Some(GradeFormat::Jsonl)) {
         return Err(InputError::Other("--format jsonl needs --batch FILE".into()).into());

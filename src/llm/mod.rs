@@ -290,6 +290,11 @@ impl LlmGrader {
         self.runtime.block_on(self.grade_job(job))
     }
 
+    /// How many calls [`grade_many`](LlmGrader::grade_many) keeps in flight at once.
+    pub fn concurrency(&self) -> usize {
+        self.settings.concurrency.max(1)
+    }
+
     /// Grade many answers, up to `concurrency` calls at once; results in input order.
     /// `progress` is called after each answer.
     pub fn grade_many(&self, jobs: &[Job<'_>], progress: &(dyn Fn() + Sync)) -> Vec<BlendedGrade> {

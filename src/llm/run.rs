@@ -1,8 +1,6 @@
 //! The `grade` command with a model: choosing the mode, opening the grader and its cache,
 //! batch and single-answer output, and the summary printed on standard error.
 
-use std::io::IsTerminal;
-
 use serde_json::{json, Value};
 
 use super::{BlendFlag, BlendedGrade, Cache, Job, LlmGrader, Method, Mode};
@@ -99,12 +97,14 @@ fn merge(object: &mut serde_json::Map<String, Value>, keyword: &Grade, graded: &
     }
 }
 
-/// `grade --batch` output objects, with the model's grades merged in.
+/// `grade --batch` output objects, with the model's grades merged in. `progress` is called
+/// after each answer the model graded.
 pub fn batch_values(
     grader: &LlmGrader,
     bank: &Bank,
     results: &[LineResult],
     lang: Lang,
+    progress: &(dyn Fn() + Sync),
 ) -> Vec<Value> {
     let en = lang.is_en();
     let mut jobs = Vec::new();
@@ -130,18 +130,7 @@ pub fn batch_values(
         });
         slots.push(i);
     }
-    let bar = if std::io::stderr().is_terminal() {
-        indicatif::ProgressBar::new(jobs.len() as u64)
-    } else {
-        indicatif::ProgressBar::hidden()
-    };
-    bar.set_style(
-        indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} {elapsed} {msg}")
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-    );
-    bar.set_message(lang.pick("оценка LLM", "LLM grading").to_owned());
-    let graded = grader.grade_many(&jobs, &|| bar.inc(1));
-    bar.finish_and_clear();
+    let graded = grader.grade_many(&jobs, progress);
     let mut values: Vec<Value> = results.iter().map(|r| r.to_json(en)).collect();
     for ((slot, job), graded) in slots.iter().zip(&jobs).zip(&graded) {
         if let Value::Object(object) = &mut values[*slot] {

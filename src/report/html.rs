@@ -4,7 +4,7 @@
 
 use std::fmt::Write as _;
 
-use super::group::GroupReport;
+use super::group::{GroupAnswer, GroupError, GroupSummary};
 use super::{svg, AnswerSection, EstimateSection, ProgressReport, SessionReport, Words};
 use crate::ui::{sanitize, Band, Lang};
 
@@ -61,32 +61,57 @@ details summary { cursor: pointer; color: #3f51b5; }
 "#;
 
 fn page(lang: Lang, title: &str, body: &str) -> String {
+    format!("{}{body}{PAGE_END}", page_start(lang, title))
+}
+
+/// A page up to its body's content.
+fn page_start(lang: Lang, title: &str) -> String {
     format!(
         "<!DOCTYPE html>\n<html lang=\"{lang}\">\n<head>\n<meta charset=\"utf-8\">\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
          <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:\">\n\
-         <title>{title}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n{body}</body>\n</html>\n",
+         <title>{title}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n",
         lang = if lang.is_en() { "en" } else { "ru" },
         title = esc(title),
     )
 }
 
+const PAGE_END: &str = "</body>\n</html>\n";
+
+const TABLE_END: &str = "</table></div>\n";
+
 /// A scrollable table; `columns` are (heading, numeric), cells are already escaped HTML.
 fn table(out: &mut String, columns: &[(&str, bool)], rows: impl IntoIterator<Item = Vec<String>>) {
-    let class = |numeric: bool| if numeric { " class=\"num\"" } else { "" };
+    table_head(out, columns);
+    let numeric: Vec<bool> = columns.iter().map(|(_, numeric)| *numeric).collect();
+    for row in rows {
+        table_row(out, &numeric, &row);
+    }
+    out.push_str(TABLE_END);
+}
+
+fn table_head(out: &mut String, columns: &[(&str, bool)]) {
     out.push_str("<div class=\"table-wrap\"><table><tr>");
     for (heading, numeric) in columns {
-        let _ = write!(out, "<th{}>{}</th>", class(*numeric), esc(heading));
+        let _ = write!(out, "<th{}>{}</th>", num_class(*numeric), esc(heading));
     }
     out.push_str("</tr>\n");
-    for row in rows {
-        out.push_str("<tr>");
-        for (cell, (_, numeric)) in row.iter().zip(columns) {
-            let _ = write!(out, "<td{}>{cell}</td>", class(*numeric));
-        }
-        out.push_str("</tr>\n");
+}
+
+fn table_row(out: &mut String, numeric: &[bool], row: &[String]) {
+    out.push_str("<tr>");
+    for (cell, numeric) in row.iter().zip(numeric) {
+        let _ = write!(out, "<td{}>{cell}</td>", num_class(*numeric));
     }
-    out.push_str("</table></div>\n");
+    out.push_str("</tr>\n");
+}
+
+fn num_class(numeric: bool) -> &'static str {
+    if numeric {
+        " class=\"num\""
+    } else {
+        ""
+    }
 }
 
 /// The CSS class of a score's band.
@@ -398,7 +423,8 @@ pub fn progress(report: &ProgressReport) -> String {
     page(report.lang, title, &out)
 }
 
-pub fn group(report: &GroupReport) -> String {
+/// The group report up to its rows of answers (see [`GroupCollector`](super::group::GroupCollector)).
+pub fn group_head(report: &GroupSummary) -> String {
     let w = Words { lang: report.lang };
     let mut out = String::new();
     let title = w.t("Отчёт по группе", "Group report");
@@ -407,11 +433,11 @@ pub fn group(report: &GroupReport) -> String {
         out,
         "<ul class=\"meta\"><li>{}: {}</li><li>{}: {}</li><li>{}: {}</li></ul>",
         w.t("Ответов", "Answers"),
-        report.answers.len(),
+        report.answers,
         w.t("Вопросов", "Questions"),
         report.questions.len(),
         w.t("Ошибок во входе", "Bad input lines"),
-        report.errors.len()
+        report.errors
     );
     let items: Vec<(String, f64)> = report
         .questions
@@ -486,12 +512,21 @@ pub fn group(report: &GroupReport) -> String {
         (w.t("оценка", "score"), true),
         (w.t("что добавить", "what to add"), false),
     ];
-    let rows = report.answers.iter().map(|a| {
-        let mut add = esc(&a.missed.join("; "));
-        if let Some(feedback) = &a.feedback {
-            add.push_str(&format!("<br><em>{}</em>", esc(feedback)));
-        }
-        vec![
+    table_head(&mut out, &columns);
+    page_start(report.lang, title) + &out
+}
+
+/// One answer's row of the group report.
+pub fn group_answer(a: &GroupAnswer) -> String {
+    let mut add = esc(&a.missed.join("; "));
+    if let Some(feedback) = &a.feedback {
+        add.push_str(&format!("<br><em>{}</em>", esc(feedback)));
+    }
+    let mut out = String::new();
+    table_row(
+        &mut out,
+        GROUP_ANSWER_COLUMNS,
+        &[
             esc(&a.id),
             esc(&a.question_id),
             format!(
@@ -500,27 +535,43 @@ pub fn group(report: &GroupReport) -> String {
                 a.score
             ),
             add,
-        ]
-    });
-    table(&mut out, &columns, rows);
-    if !report.errors.is_empty() {
+        ],
+    );
+    out
+}
+
+/// Which columns of the answers table are numeric.
+const GROUP_ANSWER_COLUMNS: &[bool] = &[false, false, true, false];
+
+/// Between the answers and the bad input lines.
+pub fn group_middle(report: &GroupSummary) -> String {
+    let mut out = String::from(TABLE_END);
+    if report.errors > 0 {
+        let w = Words { lang: report.lang };
         let _ = writeln!(
             out,
             "<h2>{}</h2><ul>",
             w.t("Ошибки во входе", "Bad input lines")
         );
-        for e in &report.errors {
-            let _ = writeln!(
-                out,
-                "<li>{} {}: {}</li>",
-                w.t("строка", "line"),
-                e.line,
-                esc(&e.error)
-            );
-        }
-        out.push_str("</ul>\n");
     }
-    page(report.lang, title, &out)
+    out
+}
+
+/// One bad input line of the group report.
+pub fn group_error(e: &GroupError, lang: Lang) -> String {
+    let w = Words { lang };
+    format!(
+        "<li>{} {}: {}</li>\n",
+        w.t("строка", "line"),
+        e.line,
+        esc(&e.error)
+    )
+}
+
+/// After the bad input lines.
+pub fn group_tail(report: &GroupSummary) -> String {
+    let end = if report.errors > 0 { "</ul>\n" } else { "" };
+    format!("{end}{PAGE_END}")
 }
 
 #[cfg(test)]

@@ -4,7 +4,7 @@
 
 use std::fmt::Write as _;
 
-use super::group::GroupReport;
+use super::group::{GroupAnswer, GroupError, GroupSummary};
 use super::{AnswerSection, ProgressReport, SessionReport, SummarySection, Words};
 use crate::ui::sanitize;
 
@@ -53,8 +53,12 @@ fn table(out: &mut String, columns: &[(&str, bool)], rows: impl IntoIterator<Ite
         .collect();
     let _ = writeln!(out, "| {} |\n|{}|", headings.join(" | "), rules.join("|"));
     for row in rows {
-        let _ = writeln!(out, "| {} |", row.join(" | "));
+        table_row(out, &row);
     }
+}
+
+fn table_row(out: &mut String, row: &[String]) {
+    let _ = writeln!(out, "| {} |", row.join(" | "));
 }
 
 fn percent(value: Option<f64>) -> String {
@@ -337,7 +341,8 @@ pub fn progress(report: &ProgressReport) -> String {
     out
 }
 
-pub fn group(report: &GroupReport) -> String {
+/// The group report up to its rows of answers (see [`GroupCollector`](super::group::GroupCollector)).
+pub fn group_head(report: &GroupSummary) -> String {
     let w = Words { lang: report.lang };
     let mut out = String::new();
     let _ = writeln!(out, "# {}\n", w.t("Отчёт по группе", "Group report"));
@@ -345,11 +350,11 @@ pub fn group(report: &GroupReport) -> String {
         out,
         "{}: {}, {}: {}, {}: {}\n",
         w.t("Ответов", "Answers"),
-        report.answers.len(),
+        report.answers,
         w.t("вопросов", "questions"),
         report.questions.len(),
         w.t("ошибок во входе", "bad input lines"),
-        report.errors.len()
+        report.errors
     );
     let _ = writeln!(out, "## {}\n", w.t("По вопросам", "By question"));
     for q in &report.questions {
@@ -389,32 +394,47 @@ pub fn group(report: &GroupReport) -> String {
         (w.t("оценка", "score"), true),
         (w.t("что добавить", "what to add"), false),
     ];
-    let rows = report.answers.iter().map(|a| {
-        let mut add = escape(&a.missed.join("; "));
-        if let Some(feedback) = &a.feedback {
-            add.push_str(&format!(" — {}", escape(feedback)));
-        }
-        vec![
+    table(&mut out, &columns, []);
+    out
+}
+
+/// One answer's row of the group report.
+pub fn group_answer(a: &GroupAnswer) -> String {
+    let mut add = escape(&a.missed.join("; "));
+    if let Some(feedback) = &a.feedback {
+        add.push_str(&format!(" — {}", escape(feedback)));
+    }
+    let mut out = String::new();
+    table_row(
+        &mut out,
+        &[
             escape(&a.id),
             escape(&a.question_id),
             format!("{:.0}", a.score),
             add,
-        ]
-    });
-    table(&mut out, &columns, rows);
-    if !report.errors.is_empty() {
-        let _ = writeln!(out, "\n## {}\n", w.t("Ошибки во входе", "Bad input lines"));
-        for e in &report.errors {
-            let _ = writeln!(
-                out,
-                "- {} {}: {}",
-                w.t("строка", "line"),
-                e.line,
-                escape(&e.error)
-            );
-        }
-    }
+        ],
+    );
     out
+}
+
+/// Between the answers and the bad input lines.
+pub fn group_middle(report: &GroupSummary) -> String {
+    if report.errors == 0 {
+        return String::new();
+    }
+    let w = Words { lang: report.lang };
+    format!("\n## {}\n\n", w.t("Ошибки во входе", "Bad input lines"))
+}
+
+/// One bad input line of the group report.
+pub fn group_error(e: &GroupError, lang: crate::ui::Lang) -> String {
+    let w = Words { lang };
+    format!(
+        "- {} {}: {}\n",
+        w.t("строка", "line"),
+        e.line,
+        escape(&e.error)
+    )
 }
 
 #[cfg(test)]

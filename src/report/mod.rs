@@ -1,8 +1,9 @@
 //! Feedback reports: one session, progress over all sessions, and a group report of a batch.
 //!
-//! Each report is first built as plain data ([`SessionReport`], [`ProgressReport`],
-//! [`GroupReport`](group::GroupReport)) in the interface language; the JSON format is that data as is (with a
-//! `schema_version`), and the Markdown and HTML renderers only lay it out.
+//! Each report is first built as plain data ([`SessionReport`], [`ProgressReport`]) in the
+//! interface language; the JSON format is that data as is (with a `schema_version`), and the
+//! Markdown and HTML renderers only lay it out. The group report of a batch is the same, built
+//! as the batch is graded ([`GroupCollector`](group::GroupCollector)).
 
 pub mod group;
 pub mod html;

@@ -1,9 +1,8 @@
-//! `sobes report`, `sobes progress` and `grade --batch --report`: build a report, render it,
-//! and put it where the user asked.
+//! `sobes report` and `sobes progress`: build a report, render it, and put it where the user
+//! asked. (`grade --batch --report` streams its report: see [`super::group`].)
 
 use std::path::{Path, PathBuf};
 
-use super::group::GroupReport;
 use super::{html, markdown, ProgressReport, ReportFormat, SessionReport};
 use crate::error::{ExitStatus, InputError};
 use crate::history::History;
@@ -36,14 +35,6 @@ pub fn render_progress(report: &ProgressReport, format: ReportFormat) -> String 
     match format {
         ReportFormat::Md => markdown::progress(report),
         ReportFormat::Html => html::progress(report),
-        ReportFormat::Json => to_json(report),
-    }
-}
-
-pub fn render_group(report: &GroupReport, format: ReportFormat) -> String {
-    match format {
-        ReportFormat::Md => markdown::group(report),
-        ReportFormat::Html => html::group(report),
         ReportFormat::Json => to_json(report),
     }
 }

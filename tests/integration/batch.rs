@@ -143,3 +143,99 @@ fn batch_output_does_not_depend_on_thread_count() {
     assert_eq!(lines(&one).len(), 300);
     assert_eq!(one, run("2"));
 }
+
+/// The blind answers with bad lines among them, as batch input lines.
+fn mixed_lines() -> Vec<String> {
+    let answers = std::fs::read_to_string(crate::util::fixture("blind/answers.jsonl")).unwrap();
+    let mut lines: Vec<String> = answers.lines().take(400).map(str::to_owned).collect();
+    lines.insert(7, "not json".into());
+    lines.insert(100, String::new());
+    lines.insert(
+        200,
+        json!({"id": "x", "question_id": "no-such-question", "answer": "y"}).to_string(),
+    );
+    lines.insert(301, "   ".into());
+    lines
+}
+
+#[test]
+fn issue15_grading_a_file_equals_grading_its_halves_concatenated() {
+    let env = TestEnv::new();
+    let input = mixed_lines();
+    let (first, second) = input.split_at(input.len() / 2);
+    let whole = env.write("whole.jsonl", input.join("\n") + "\n");
+    let a = env.write("a.jsonl", first.join("\n") + "\n");
+    let b = env.write("b.jsonl", second.join("\n") + "\n");
+    let grade = |file: &std::path::Path| {
+        let output = env
+            .sobes()
+            .args(["grade", "--batch"])
+            .arg(file)
+            .output()
+            .unwrap();
+        assert_ne!(output.status.code(), Some(2), "{}", stderr_of(&output));
+        output.stdout
+    };
+    let whole_output = grade(&whole);
+    let mut halves = grade(&a);
+    halves.extend(grade(&b));
+    assert_eq!(lines(&whole_output).len(), 400 + 2);
+    assert!(whole_output == halves, "the halves differ from the whole");
+}
+
+#[test]
+fn issue15_a_batch_from_standard_input_equals_the_same_batch_from_a_file() {
+    let env = TestEnv::new();
+    let text = mixed_lines().join("\r\n");
+    let file = env.write("in.jsonl", &text);
+    let from_file = env
+        .sobes()
+        .args(["grade", "--batch"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    let from_stdin = env
+        .sobes()
+        .args(["grade", "--batch", "-"])
+        .write_stdin(text)
+        .output()
+        .unwrap();
+    assert_eq!(from_stdin.status.code(), Some(1));
+    assert_eq!(stderr_of(&from_stdin), stderr_of(&from_file));
+    assert!(from_stdin.stdout == from_file.stdout);
+    // Nothing but the summary on standard error when it is not a terminal: no progress.
+    assert_eq!(
+        stderr_of(&from_stdin).trim(),
+        "sobes: 2 of 402 lines could not be graded (see their \"error\" field)"
+    );
+}
+
+#[test]
+fn issue15_a_line_too_long_to_read_is_an_error_for_that_line_alone() {
+    let env = TestEnv::new();
+    let huge = "ab ".repeat(2_000_000);
+    let input = format!(
+        "{}\n{}\n{}\n",
+        json!({"id": 1, "question_id": "dbscan", "answer": "eps и min_samples"}),
+        json!({"id": 2, "question_id": "dbscan", "answer": huge}),
+        json!({"id": 3, "question_id": "dbscan", "answer": "плотность"}),
+    );
+    let file = env.write("in.jsonl", input);
+    let output = env
+        .sobes()
+        .args(["grade", "--batch"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let results = lines(&output.stdout);
+    assert_eq!(results.len(), 3);
+    assert!(results[0]["score"].is_number());
+    let error = results[1]["error"].as_str().unwrap();
+    assert!(
+        error.starts_with("line 2 is 6000043 bytes long, more than a batch line may be"),
+        "{error}"
+    );
+    assert_eq!(results[2]["id"], 3);
+    assert!(results[2]["score"].is_number());
+}

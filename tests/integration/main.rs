@@ -1,9 +1,11 @@
 //! Integration tests: the real `sobes` binary, run as a user would run it.
 
+mod bad_input;
 mod batch;
 mod cli;
 mod embed;
 mod eval;
+mod grade_props;
 mod graded;
 mod import;
 mod interview;

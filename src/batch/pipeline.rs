@@ -1,0 +1,402 @@
+//! The batch pipeline: a reader thread splits the input into lines, worker threads grade them,
+//! and the calling thread receives the results in input order. At most `window_lines` lines
+//! (and about `window_bytes` of input) are between the reader and the consumer at any time,
+//! so memory does not depend on the size of the input, however slow one line is to grade.
+
+use std::io::{self, BufRead};
+use std::sync::mpsc;
+use std::sync::{Condvar, Mutex, PoisonError};
+
+use crate::bank::Bank;
+use crate::grade::GradeSettings;
+
+use super::{grade_line, LineResult};
+
+/// How the pipeline runs.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Grading threads (at least one).
+    pub workers: usize,
+    /// The most lines read but not yet consumed.
+    pub window_lines: usize,
+    /// The most input bytes read but not yet consumed (one line is always let through).
+    pub window_bytes: usize,
+    /// A longer line is not read into memory: it is an error for that line.
+    pub max_line_bytes: usize,
+    /// Serialise each result as its output line on the worker (`Some(en)`): keyword-only
+    /// batches, where the output line does not depend on anything else.
+    pub serialize: Option<bool>,
+}
+
+impl Options {
+    /// Defaults for `workers` threads and answers of at most `max_answer_bytes`.
+    pub fn new(workers: usize, max_answer_bytes: usize) -> Options {
+        let workers = workers.max(1);
+        Options {
+            workers,
+            window_lines: (workers * 256).clamp(256, 4096),
+            window_bytes: 16 << 20,
+            max_line_bytes: max_line_bytes(max_answer_bytes),
+            serialize: None,
+        }
+    }
+}
+
+/// The longest batch line read: room for an answer at its limit written with JSON escapes
+/// (up to six bytes per byte), and for the id and question id.
+pub fn max_line_bytes(max_answer_bytes: usize) -> usize {
+    max_answer_bytes
+        .saturating_mul(6)
+        .saturating_add(64 * 1024)
+        .max(1 << 20)
+}
+
+/// One graded line, handed to the consumer in input order.
+#[derive(Debug)]
+pub struct Graded {
+    pub result: LineResult,
+    /// The output line (without its line break) when [`Options::serialize`] asked for it.
+    pub json: Option<String>,
+    /// Input bytes this line took, its line break included.
+    pub input_bytes: usize,
+}
+
+/// What the consumer wants next.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flow {
+    Continue,
+    /// Stop reading: nothing more is wanted (the reader of the output went away).
+    Stop,
+}
+
+/// How a run ended.
+#[derive(Debug, Default)]
+pub struct Outcome {
+    /// Lines handed to the consumer.
+    pub lines: usize,
+    /// Reading the input failed after this many lines (1-based number of the line that could
+    /// not be read) with this error; every line before it was graded.
+    pub read_error: Option<(usize, io::Error)>,
+}
+
+/// A line as read: its bytes, or only its length when it is longer than the limit.
+enum Text {
+    Bytes(Vec<u8>),
+    TooLong(usize),
+}
+
+struct Item {
+    seq: usize,
+    line: usize,
+    text: Text,
+    input_bytes: usize,
+}
+
+/// The reader's budget: how far it may run ahead of the consumer.
+struct Window {
+    state: Mutex<WindowState>,
+    changed: Condvar,
+}
+
+struct WindowState {
+    consumed: usize,
+    bytes_in_flight: usize,
+    stopped: bool,
+}
+
+impl Window {
+    /// Wait until item `seq` of `bytes` fits; false when the run was stopped.
+    fn admit(&self, seq: usize, bytes: usize, options: &Options) -> bool {
+        let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+        loop {
+            if state.stopped {
+                return false;
+            }
+            let lines_fit = seq < state.consumed + options.window_lines;
+            let bytes_fit =
+                state.bytes_in_flight == 0 || state.bytes_in_flight + bytes <= options.window_bytes;
+            if lines_fit && bytes_fit {
+                state.bytes_in_flight += bytes;
+                return true;
+            }
+            state = self
+                .changed
+                .wait(state)
+                .unwrap_or_else(PoisonError::into_inner);
+        }
+    }
+
+    fn release(&self, bytes: usize) {
+        let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+        state.consumed += 1;
+        state.bytes_in_flight = state.bytes_in_flight.saturating_sub(bytes);
+        self.changed.notify_all();
+    }
+
+    fn stop(&self) {
+        let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+        state.stopped = true;
+        self.changed.notify_all();
+    }
+}
+
+/// Grade every non-blank line of `input` and hand the results to `consume` in input order, on
+/// the calling thread. A UTF-8 byte-order mark before line 1 is skipped; `\r\n` line ends are
+/// accepted. An error from `consume` stops the run and is returned.
+pub fn run<R, E>(
+    input: R,
+    bank: &Bank,
+    settings: &GradeSettings,
+    options: &Options,
+    mut consume: impl FnMut(Graded) -> Result<Flow, E>,
+) -> Result<Outcome, E>
+where
+    R: BufRead + Send,
+{
+    let window = Window {
+        state: Mutex::new(WindowState {
+            consumed: 0,
+            bytes_in_flight: 0,
+            stopped: false,
+        }),
+        changed: Condvar::new(),
+    };
+    let (work_tx, work_rx) = mpsc::sync_channel::<Item>(options.window_lines);
+    let work_rx = Mutex::new(work_rx);
+    let (done_tx, done_rx) = mpsc::channel::<(usize, Graded)>();
+    std::thread::scope(|scope| {
+        let window = &window;
+        let reader = scope.spawn(move || {
+            let result = read_lines(input, options.max_line_bytes, |seq, item| {
+                window.admit(seq, item.input_bytes, options) && work_tx.send(item).is_ok()
+            });
+            drop(work_tx);
+            result
+        });
+        for _ in 0..options.workers.max(1) {
+            let done_tx = done_tx.clone();
+            let work_rx = &work_rx;
+            scope.spawn(move || loop {
+                let item = work_rx
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .recv();
+                let Ok(item) = item else { break };
+                let graded = grade_item(bank, settings, options, item.line, item.text);
+                let graded = Graded {
+                    input_bytes: item.input_bytes,
+                    ..graded
+                };
+                if done_tx.send((item.seq, graded)).is_err() {
+                    break;
+                }
+            });
+        }
+        drop(done_tx);
+        let consumed = consume_in_order(&done_rx, window, options, &mut consume);
+        // Whatever ended the run, let the reader go; workers end when their channels close.
+        window.stop();
+        drop(done_rx);
+        let read = reader.join().unwrap_or(Ok(()));
+        let lines = consumed?;
+        Ok(Outcome {
+            lines,
+            read_error: read.err(),
+        })
+    })
+}
+
+/// Receive graded lines in any order and hand them to `consume` in input order, keeping at
+/// most `window_lines` of them waiting.
+fn consume_in_order<E>(
+    done_rx: &mpsc::Receiver<(usize, Graded)>,
+    window: &Window,
+    options: &Options,
+    consume: &mut impl FnMut(Graded) -> Result<Flow, E>,
+) -> Result<usize, E> {
+    let mut waiting: Vec<Option<Graded>> = Vec::new();
+    waiting.resize_with(options.window_lines, || None);
+    let mut next = 0usize;
+    for (seq, graded) in done_rx {
+        waiting[seq % options.window_lines] = Some(graded);
+        while let Some(graded) = waiting[next % options.window_lines].take() {
+            let bytes = graded.input_bytes;
+            let flow = consume(graded)?;
+            next += 1;
+            window.release(bytes);
+            if flow == Flow::Stop {
+                return Ok(next);
+            }
+        }
+    }
+    Ok(next)
+}
+
+fn grade_item(
+    bank: &Bank,
+    settings: &GradeSettings,
+    options: &Options,
+    line: usize,
+    text: Text,
+) -> Graded {
+    let result = match text {
+        Text::Bytes(bytes) => grade_line(bank, settings, line, &bytes),
+        Text::TooLong(bytes) => LineResult {
+            line,
+            id: None,
+            question_id: None,
+            answer: None,
+            outcome: Err(format!(
+                "line {line} is {bytes} bytes long, more than a batch line may be ({} bytes; \
+                 an answer may have at most {} bytes)",
+                options.max_line_bytes, settings.max_answer_bytes
+            )),
+        },
+    };
+    let json = options
+        .serialize
+        .map(|en| serde_json::to_string(&result.to_json(en)).unwrap_or_default());
+    Graded {
+        result,
+        json,
+        input_bytes: 0,
+    }
+}
+
+/// Split `input` into lines and pass each non-blank one to `emit` with its sequence number;
+/// stop when `emit` returns false. Lines longer than `max` are not kept, only measured.
+fn read_lines<R: BufRead>(
+    mut input: R,
+    max: usize,
+    mut emit: impl FnMut(usize, Item) -> bool,
+) -> Result<(), (usize, io::Error)> {
+    let mut line = 0usize;
+    let mut seq = 0usize;
+    loop {
+        line += 1;
+        let mut bytes = Vec::new();
+        let mut length = 0usize;
+        let mut blank = true;
+        let mut ended = false;
+        loop {
+            let available = match input.fill_buf() {
+                Ok(available) => available,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err((line, e)),
+            };
+            if available.is_empty() {
+                break;
+            }
+            let (piece, newline) = match available.iter().position(|&b| b == b'\n') {
+                Some(at) => (&available[..at], true),
+                None => (available, false),
+            };
+            if length + piece.len() <= max {
+                bytes.extend_from_slice(piece);
+            } else {
+                if !bytes.is_empty() {
+                    blank = bytes.iter().all(u8::is_ascii_whitespace);
+                    bytes = Vec::new();
+                }
+                blank = blank && piece.iter().all(u8::is_ascii_whitespace);
+            }
+            length += piece.len();
+            let used = piece.len() + usize::from(newline);
+            input.consume(used);
+            if newline {
+                ended = true;
+                break;
+            }
+        }
+        if length == 0 && !ended {
+            return Ok(());
+        }
+        let input_bytes = length + usize::from(ended);
+        let text = if length <= max {
+            let mut start = 0;
+            // A UTF-8 byte-order mark (Windows editors write one) is not part of line 1.
+            if line == 1 && bytes.starts_with(b"\xEF\xBB\xBF") {
+                start = 3;
+            }
+            let mut end = bytes.len();
+            if bytes[start..end].ends_with(b"\r") {
+                end -= 1;
+            }
+            if bytes[start..end].iter().all(u8::is_ascii_whitespace) {
+                continue;
+            }
+            if start > 0 || end < bytes.len() {
+                bytes.truncate(end);
+                bytes.drain(..start);
+            }
+            Text::Bytes(bytes)
+        } else {
+            if blank {
+                continue;
+            }
+            Text::TooLong(length)
+        };
+        let item = Item {
+            seq,
+            line,
+            text,
+            input_bytes,
+        };
+        if !emit(seq, item) {
+            return Ok(());
+        }
+        seq += 1;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lines(input: &[u8], max: usize) -> Vec<(usize, Result<Vec<u8>, usize>)> {
+        let mut out = Vec::new();
+        read_lines(io::BufReader::with_capacity(4, input), max, |_, item| {
+            out.push((
+                item.line,
+                match item.text {
+                    Text::Bytes(b) => Ok(b),
+                    Text::TooLong(n) => Err(n),
+                },
+            ));
+            true
+        })
+        .unwrap();
+        out
+    }
+
+    #[test]
+    fn lines_are_split_numbered_and_blank_ones_skipped() {
+        let got = lines(b"\xEF\xBB\xBFone\r\n\n  \t\ntwo\nthree", 100);
+        assert_eq!(
+            got,
+            vec![
+                (1, Ok(b"one".to_vec())),
+                (4, Ok(b"two".to_vec())),
+                (5, Ok(b"three".to_vec()))
+            ]
+        );
+    }
+
+    #[test]
+    fn a_line_over_the_limit_is_measured_not_kept() {
+        let got = lines(b"short\n0123456789abc\n             \nend\n", 10);
+        assert_eq!(
+            got,
+            vec![
+                (1, Ok(b"short".to_vec())),
+                (2, Err(13)),
+                (4, Ok(b"end".to_vec()))
+            ]
+        );
+    }
+
+    #[test]
+    fn a_lone_bom_or_carriage_return_is_blank() {
+        assert!(lines(b"\xEF\xBB\xBF\n\r\n", 10).is_empty());
+    }
+}
