@@ -202,7 +202,8 @@ pub struct GradeArgs {
     /// Read the answer from FILE.
     #[arg(long = "answer-file", value_name = "FILE", conflicts_with = "batch")]
     pub answer_file: Option<PathBuf>,
-    /// Grade every line of a JSONL file: {"id": …, "question_id": "…", "answer": "…"}.
+    /// Grade every line of a JSONL file (`-`: standard input): {"id": …, "question_id": "…",
+    /// "answer": "…"}, in constant memory.
     #[arg(long = "batch", value_name = "FILE")]
     pub batch: Option<PathBuf>,
     /// Output format: text or json for one answer; jsonl for a batch.

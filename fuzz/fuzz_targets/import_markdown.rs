@@ -1,0 +1,10 @@
+//! The Markdown Q&A importer on any text.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    if let Ok(text) = std::str::from_utf8(data) {
+        let _ = sobes::import::markdown::parse(text, "fuzz.md");
+    }
+});
