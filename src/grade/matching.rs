@@ -93,13 +93,30 @@ pub fn find(
             mixed_clause[sentence] = true;
         }
     }
+    // A sentence said again adds nothing, not even as the explanation of a heading before it.
+    let mut signatures: Vec<String> = vec![String::new(); sentence_count];
+    for &token_index in &index.content {
+        let token = &analyzed.tokens[token_index];
+        let signature = &mut signatures[token.sentence as usize];
+        signature.push_str(&token.stem);
+        signature.push(' ');
+    }
+    let repeated: Vec<bool> = (0..sentence_count)
+        .map(|s| !signatures[s].is_empty() && signatures[..s].contains(&signatures[s]))
+        .collect();
     let how_said = |sentence: u32| {
         let s = sentence as usize;
         let mut words = own_words[s];
         let mut mixed = mixed_clause[s];
         let mut states = statements.states(sentence);
-        // A short heading ("▪️ Взрывающийся градиент.") is explained by the sentence after it.
-        if sentence_words[s] <= 4 && s + 1 < sentence_count {
+        // A short heading ("▪️ Взрывающийся градиент.") is explained by the sentence after it,
+        // when that one is on the subject (names a rubric term): an unrelated sentence next to
+        // a bare term explains nothing.
+        if sentence_words[s] <= 4
+            && s + 1 < sentence_count
+            && sentence_words[s + 1] > own_words[s + 1]
+            && !repeated[s + 1]
+        {
             words += own_words[s + 1];
             mixed |= mixed_clause[s + 1];
             states |= statements.states(sentence + 1);

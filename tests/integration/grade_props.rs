@@ -90,7 +90,6 @@ proptest! {
     }
 
     #[test]
-    #[ignore = "fails: question model-versioning-reproducibility, answer \"и метрики валидации — в трекере экспериментов\" scores 11.2, and 22.4 with \"Вчера я ходил в кино с друзьями, фильм был длинный.\" on the next line; src/grade/ is another engineer's"]
     fn issue15_an_off_topic_sentence_adds_at_most_a_little(
         (question, answer) in reference_answer(),
         which in 0..OFF_TOPIC.len(),
@@ -106,7 +105,6 @@ proptest! {
     }
 
     #[test]
-    #[ignore = "fails: question cuped, answer \"about 0.7 variance roughly halves, so at the same power you need half the users, the test runs shorter or detects a smaller MDE. ▪\u{fe0f} Limitations: new users\" scores 25.2 once and 33.6 twice (on two lines); src/grade/ is another engineer's"]
     fn issue15_saying_the_answer_twice_never_raises_it(
         (question, answer) in reference_answer(),
     ) {
