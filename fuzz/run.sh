@@ -41,9 +41,21 @@ seed() {
         config) cp ../config.toml "$dir"/default.toml ;;
     esac
 }
+failed=()
 for target in "${targets[@]}"; do
     seed "$target"
     echo "== $target: ${seconds}s"
-    cargo +nightly fuzz run "$target" "corpus/$target" -- -max_total_time="$seconds" -rss_limit_mb=4096 -max_len=65536 2>&1 |
-        grep -E '^(#[0-9]+ *DONE|Done [0-9]+ runs|==[0-9]+== ERROR|SUMMARY|artifact_prefix|Test unit written)' || true
+    status=0
+    cargo +nightly fuzz run "$target" "corpus/$target" -- -max_total_time="$seconds" -rss_limit_mb=4096 -max_len=65536 >"log-$target.txt" 2>&1 || status=$?
+    grep -E '^(#[0-9]+ *DONE|Done [0-9]+ runs|==[0-9]+== ERROR|SUMMARY|artifact_prefix|Test unit written)' "log-$target.txt" || true
+    # libFuzzer exits non-zero on a crash, a leak, a timeout or running out of memory, and
+    # writes the input that did it under artifacts/TARGET/.
+    if [[ $status -ne 0 ]]; then
+        tail -40 "log-$target.txt" >&2
+        failed+=("$target")
+    fi
 done
+if [[ ${#failed[@]} -gt 0 ]]; then
+    echo "fuzz/run.sh: failures in ${failed[*]} (inputs in fuzz/artifacts/)" >&2
+    exit 1
+fi
