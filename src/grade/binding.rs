@@ -407,7 +407,7 @@ mod tests {
 
     const QUESTION: &str = "Чем INNER JOIN отличается от LEFT JOIN?";
 
-    fn joins() -> CompiledRubric {
+    fn joins_rubric() -> Rubric {
         let text = r#"
 question_id = "joins"
 contrast = ["inner", "left"]
@@ -427,8 +427,11 @@ label_en = "All rows of the left table"
 weight = 1
 aliases = ["все строки левой таблицы", "all rows of the left table"]
 "#;
-        let rubric: Rubric = toml::from_str(text).unwrap();
-        CompiledRubric::new(rubric, QUESTION).with_reference(
+        toml::from_str(text).unwrap()
+    }
+
+    fn joins() -> CompiledRubric {
+        CompiledRubric::new(joins_rubric(), QUESTION).with_reference(
             "INNER JOIN возвращает только совпавшие строки. \
              LEFT JOIN сохраняет все строки левой таблицы, недостающее заполняет NULL.",
             QUESTION,
@@ -523,20 +526,7 @@ aliases = ["все строки левой таблицы", "all rows of the lef
 
     #[test]
     fn without_a_reference_nothing_is_bound_and_nothing_swaps() {
-        let text = r#"
-question_id = "joins"
-contrast = ["inner", "left"]
-[terms]
-inner = ["inner join"]
-left = ["left join"]
-[[concept]]
-id = "all-left"
-label = "Все строки левой таблицы"
-weight = 1
-aliases = ["все строки левой таблицы"]
-"#;
-        let rubric: Rubric = toml::from_str(text).unwrap();
-        let unbound = CompiledRubric::new(rubric, QUESTION);
+        let unbound = CompiledRubric::new(joins_rubric(), QUESTION);
         let answer = "INNER JOIN сохраняет все строки левой таблицы.";
         let graded = grade(&unbound, answer, &GradeSettings::default());
         assert!(swapped(&graded).is_empty(), "{graded:?}");

@@ -94,16 +94,22 @@ pub fn find(
         }
     }
     // A sentence said again adds nothing, not even as the explanation of a heading before it.
-    let mut signatures: Vec<String> = vec![String::new(); sentence_count];
-    for &token_index in &index.content {
-        let token = &analyzed.tokens[token_index];
-        let signature = &mut signatures[token.sentence as usize];
-        signature.push_str(&token.stem);
-        signature.push(' ');
-    }
-    let repeated: Vec<bool> = (0..sentence_count)
-        .map(|s| !signatures[s].is_empty() && signatures[..s].contains(&signatures[s]))
-        .collect();
+    // Asked only for the sentence after a short heading, so nothing is built per answer.
+    let stems_of = |sentence: usize| {
+        index
+            .content
+            .iter()
+            .map(|&t| &analyzed.tokens[t])
+            .filter(move |t| t.sentence as usize == sentence)
+            .map(|t| &t.stem)
+    };
+    let repeated = |sentence: usize| {
+        sentence_words[sentence] > 0
+            && (0..sentence).any(|earlier| {
+                sentence_words[earlier] == sentence_words[sentence]
+                    && stems_of(earlier).eq(stems_of(sentence))
+            })
+    };
     let how_said = |sentence: u32| {
         let s = sentence as usize;
         let mut words = own_words[s];
@@ -115,7 +121,7 @@ pub fn find(
         if sentence_words[s] <= 4
             && s + 1 < sentence_count
             && sentence_words[s + 1] > own_words[s + 1]
-            && !repeated[s + 1]
+            && !repeated(s + 1)
         {
             words += own_words[s + 1];
             mixed |= mixed_clause[s + 1];

@@ -318,17 +318,21 @@ fn rubric_check_reports_every_problem_with_file_and_line() {
 fn rubric_check_names_contrasts_that_are_not_terms() {
     let env = TestEnv::new();
     let bank = small_bank(&env);
-    env.write(
-        "bank/rubrics/q2.toml",
-        "question_id = \"q2\"\ncontrast = [\"dropout-term\", \"no-such-term\"]\n\n[terms]\ndropout-term = [\"dropout\"]\n\n[[concept]]\nid = \"off\"\nlabel = \"Выключает нейроны\"\naliases = [\"выключает нейроны\"]\nhint = \"h\"\n",
-    );
-    let output = env
-        .sobes()
-        .arg("--bank")
-        .arg(&bank)
-        .args(["rubric", "check"])
-        .output()
-        .unwrap();
+    let check_with = |contrast: &str| {
+        env.write(
+            "bank/rubrics/q2.toml",
+            format!(
+                "question_id = \"q2\"\ncontrast = {contrast}\n\n[terms]\ndropout-term = [\"dropout\"]\n\n[[concept]]\nid = \"off\"\nlabel = \"Выключает нейроны\"\naliases = [\"выключает нейроны\"]\nhint = \"h\"\n"
+            ),
+        );
+        env.sobes()
+            .arg("--bank")
+            .arg(&bank)
+            .args(["rubric", "check"])
+            .output()
+            .unwrap()
+    };
+    let output = check_with("[\"dropout-term\", \"no-such-term\"]");
     assert_eq!(output.status.code(), Some(2));
     let stderr = stderr_of(&output);
     assert!(
@@ -337,18 +341,7 @@ fn rubric_check_names_contrasts_that_are_not_terms() {
         ),
         "{stderr}"
     );
-    env.write(
-        "bank/rubrics/q2.toml",
-        "question_id = \"q2\"\ncontrast = [\"dropout-term\"]\n\n[terms]\ndropout-term = [\"dropout\"]\n\n[[concept]]\nid = \"off\"\nlabel = \"Выключает нейроны\"\naliases = [\"выключает нейроны\"]\nhint = \"h\"\n",
-    );
-    let output = env
-        .sobes()
-        .arg("--bank")
-        .arg(&bank)
-        .args(["rubric", "check"])
-        .output()
-        .unwrap();
-    let stderr = stderr_of(&output);
+    let stderr = stderr_of(&check_with("[\"dropout-term\"]"));
     assert!(
         stderr.contains("q2.toml:2: error: contrast needs at least two different terms"),
         "{stderr}"
