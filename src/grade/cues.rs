@@ -16,6 +16,13 @@ pub struct CompiledCue {
     groups: Vec<Vec<Phrase>>,
 }
 
+/// Where all of a cue's groups must occur.
+#[derive(Debug, Clone, Copy)]
+enum Scope {
+    Sentence,
+    Clause,
+}
+
 /// Where a cue was found.
 #[derive(Debug, Clone)]
 pub struct CueHit {
@@ -63,6 +70,38 @@ impl CompiledCue {
         settings: &GradeSettings,
         window: usize,
     ) -> Option<CueHit> {
+        self.find_within(index, settings, window, Scope::Sentence)
+    }
+
+    /// As [`Self::find`], with all groups in one clause: a wrong statement is one clause
+    /// ("MSE штрафует квадратично, а MAE линейно" holds the words of "MSE + линейно" across
+    /// two).
+    pub fn find_in_clause(
+        &self,
+        index: &AnswerIndex,
+        settings: &GradeSettings,
+        window: usize,
+    ) -> Option<CueHit> {
+        self.find_within(index, settings, window, Scope::Clause)
+    }
+
+    fn find_within(
+        &self,
+        index: &AnswerIndex,
+        settings: &GradeSettings,
+        window: usize,
+        scope: Scope,
+    ) -> Option<CueHit> {
+        let tokens = &index.analyzed.tokens;
+        let together = |a: &Occurrence, b: &Occurrence| match scope {
+            Scope::Sentence => a.sentence == b.sentence,
+            Scope::Clause => {
+                let clause = tokens[a.first_token].clause;
+                [b.first_token, b.last_token, a.last_token]
+                    .iter()
+                    .all(|&t| tokens[t].clause == clause)
+            }
+        };
         let found: Vec<Vec<(Occurrence, bool)>> = self
             .groups
             .iter()
@@ -92,7 +131,7 @@ impl CompiledCue {
             for group in &found[1..] {
                 let nearest = group
                     .iter()
-                    .filter(|(o, _)| o.sentence == anchor.sentence)
+                    .filter(|(o, _)| together(anchor, o))
                     .filter(|(o, _)| {
                         !chosen
                             .iter()
@@ -184,6 +223,21 @@ mod tests {
     fn a_negated_cue_is_reported_as_negated() {
         let h = hit(DROPOUT, "Мы не выключаем случайно нейроны.").expect("found");
         assert!(h.negated);
+    }
+
+    #[test]
+    fn a_clause_cue_needs_every_group_in_one_clause() {
+        let settings = GradeSettings::default();
+        let mut vocabulary = Vocabulary::default();
+        let compiled = cue("mse + линейно|linearly", &mut vocabulary);
+        let in_clause = |answer: &str| {
+            let analyzed = analyze(answer);
+            let index = AnswerIndex::new(&analyzed, &vocabulary, &settings);
+            compiled.find_in_clause(&index, &settings, 12)
+        };
+        assert!(in_clause("MSE штрафует ошибку линейно.").is_some());
+        assert!(in_clause("MSE штрафует квадратично, а MAE линейно.").is_none());
+        assert!(in_clause("MSE penalises errors quadratically, but MAE linearly.").is_none());
     }
 
     #[test]

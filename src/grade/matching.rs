@@ -4,7 +4,7 @@
 use super::cues::CueHit;
 use super::matcher::{AnswerIndex, Occurrence};
 use super::predicate::Statements;
-use super::{evidence, CompiledRubric, FoundBy, FoundMisconception, GradeSettings};
+use super::{span, CompiledRubric, FoundBy, FoundMisconception, GradeSettings};
 
 /// What the answer says about one concept.
 #[derive(Debug, Clone, Default)]
@@ -165,15 +165,27 @@ pub fn misconceptions(
 ) -> Vec<FoundMisconception> {
     let mut out = Vec::new();
     for (i, phrases) in compiled.misconception_phrases.iter().enumerate() {
-        let found = phrases.iter().find_map(|phrase| {
+        let by_phrase = phrases.iter().find_map(|phrase| {
             index
                 // A wrong statement is one clause: "MSE штрафует квадратично, а MAE линейно"
                 // holds the words of "MSE штрафует линейно" across its two clauses.
                 .find_in_statements(phrase, settings)
                 .into_iter()
-                .find(|o| phrase.holds_at(o) && !quoted_or_supposed(index, o))
+                .find(|o| {
+                    phrase.holds_at(o) && !quoted_or_supposed(index, o.first_token, o.last_token)
+                })
+                .map(|o| (o.first_token, o.last_token))
         });
-        if let Some(occurrence) = found {
+        let found = by_phrase.or_else(|| {
+            compiled.misconception_cues[i].iter().find_map(|cue| {
+                cue.find_in_clause(index, settings, settings.cue_window)
+                    .filter(|hit| {
+                        !hit.negated && !quoted_or_supposed(index, hit.first_token, hit.last_token)
+                    })
+                    .map(|hit| (hit.first_token, hit.last_token))
+            })
+        });
+        if let Some((first, last)) = found {
             let m = &compiled.rubric.misconceptions[i];
             out.push(FoundMisconception {
                 id: m.id.clone(),
@@ -182,7 +194,7 @@ pub fn misconceptions(
                 penalty: m.penalty.max(0.0),
                 explanation: m.explanation.clone(),
                 explanation_en: m.explanation_en.clone(),
-                evidence: evidence(index.analyzed, &occurrence),
+                evidence: span(index.analyzed, first, last),
             });
         }
     }
@@ -208,14 +220,13 @@ pub fn contradicted_concepts(compiled: &CompiledRubric, found: &[FoundMisconcept
 
 /// Is a wrong statement only quoted («…» — неверно) or supposed ("если заполнить нулями, …")?
 /// Candidates quote and suppose wrong ideas to reject them.
-fn quoted_or_supposed(index: &AnswerIndex, occurrence: &Occurrence) -> bool {
+fn quoted_or_supposed(index: &AnswerIndex, first: usize, last: usize) -> bool {
     let tokens = &index.analyzed.tokens;
-    let span = &tokens[occurrence.first_token..=occurrence.last_token];
-    if span.iter().all(|t| t.quoted) {
+    if tokens[first..=last].iter().all(|t| t.quoted) {
         return true;
     }
-    let clause = tokens[occurrence.first_token].clause;
-    tokens[..occurrence.first_token]
+    let clause = tokens[first].clause;
+    tokens[..first]
         .iter()
         .rev()
         .take_while(|t| t.clause == clause)

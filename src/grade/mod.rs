@@ -25,7 +25,7 @@ use crate::rubric::{Claim, Cue, Lexicon, Rubric};
 use binding::Binding;
 use claims::CompiledClaims;
 use cues::CompiledCue;
-use matcher::{AnswerIndex, Occurrence, Phrase, Vocabulary};
+use matcher::{AnswerIndex, Phrase, Vocabulary};
 use reference::Reference;
 use synonyms::Synonyms;
 
@@ -109,6 +109,8 @@ pub struct CompiledRubric {
     /// What the question contrasts, and which of it each alias is said of.
     binding: Binding,
     misconception_phrases: Vec<Vec<Phrase>>,
+    /// A misconception's wrong statement in other words.
+    misconception_cues: Vec<Vec<CompiledCue>>,
     /// Aliases (concept index, text) that only repeat words of the question: repeating the
     /// question shows nothing, so they never count.
     pub echoes: Vec<(usize, String)>,
@@ -138,18 +140,23 @@ impl CompiledRubric {
                     .collect()
             })
             .collect();
+        let mut compile_cues = |cues: &[String]| -> Vec<CompiledCue> {
+            cues.iter()
+                .filter_map(|text| {
+                    let cue = Cue::parse(text).ok()?;
+                    CompiledCue::new(text, &cue.groups, &mut vocabulary, |a| synonyms.expand(a))
+                })
+                .collect()
+        };
         let concept_cues = rubric
             .concepts
             .iter()
-            .map(|c| {
-                c.cues
-                    .iter()
-                    .filter_map(|text| {
-                        let cue = Cue::parse(text).ok()?;
-                        CompiledCue::new(text, &cue.groups, &mut vocabulary, |a| synonyms.expand(a))
-                    })
-                    .collect()
-            })
+            .map(|c| compile_cues(&c.cues))
+            .collect();
+        let misconception_cues = rubric
+            .misconceptions
+            .iter()
+            .map(|m| compile_cues(&m.cues))
             .collect();
         let mut terms = lexicon.terms.clone();
         terms.extend(rubric.terms.clone());
@@ -206,6 +213,7 @@ impl CompiledRubric {
             claims,
             binding,
             misconception_phrases,
+            misconception_cues,
             echoes,
             reference: Reference::default(),
         }
@@ -263,8 +271,8 @@ impl CompiledRubric {
             .collect()
     }
 
-    /// For each concept, then for each misconception, its phrases that occur (positively) in
-    /// `text`: what [`Self::concept_aliases_in`] and [`Self::misconception_phrases_in`] give,
+    /// For each concept, then for each misconception, its phrases (and a misconception's
+    /// cues) that occur (positively) in `text`: what [`Self::concept_aliases_in`] and [`Self::misconception_phrases_in`] give,
     /// with one analysis of `text` for the whole rubric (`rubric check` runs on every load).
     pub fn phrases_found_in(
         &self,
@@ -280,9 +288,26 @@ impl CompiledRubric {
                 .map(|p| p.text.clone())
                 .collect()
         };
+        let misconceptions = self
+            .misconception_phrases
+            .iter()
+            .zip(&self.misconception_cues)
+            .map(|(phrases, cues)| {
+                let mut texts = found(phrases);
+                texts.extend(
+                    cues.iter()
+                        .filter(|cue| {
+                            cue.find_in_clause(&answer, settings, settings.cue_window)
+                                .is_some_and(|hit| !hit.negated)
+                        })
+                        .map(|cue| cue.text.clone()),
+                );
+                texts
+            })
+            .collect();
         (
             self.concept_phrases.iter().map(found).collect(),
-            self.misconception_phrases.iter().map(found).collect(),
+            misconceptions,
         )
     }
 
@@ -563,10 +588,6 @@ fn nothing_covered(rubric: &Rubric, flags: Vec<GradeFlag>) -> Grade {
         misconceptions: Vec::new(),
         flags,
     }
-}
-
-fn evidence(analyzed: &text::Analyzed, occurrence: &Occurrence) -> String {
-    span(analyzed, occurrence.first_token, occurrence.last_token)
 }
 
 /// The words of the answer from token `first` to `last`.

@@ -60,6 +60,7 @@ fn rnn_rubric() -> CompiledRubric {
                     explanation: String::new(),
                     explanation_en: None,
                     contradicts: Vec::new(),
+                    cues: Vec::new(),
                 },
                 Misconception {
                     id: "parallel".into(),
@@ -70,6 +71,7 @@ fn rnn_rubric() -> CompiledRubric {
                     explanation: String::new(),
                     explanation_en: None,
                     contradicts: vec!["slow".into()],
+                    cues: Vec::new(),
                 },
             ],
         },
@@ -460,4 +462,52 @@ fn a_stated_misconception_takes_the_concept_it_contradicts() {
     // Stated across a contrast, the same words are not the misconception.
     let right = format!("{FULL} RNN медленные, а трансформер легко распараллелить.");
     assert!(grade(&rubric, &right, &settings).misconceptions.is_empty());
+}
+
+/// The rnn rubric with the "parallel" misconception also stated in other words.
+fn rnn_rubric_with_misconception_cue() -> CompiledRubric {
+    let mut rubric = rnn_rubric().rubric;
+    rubric.misconceptions[1].cues = vec![
+        "шаги|steps + обрабатываются|считаются|processed + параллельно|одновременно|parallel"
+            .into(),
+    ];
+    CompiledRubric::new(rubric, "Какие проблемы у RNN?")
+}
+
+#[test]
+fn a_misconception_cue_finds_the_wrong_claim_in_other_words() {
+    let compiled = rnn_rubric_with_misconception_cue();
+    let settings = GradeSettings::default();
+    let wrong = "У RNN бывает взрывающийся градиент. Зато все шаги обрабатываются одновременно.";
+    let g = grade(&compiled, wrong, &settings);
+    let found: Vec<&str> = g.misconceptions.iter().map(|m| m.id.as_str()).collect();
+    assert_eq!(found, ["parallel"]);
+    assert_eq!(
+        g.misconceptions[0].evidence,
+        "шаги обрабатываются одновременно"
+    );
+    let english = grade(
+        &compiled,
+        "In an RNN all steps are processed in parallel.",
+        &settings,
+    );
+    assert_eq!(english.misconceptions.len(), 1);
+}
+
+#[test]
+fn a_misconception_cue_needs_one_positive_unsupposed_clause() {
+    let compiled = rnn_rubric_with_misconception_cue();
+    let settings = GradeSettings::default();
+    for correct in [
+        "В RNN шаги не обрабатываются одновременно: каждый ждёт предыдущий.",
+        "Шаги обрабатываются по очереди, а параллельно считает только трансформер.",
+        "Если бы шаги обрабатывались параллельно, RNN училась бы быстрее.",
+    ] {
+        let g = grade(&compiled, correct, &settings);
+        assert!(
+            g.misconceptions.is_empty(),
+            "{correct}: {:?}",
+            g.misconceptions
+        );
+    }
 }

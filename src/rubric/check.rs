@@ -390,12 +390,12 @@ fn check_rubric(
                 format!("duplicate misconception id \"{}\"", misconception.id),
             );
         }
-        if misconception.phrases.is_empty() {
+        if misconception.phrases.is_empty() && misconception.cues.is_empty() {
             finding(
                 Severity::Error,
                 line(),
                 format!(
-                    "misconception \"{}\" has no phrases (phrases = [] can never match)",
+                    "misconception \"{}\" has no phrases and no cues (it can never match)",
                     misconception.id
                 ),
             );
@@ -409,6 +409,15 @@ fn check_rubric(
                 line(),
                 format!("misconception \"{}\" has an empty phrase", misconception.id),
             );
+        }
+        for cue in &misconception.cues {
+            if let Err(message) = crate::rubric::Cue::parse(cue) {
+                finding(
+                    Severity::Error,
+                    line_of_value(file, "", cue),
+                    format!("misconception \"{}\": {message}", misconception.id),
+                );
+            }
         }
         if !(0.0..=100.0).contains(&misconception.penalty) {
             finding(
@@ -437,7 +446,7 @@ fn check_rubric(
                 Severity::Warning,
                 line_of_value(file, "", phrase),
                 format!(
-                    "misconception \"{}\": phrase \"{phrase}\" occurs in the reference answer",
+                    "misconception \"{}\": \"{phrase}\" occurs in the reference answer (a correct answer would be penalised)",
                     misconception.id
                 ),
             );

@@ -240,7 +240,13 @@ pub struct Misconception {
     pub label: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label_en: Option<String>,
+    /// Phrases of the wrong statement, matched in one clause as aliases are.
+    #[serde(default)]
     pub phrases: Vec<String>,
+    /// The wrong statement in other words: cues as a concept's (`"adam + всегда|always +
+    /// лучше|better + sgd"`), whose groups must all occur in one clause, none of them negated.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cues: Vec<String>,
     /// Points taken off a 0–100 score.
     #[serde(default = "default_penalty")]
     pub penalty: f64,

@@ -349,6 +349,46 @@ fn rubric_check_names_contrasts_that_are_not_terms() {
 }
 
 #[test]
+fn rubric_check_reads_misconception_cues() {
+    let env = TestEnv::new();
+    let bank = small_bank(&env);
+    env.write(
+        "bank/rubrics/q1.toml",
+        "question_id = \"q1\"\n\n[[concept]]\nid = \"penalty\"\nlabel = \"Штраф за веса\"\naliases = [\"штрафует\"]\nhint = \"h\"\n",
+    );
+    env.write(
+        "bank/rubrics/q2.toml",
+        "question_id = \"q2\"\n\n[[concept]]\nid = \"off\"\nlabel = \"Выключает нейроны\"\naliases = [\"выключает нейроны\"]\nhint = \"h\"\n\n\
+         [[misconception]]\nid = \"cue-only\"\nlabel = \"l\"\ncues = [\"dropout + добавляет|adds + нейроны|neurons\"]\n\n\
+         [[misconception]]\nid = \"broken\"\nlabel = \"l\"\ncues = [\"dropout +  + нейроны\"]\n\n\
+         [[misconception]]\nid = \"says-the-reference\"\nlabel = \"l\"\ncues = [\"случайно + выключает\"]\n\n\
+         [[misconception]]\nid = \"nothing\"\nlabel = \"l\"\n",
+    );
+    let output = env
+        .sobes()
+        .arg("--bank")
+        .arg(&bank)
+        .args(["rubric", "check"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = stderr_of(&output);
+    assert!(!stderr.contains("cue-only"), "{stderr}");
+    assert!(
+        stderr.contains("q2.toml:17: error: misconception \"broken\": cue \"dropout +  + нейроны\" has an empty group"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("q2.toml:22: warning: misconception \"says-the-reference\": \"случайно + выключает\" occurs in the reference answer"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("error: misconception \"nothing\" has no phrases and no cues"),
+        "{stderr}"
+    );
+}
+
+#[test]
 fn a_malformed_bank_file_names_file_and_line_and_writes_nothing() {
     let env = TestEnv::new();
     let bank = small_bank(&env);

@@ -77,7 +77,7 @@ fn issue16_broken_rubrics_are_refused_by_every_command_that_uses_the_bank() {
         (
             "no phrases",
             Box::new(no_phrases),
-            "has no phrases (phrases = [] can never match)",
+            "has no phrases and no cues (it can never match)",
         ),
     ];
     for (name, edit, message) in cases {
