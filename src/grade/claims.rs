@@ -229,7 +229,8 @@ impl CompiledClaims {
                             (q > p, q.abs_diff(p))
                         });
                     let Some(subject) = subject else { continue };
-                    let negated = word.negated;
+                    // "снижает не смещение" denies the statement as "не снижает смещение" does.
+                    let negated = word.negated || quantity.occurrence.negated;
                     let first = word
                         .first_token
                         .min(subject.occurrence.first_token)
@@ -492,6 +493,13 @@ mod tests {
             verdicts("Смещение бустинг не уменьшает."),
             vec![(1, Verdict::Negated)]
         );
+        // The negation may stand before the quantity: "снижает не X, а Y" says nothing
+        // about another subject reducing X.
+        assert_eq!(
+            verdicts("Бустинг снижает не смещение, а что-то ещё."),
+            vec![(1, Verdict::Negated)]
+        );
+        assert!(verdicts("Бэггинг снижает не смещение, а разброс.").is_empty());
     }
 
     #[test]

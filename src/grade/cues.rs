@@ -20,7 +20,7 @@ pub struct CompiledCue {
 #[derive(Debug, Clone, Copy)]
 enum Scope {
     Sentence,
-    Clause,
+    Statement,
 }
 
 /// Where a cue was found.
@@ -73,16 +73,16 @@ impl CompiledCue {
         self.find_within(index, settings, window, Scope::Sentence)
     }
 
-    /// As [`Self::find`], with all groups in one clause: a wrong statement is one clause
-    /// ("MSE штрафует квадратично, а MAE линейно" holds the words of "MSE + линейно" across
-    /// two).
-    pub fn find_in_clause(
+    /// As [`Self::find`], with all groups in one statement (a clause, with what follows a
+    /// dash): a wrong statement is one clause ("MSE штрафует квадратично, а MAE линейно" holds
+    /// the words of "MSE + линейно" across two), and "CTR — идеальный таргет" is one.
+    pub fn find_in_statement(
         &self,
         index: &AnswerIndex,
         settings: &GradeSettings,
         window: usize,
     ) -> Option<CueHit> {
-        self.find_within(index, settings, window, Scope::Clause)
+        self.find_within(index, settings, window, Scope::Statement)
     }
 
     fn find_within(
@@ -92,15 +92,12 @@ impl CompiledCue {
         window: usize,
         scope: Scope,
     ) -> Option<CueHit> {
-        let tokens = &index.analyzed.tokens;
         let together = |a: &Occurrence, b: &Occurrence| match scope {
             Scope::Sentence => a.sentence == b.sentence,
-            Scope::Clause => {
-                let clause = tokens[a.first_token].clause;
-                [b.first_token, b.last_token, a.last_token]
-                    .iter()
-                    .all(|&t| tokens[t].clause == clause)
-            }
+            Scope::Statement => index.no_statement_break(
+                a.first_token.min(b.first_token),
+                a.last_token.max(b.last_token),
+            ),
         };
         let found: Vec<Vec<(Occurrence, bool)>> = self
             .groups
@@ -226,18 +223,19 @@ mod tests {
     }
 
     #[test]
-    fn a_clause_cue_needs_every_group_in_one_clause() {
+    fn a_statement_cue_needs_every_group_in_one_statement() {
         let settings = GradeSettings::default();
         let mut vocabulary = Vocabulary::default();
         let compiled = cue("mse + линейно|linearly", &mut vocabulary);
         let in_clause = |answer: &str| {
             let analyzed = analyze(answer);
             let index = AnswerIndex::new(&analyzed, &vocabulary, &settings);
-            compiled.find_in_clause(&index, &settings, 12)
+            compiled.find_in_statement(&index, &settings, 12)
         };
         assert!(in_clause("MSE штрафует ошибку линейно.").is_some());
         assert!(in_clause("MSE штрафует квадратично, а MAE линейно.").is_none());
         assert!(in_clause("MSE penalises errors quadratically, but MAE linearly.").is_none());
+        assert!(in_clause("MSE — штраф линейно растёт с ошибкой.").is_some());
     }
 
     #[test]

@@ -534,7 +534,7 @@ impl<'a> AnswerIndex<'a> {
         self.no_statement_break(a, b)
     }
 
-    fn no_statement_break(&self, first_token: usize, last_token: usize) -> bool {
+    pub(crate) fn no_statement_break(&self, first_token: usize, last_token: usize) -> bool {
         let tokens = &self.analyzed.tokens;
         (first_token + 1..=last_token)
             .all(|i| tokens[i].clause == tokens[i - 1].clause || tokens[i].after_dash)
@@ -555,11 +555,10 @@ impl<'a> AnswerIndex<'a> {
         let tokens = &self.analyzed.tokens;
         let clause = tokens[first].clause;
         let from = first.saturating_sub(settings.negation_window);
-        if tokens[from..=last]
-            .iter()
-            .enumerate()
-            .any(|(offset, t)| t.is_negation && (from + offset >= first || t.clause == clause))
-        {
+        if tokens[from..=last].iter().enumerate().any(|(offset, t)| {
+            let at = from + offset;
+            t.is_negation && (at >= first || t.clause == clause) && !self.corrected_after(at, last)
+        }) {
             return true;
         }
         let after_end = (last + 4).min(tokens.len());
@@ -579,6 +578,19 @@ impl<'a> AnswerIndex<'a> {
             }
         }
         self.clause_denies(first, last)
+    }
+
+    /// "не X, а Y" / "not X but Y": the negation at `negation` denies X only, and a match that
+    /// ends in Y ("снижает не смещение, а разброс") is affirmed. Y is a noun phrase here; "не
+    /// снижает смещение, а увеличивает" puts a new predicate after "а" and keeps the denial.
+    fn corrected_after(&self, negation: usize, last: usize) -> bool {
+        let tokens = &self.analyzed.tokens;
+        (negation + 2..last).any(|k| {
+            matches!(tokens[k].word.as_str(), "а" | "but")
+                && tokens.get(k + 1).is_some_and(|next| {
+                    !next.is_negation && !super::predicate::is_predicate_word(next)
+                })
+        })
     }
 
     /// Does the clause of a match deny what it says? A negated predicate anywhere in it
@@ -732,6 +744,17 @@ mod tests {
         assert!(find("vanishing gradient", "there is no vanishing gradient")[0].negated);
         assert!(find("проблемы с градиентом", "проблем с градиентом нет")[0].negated);
         assert!(find("исчезающий градиент", "исчезающий градиент не возникает")[0].negated);
+        // "не X, а Y" denies X and affirms Y.
+        assert!(!find("снижает разброс", "бэггинг снижает не смещение, а разброс")[0].negated);
+        assert!(!find("reduces variance", "bagging reduces not bias but variance")[0].negated);
+        assert!(find("снижает смещение", "бэггинг снижает не смещение, а разброс")[0].negated);
+        assert!(
+            find(
+                "снижает разброс",
+                "бэггинг не снижает разброс, а увеличивает"
+            )[0]
+            .negated
+        );
         assert!(!find("исчезающий градиент", "исчезающий градиент не дает учиться")[0].negated);
         assert!(
             !find(

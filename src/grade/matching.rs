@@ -178,7 +178,7 @@ pub fn misconceptions(
         });
         let found = by_phrase.or_else(|| {
             compiled.misconception_cues[i].iter().find_map(|cue| {
-                cue.find_in_clause(index, settings, settings.cue_window)
+                cue.find_in_statement(index, settings, settings.cue_window)
                     .filter(|hit| {
                         !hit.negated && !quoted_or_supposed(index, hit.first_token, hit.last_token)
                     })

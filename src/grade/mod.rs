@@ -297,7 +297,7 @@ impl CompiledRubric {
                 texts.extend(
                     cues.iter()
                         .filter(|cue| {
-                            cue.find_in_clause(&answer, settings, settings.cue_window)
+                            cue.find_in_statement(&answer, settings, settings.cue_window)
                                 .is_some_and(|hit| !hit.negated)
                         })
                         .map(|cue| cue.text.clone()),

@@ -391,6 +391,8 @@ fn first_person_in_im(word: &str) -> bool {
 
 /// A clause without a predicate of at most this many words reads as an item of a list.
 const LIST_ITEM_WORDS: usize = 3;
+/// Words in a clause that opens a sentence with a statement and so introduces its list.
+const LEAD_IN_WORDS: usize = 3;
 
 /// Words that are a negated predicate on their own: "проверять необязательно".
 const NEGATIVE_PREDICATIVES: &[&str] = &[
@@ -505,11 +507,23 @@ impl Statements {
         let mut sentence_predicate = vec![false; sentences];
         let mut items = vec![0usize; sentences];
         let mut stated = vec![0usize; sentences];
+        // A sentence that opens with a statement and then enumerates ("Аугментации —
+        // случайные преобразования, сохраняющие метку: геометрические (flip, crop), …")
+        // introduces its list: the items are examples of what it said, not a keyword list.
+        let mut introduced = vec![None::<bool>; sentences];
         for c in 0..clauses {
             if clause_content[c] == 0 {
                 continue;
             }
             let s = clause_sentence[c];
+            // "Аугментации — …": the name before a definition's dash is its subject.
+            let defines = c + 1 < clauses && defined[c + 1] && clause_sentence[c + 1] == s;
+            if defines {
+                continue;
+            }
+            if introduced[s].is_none() {
+                introduced[s] = Some(clause_predicate[c] && clause_words[c] >= LEAD_IN_WORDS);
+            }
             if clause_predicate[c] {
                 sentence_predicate[s] = true;
                 stated[s] += 1;
@@ -518,7 +532,7 @@ impl Statements {
             }
         }
         let list_sentence = (0..sentences)
-            .map(|s| items[s] >= 3 && stated[s] * 4 <= items[s])
+            .map(|s| items[s] >= 3 && stated[s] * 4 <= items[s] && introduced[s] != Some(true))
             .collect();
         Statements {
             clause_predicate,
@@ -576,6 +590,19 @@ mod tests {
             assert!(s.states(0), "{text}");
             assert!(!s.is_list(0), "{text}");
         }
+    }
+
+    #[test]
+    fn a_list_introduced_by_a_statement_is_not_a_keyword_list() {
+        let s = statements(
+            "Аугментации — случайные преобразования изображений, сохраняющие метку: \
+             геометрические (flip, crop, rotation), цветовые (яркость, контраст, шум).",
+        );
+        assert!(!s.is_list(0));
+        assert!(s.states(0));
+        // A short label before the colon introduces nothing.
+        let label = statements("Attention: encoder, decoder, softmax, веса, Bahdanau, Luong.");
+        assert!(label.is_list(0));
     }
 
     #[test]

@@ -240,11 +240,11 @@ pub struct Misconception {
     pub label: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label_en: Option<String>,
-    /// Phrases of the wrong statement, matched in one clause as aliases are.
+    /// Phrases of the wrong statement, matched within one statement (a clause, with what follows a dash).
     #[serde(default)]
     pub phrases: Vec<String>,
     /// The wrong statement in other words: cues as a concept's (`"adam + всегда|always +
-    /// лучше|better + sgd"`), whose groups must all occur in one clause, none of them negated.
+    /// лучше|better + sgd"`), whose groups must all occur in one statement, none of them negated.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub cues: Vec<String>,
     /// Points taken off a 0–100 score.
