@@ -745,6 +745,12 @@ fn validate(config: &Config) -> Result<(), Problem> {
         ),
         ("grading.cue_window", g.cue_window, 1, 100),
         (
+            "grading.misconception_cue_window",
+            g.misconception_cue_window,
+            1,
+            100,
+        ),
+        (
             "grading.max_answer_bytes",
             g.max_answer_bytes,
             1,

@@ -178,9 +178,11 @@ pub fn misconceptions(
         });
         let found = by_phrase.or_else(|| {
             compiled.misconception_cues[i].iter().find_map(|cue| {
-                cue.find_in_statement(index, settings, settings.cue_window)
+                cue.find_in_statement(index, settings, settings.misconception_cue_window)
                     .filter(|hit| {
-                        !hit.negated && !quoted_or_supposed(index, hit.first_token, hit.last_token)
+                        !hit.negated
+                            && !inverted(index, hit)
+                            && !quoted_or_supposed(index, hit.first_token, hit.last_token)
                     })
                     .map(|hit| (hit.first_token, hit.last_token))
             })
@@ -220,6 +222,19 @@ pub fn contradicted_concepts(compiled: &CompiledRubric, found: &[FoundMisconcept
 
 /// Is a wrong statement only quoted («…» — неверно) or supposed ("если заполнить нулями, …")?
 /// Candidates quote and suppose wrong ideas to reject them.
+/// Words that turn a gradable word around: "менее шумный" says the opposite of "шумный".
+const INVERTERS: &[&str] = &["менее", "наименее", "less", "least", "fewer"];
+
+/// Does an inverter stand right before a word the cue matched (and is not itself matched)?
+/// A cue "большой батч + шумный" must not read "большой батч даёт менее шумный градиент".
+fn inverted(index: &AnswerIndex, hit: &CueHit) -> bool {
+    let tokens = &index.analyzed.tokens;
+    let matched: Vec<usize> = hit.positions.iter().map(|&p| index.content[p]).collect();
+    matched.iter().any(|&t| {
+        t > 0 && !matched.contains(&(t - 1)) && INVERTERS.contains(&tokens[t - 1].word.as_str())
+    })
+}
+
 fn quoted_or_supposed(index: &AnswerIndex, first: usize, last: usize) -> bool {
     let tokens = &index.analyzed.tokens;
     if tokens[first..=last].iter().all(|t| t.quoted) {

@@ -59,6 +59,9 @@ pub struct GradeSettings {
     pub keyword_list_cap: f64,
     /// Content words a plain-language cue may span.
     pub cue_window: usize,
+    /// Content words a misconception's cue may span within one statement: a wrong claim is
+    /// said in few words, and a wide window reads it into long correct sentences.
+    pub misconception_cue_window: usize,
     /// Points off for each concept whose claim the answer contradicts.
     pub wrong_claim_penalty: f64,
     /// Share of a concept's weight earned when only the semantic channel finds it.
@@ -87,6 +90,7 @@ impl Default for GradeSettings {
             listed_credit: 0.2,
             keyword_list_cap: 30.0,
             cue_window: 12,
+            misconception_cue_window: 6,
             wrong_claim_penalty: 10.0,
             semantic_credit: 0.6,
             full_marks_coverage: 0.85,
@@ -297,8 +301,12 @@ impl CompiledRubric {
                 texts.extend(
                     cues.iter()
                         .filter(|cue| {
-                            cue.find_in_statement(&answer, settings, settings.cue_window)
-                                .is_some_and(|hit| !hit.negated)
+                            cue.find_in_statement(
+                                &answer,
+                                settings,
+                                settings.misconception_cue_window,
+                            )
+                            .is_some_and(|hit| !hit.negated)
                         })
                         .map(|cue| cue.text.clone()),
                 );

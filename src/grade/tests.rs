@@ -511,3 +511,24 @@ fn a_misconception_cue_needs_one_positive_unsupposed_clause() {
         );
     }
 }
+
+#[test]
+fn a_misconception_cue_does_not_read_less_as_more() {
+    let mut rubric = rnn_rubric().rubric;
+    rubric.misconceptions[1].cues = vec!["градиент|gradient + шумный|шумнее|noisy".into()];
+    let compiled = CompiledRubric::new(rubric, "Какие проблемы у RNN?");
+    let settings = GradeSettings::default();
+    let wrong = grade(&compiled, "Большой батч даёт шумный градиент.", &settings);
+    assert_eq!(wrong.misconceptions.len(), 1);
+    for correct in [
+        "Большой батч даёт менее шумный градиент.",
+        "A large batch gives a less noisy gradient.",
+    ] {
+        let g = grade(&compiled, correct, &settings);
+        assert!(
+            g.misconceptions.is_empty(),
+            "{correct}: {:?}",
+            g.misconceptions
+        );
+    }
+}
