@@ -38,10 +38,17 @@ fn issue16_broken_rubrics_are_refused_by_every_command_that_uses_the_bank() {
         let end = start + text[start..].find(']').unwrap() + 1;
         format!("{}aliases = [\"гиперкуб\"]{}", &text[..start], &text[end..])
     };
+    // The first misconception keeps neither phrases nor cues.
     let no_phrases = |text: String| {
         let start = text.find("phrases = [").unwrap();
         let end = start + text[start..].find(']').unwrap() + 1;
-        format!("{}phrases = []{}", &text[..start], &text[end..])
+        let mut rest = text[end..].to_string();
+        let next_section = rest.find("[[").unwrap_or(rest.len());
+        if let Some(cues) = rest.find("cues = [").filter(|&c| c < next_section) {
+            let cues_end = cues + rest[cues..].find(']').unwrap() + 1;
+            rest.replace_range(cues..cues_end, "");
+        }
+        format!("{}phrases = []{rest}", &text[..start])
     };
     let cases: Vec<(&str, Edit, &str)> = vec![
         (
