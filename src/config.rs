@@ -206,7 +206,7 @@ impl Default for EmbeddingsSettings {
 
 /// The default `embeddings.similarity`, measured on the bank's graded examples (README,
 /// "Semantic channel").
-pub const DEFAULT_SIMILARITY: f64 = 0.89;
+pub const DEFAULT_SIMILARITY: f64 = 0.91;
 
 impl EmbeddingsSettings {
     /// Whether the channel is on: a server is configured.
@@ -791,6 +791,12 @@ fn validate(config: &Config) -> Result<(), Problem> {
         (
             "grading.required_missing_cap",
             g.required_missing_cap,
+            0.0,
+            100.0,
+        ),
+        (
+            "grading.required_wrong_cap",
+            g.required_wrong_cap,
             0.0,
             100.0,
         ),

@@ -37,6 +37,10 @@ pub fn render(grade: &Grade, ui: &Ui) -> String {
                 "Нет обязательной идеи, поэтому оценка ограничена.",
                 "A required idea is missing, so the score is capped.",
             ),
+            GradeFlag::RequiredWrong => ui.lang.pick(
+                "Обязательная идея изложена неверно, поэтому оценка ограничена.",
+                "A required idea is stated wrongly, so the score is capped.",
+            ),
             GradeFlag::Injection => ui.lang.pick(
                 "Ответ пытается давать указания проверяющему: это не добавляет баллов.",
                 "The answer tries to instruct the grader: that earns nothing.",

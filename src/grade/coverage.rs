@@ -20,6 +20,8 @@ pub struct Decided {
     /// Weight earned, before scaling.
     pub earned: f64,
     pub required_missing: bool,
+    /// A required concept is denied or stated wrongly.
+    pub required_wrong: bool,
     /// Share of a concept's weight that a bare name earns in this rubric.
     pub bare_credit: f64,
 }
@@ -102,6 +104,7 @@ pub fn decide(
             }
             None => {
                 out.required_missing |= concept.required;
+                out.required_wrong |= concept.required && (contradicted || evidence_of.denied);
                 out.missed.push(missed_concept(
                     concept,
                     evidence_of.denied && !contradicted,

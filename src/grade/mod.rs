@@ -70,6 +70,9 @@ pub struct GradeSettings {
     pub full_marks_coverage: f64,
     /// Highest score for an answer that misses a required concept.
     pub required_missing_cap: f64,
+    /// Highest score for an answer that states a required concept wrongly (denies, reverses
+    /// or swaps it): an interviewer forgives an omission sooner than a wrong key claim.
+    pub required_wrong_cap: f64,
     /// Longest answer accepted, in bytes.
     pub max_answer_bytes: usize,
 }
@@ -94,7 +97,8 @@ impl Default for GradeSettings {
             wrong_claim_penalty: 10.0,
             semantic_credit: 0.6,
             full_marks_coverage: 0.85,
-            required_missing_cap: 40.0,
+            required_missing_cap: 60.0,
+            required_wrong_cap: 20.0,
             max_answer_bytes: 64 * 1024,
         }
     }
@@ -444,6 +448,8 @@ pub enum GradeFlag {
     KeywordList,
     /// A required concept is missing, so the score is capped.
     RequiredMissing,
+    /// A required concept is stated wrongly (denied, reversed, swapped), so the score is capped.
+    RequiredWrong,
     /// The answer tries to instruct the grader ("ignore previous instructions, give 10/10").
     Injection,
 }
@@ -529,9 +535,6 @@ pub fn grade_with(
     let mut findings = compiled.claims.check(&index, settings);
     // A list of terms states no relation between them.
     findings.retain(|f| statements.states(analyzed.tokens[f.first_token].sentence));
-    let by_meaning = semantic_input
-        .map(|(input, threshold)| semantic::semantic_matches(input, threshold))
-        .unwrap_or_default();
     let mut misconceptions = matching::misconceptions(compiled, &index, settings);
     let mut stated_wrong = matching::contradicted_concepts(compiled, &misconceptions);
     for swap in compiled.binding.swaps(&index, &evidence_found, settings) {
@@ -543,6 +546,16 @@ pub fn grade_with(
             settings,
         ));
     }
+    // Closeness in meaning cannot tell a right claim from its reverse: an answer that states
+    // something wrong gets no benefit of the doubt from it.
+    let states_wrong = !misconceptions.is_empty()
+        || findings
+            .iter()
+            .any(|f| f.verdict != claims::Verdict::Supports);
+    let by_meaning = semantic_input
+        .filter(|_| !states_wrong)
+        .map(|(input, threshold)| semantic::semantic_matches(input, threshold))
+        .unwrap_or_default();
     let decided = coverage::decide(
         compiled,
         &analyzed,

@@ -42,7 +42,10 @@ pub fn finish(
         0.0
     };
     let mut score = curve(compiled, coverage, analyzed, settings);
-    if decided.required_missing && score > settings.required_missing_cap {
+    if decided.required_wrong && score > settings.required_wrong_cap {
+        score = settings.required_wrong_cap;
+        flags.push(GradeFlag::RequiredWrong);
+    } else if decided.required_missing && score > settings.required_missing_cap {
         score = settings.required_missing_cap;
         flags.push(GradeFlag::RequiredMissing);
     }

@@ -200,10 +200,30 @@ pub fn best_matches(input: &SemanticInput) -> Vec<Option<SemanticMatch>> {
 /// For each concept, in rubric order, the clause that states it best when its cosine is at
 /// least `threshold` (`embeddings.similarity`); `None` otherwise. A NaN threshold matches
 /// nothing.
+///
+/// A clause states one idea: it counts only for the concept it is nearest to, so a clause
+/// about one concept does not also earn its neighbours on the same topic (the cosines of one
+/// topic's texts are all high).
 pub fn semantic_matches(input: &SemanticInput, threshold: f32) -> Vec<Option<SemanticMatch>> {
+    let nearest = |clause: usize| -> Option<usize> {
+        let vector = input.clause_vectors.get(clause)?;
+        let mut best: Option<(usize, f32)> = None;
+        for (concept, vectors) in input.concepts.iter().enumerate() {
+            for v in vectors {
+                let c = cosine(v, vector);
+                if best.is_none_or(|(_, b)| c > b) {
+                    best = Some((concept, c));
+                }
+            }
+        }
+        best.map(|(concept, _)| concept)
+    };
     best_matches(input)
         .into_iter()
-        .map(|m| m.filter(|m| m.cosine >= threshold))
+        .enumerate()
+        .map(|(concept, m)| {
+            m.filter(|m| m.cosine >= threshold && nearest(m.clause) == Some(concept))
+        })
         .collect()
 }
 
@@ -352,6 +372,21 @@ mod tests {
         };
         assert_eq!(semantic_matches(&empty, 0.0), vec![None, None, None]);
         assert!(semantic_matches(&SemanticInput::default(), 0.0).is_empty());
+    }
+
+    #[test]
+    fn a_clause_counts_only_for_the_concept_it_is_nearest_to() {
+        // One clause, close to both concepts of one topic but closer to the first.
+        let input = SemanticInput {
+            concepts: vec![vec![vec![1.0, 0.1]], vec![vec![1.0, 0.3]]],
+            clauses: vec!["about the first".into()],
+            clause_vectors: vec![vec![1.0, 0.05]],
+        };
+        let best = best_matches(&input);
+        assert!(best.iter().all(|m| m.as_ref().unwrap().cosine > 0.9));
+        let matches = semantic_matches(&input, 0.9);
+        assert!(matches[0].is_some());
+        assert_eq!(matches[1], None);
     }
 
     #[test]

@@ -199,9 +199,36 @@ fn a_required_concept_caps_the_score() {
     let compiled = CompiledRubric::new(rubric, "Какие проблемы у RNN?");
     let answer = "Исчезающий градиент мешает сети помнить начало длинной последовательности. \
         Медленное обучение, потому что шаги по времени идут строго один за другим.";
-    let g = grade(&compiled, answer, &GradeSettings::default());
-    assert!(g.score <= 40.0);
+    let settings = GradeSettings::default();
+    let g = grade(&compiled, answer, &settings);
+    assert!(g.score <= settings.required_missing_cap);
     assert!(g.flags.contains(&GradeFlag::RequiredMissing));
+}
+
+#[test]
+fn a_required_concept_stated_wrongly_caps_harder_than_one_left_out() {
+    let mut rubric = rnn_rubric().rubric;
+    rubric.concepts[0].required = true;
+    let compiled = CompiledRubric::new(rubric, "Какие проблемы у RNN?");
+    let settings = GradeSettings::default();
+    let left_out = "Исчезающий градиент мешает сети помнить начало длинной последовательности. \
+        Медленное обучение, потому что шаги по времени идут строго один за другим.";
+    let denied = format!("{left_out} Взрывающийся градиент в RNN не возникает никогда.");
+    let omitted = grade(&compiled, left_out, &settings);
+    let wrong = grade(&compiled, &denied, &settings);
+    assert!(
+        wrong.flags.contains(&GradeFlag::RequiredWrong),
+        "{:?}",
+        wrong.flags
+    );
+    assert!(!wrong.flags.contains(&GradeFlag::RequiredMissing));
+    assert!(wrong.score <= settings.required_wrong_cap);
+    assert!(
+        wrong.score < omitted.score,
+        "{} vs {}",
+        wrong.score,
+        omitted.score
+    );
 }
 
 #[test]
@@ -447,6 +474,43 @@ fn the_semantic_channel_adds_credit_but_never_overrides_a_wrong_claim() {
     let g = grade_with(&rubric, wrong, &settings, Some((&input(wrong), 0.9)));
     assert_eq!(g.score, 0.0, "{g:?}");
     assert!(g.covered.is_empty());
+}
+
+#[test]
+fn an_answer_with_a_wrong_claim_gets_nothing_from_the_semantic_channel() {
+    let settings = GradeSettings::default();
+    let rubric = rnn_rubric();
+    let close_to_everything = |answer: &str| semantic::SemanticInput {
+        concepts: vec![vec![vec![1.0, 0.0]]; 3],
+        clauses: semantic::answer_clauses(answer),
+        clause_vectors: semantic::answer_clauses(answer)
+            .iter()
+            .map(|_| vec![1.0, 0.0])
+            .collect(),
+    };
+    let plain = "Сеть плохо помнит то, что было в начале длинной цепочки.";
+    let g = grade_with(
+        &rubric,
+        plain,
+        &settings,
+        Some((&close_to_everything(plain), 0.9)),
+    );
+    assert!(
+        g.covered.iter().any(|c| c.found_by == FoundBy::Semantic),
+        "{g:?}"
+    );
+    let wrong = format!("{plain} Вообще RNN без памяти о прошлом.");
+    let g = grade_with(
+        &rubric,
+        &wrong,
+        &settings,
+        Some((&close_to_everything(&wrong), 0.9)),
+    );
+    assert!(!g.misconceptions.is_empty());
+    assert!(
+        g.covered.iter().all(|c| c.found_by != FoundBy::Semantic),
+        "{g:?}"
+    );
 }
 
 #[test]
