@@ -63,6 +63,14 @@ impl CompiledCue {
         settings: &GradeSettings,
         window: usize,
     ) -> Option<CueHit> {
+        // A group none of whose alternatives has all its words in the answer finds nothing.
+        if !self
+            .groups
+            .iter()
+            .all(|alternatives| alternatives.iter().any(|p| index.has_every_term(p)))
+        {
+            return None;
+        }
         let found: Vec<Vec<(Occurrence, bool)>> = self
             .groups
             .iter()

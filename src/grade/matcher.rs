@@ -243,8 +243,10 @@ pub struct AnswerIndex<'a> {
     pub analyzed: &'a Analyzed,
     /// Token index of each content word, in order.
     pub content: Vec<usize>,
-    /// For each vocabulary term, the content positions where it occurs.
-    term_positions: Vec<Vec<usize>>,
+    /// For each vocabulary term `t`, the content positions where it occurs, in order:
+    /// `term_positions[term_starts[t]..term_starts[t + 1]]` (one allocation for all terms).
+    term_starts: Vec<usize>,
+    term_positions: Vec<usize>,
 }
 
 /// Verb stems that, negated after a term, deny it exists or matters ("не возникает",
@@ -360,24 +362,51 @@ impl<'a> AnswerIndex<'a> {
             memo.words += added;
         });
         starts.push(matched.len());
-        // Walking positions in order leaves every list sorted.
-        let mut term_positions = vec![Vec::new(); vocabulary.terms.len()];
+        // Count each term's positions, then fill them in: walking positions in order leaves
+        // every list sorted.
+        let mut term_starts = vec![0usize; vocabulary.terms.len() + 1];
+        for &word in &distinct_of_position {
+            for &term in &matched[starts[word]..starts[word + 1]] {
+                term_starts[term + 1] += 1;
+            }
+        }
+        for t in 1..term_starts.len() {
+            term_starts[t] += term_starts[t - 1];
+        }
+        let mut next = term_starts.clone();
+        let mut term_positions = vec![0usize; term_starts.last().copied().unwrap_or(0)];
         for (position, &word) in distinct_of_position.iter().enumerate() {
             for &term in &matched[starts[word]..starts[word + 1]] {
-                term_positions[term].push(position);
+                term_positions[next[term]] = position;
+                next[term] += 1;
             }
         }
         AnswerIndex {
             analyzed,
             content,
+            term_starts,
             term_positions,
         }
+    }
+
+    /// The content positions where vocabulary term `term` occurs, in order.
+    fn positions_of(&self, term: usize) -> &[usize] {
+        &self.term_positions[self.term_starts[term]..self.term_starts[term + 1]]
+    }
+
+    /// Whether every word of `phrase` occurs in the answer: without that, [`Self::find`] finds
+    /// nothing.
+    pub fn has_every_term(&self, phrase: &Phrase) -> bool {
+        phrase
+            .terms
+            .iter()
+            .all(|&t| self.term_starts[t] != self.term_starts[t + 1])
     }
 
     /// For each content position, whether its word matches any term of the vocabulary.
     pub fn matched(&self) -> Vec<bool> {
         let mut matched = vec![false; self.content.len()];
-        for &position in self.term_positions.iter().flatten() {
+        for &position in &self.term_positions {
             matched[position] = true;
         }
         matched
@@ -404,18 +433,10 @@ impl<'a> AnswerIndex<'a> {
         by_statement: bool,
     ) -> Vec<Occurrence> {
         // Most phrases miss a word: answer that before allocating anything.
-        if phrase
-            .terms
-            .iter()
-            .any(|&t| self.term_positions[t].is_empty())
-        {
+        if !self.has_every_term(phrase) {
             return Vec::new();
         }
-        let lists: Vec<&Vec<usize>> = phrase
-            .terms
-            .iter()
-            .map(|&t| &self.term_positions[t])
-            .collect();
+        let lists: Vec<&[usize]> = phrase.terms.iter().map(|&t| self.positions_of(t)).collect();
         if lists.iter().any(|l| l.is_empty()) {
             return Vec::new();
         }
@@ -459,7 +480,7 @@ impl<'a> AnswerIndex<'a> {
     fn window_around(
         &self,
         anchor: usize,
-        lists: &[&Vec<usize>],
+        lists: &[&[usize]],
         max_span: usize,
         by_statement: bool,
     ) -> Option<Vec<usize>> {
@@ -485,7 +506,7 @@ impl<'a> AnswerIndex<'a> {
     }
 
     /// The terms at consecutive positions starting at `anchor`, in phrase order.
-    fn in_order_from(&self, anchor: usize, lists: &[&Vec<usize>]) -> Option<Vec<usize>> {
+    fn in_order_from(&self, anchor: usize, lists: &[&[usize]]) -> Option<Vec<usize>> {
         let positions: Vec<usize> = (0..lists.len()).map(|i| anchor + i).collect();
         lists
             .iter()
@@ -498,7 +519,7 @@ impl<'a> AnswerIndex<'a> {
     fn in_order_within(
         &self,
         anchor: usize,
-        lists: &[&Vec<usize>],
+        lists: &[&[usize]],
         max_span: usize,
     ) -> Option<Vec<usize>> {
         let clause = self.clause_of(anchor);
