@@ -472,6 +472,74 @@ mod tests {
         );
     }
 
+    /// The output lines of a run over `input` with `options`, and how many lines it handed on.
+    fn graded_lines(input: &[u8], options: &Options, stop_after: usize) -> (Vec<String>, usize) {
+        use crate::bank::{Bank, BankSource};
+        let bank = Bank::load(&BankSource::Bundled).unwrap();
+        let settings = GradeSettings::default();
+        let mut out = Vec::new();
+        let outcome = run(
+            io::BufReader::with_capacity(64, input),
+            &bank,
+            &settings,
+            options,
+            |graded| {
+                out.push(graded.json.unwrap_or_default());
+                Ok::<_, ()>(if out.len() >= stop_after {
+                    Flow::Stop
+                } else {
+                    Flow::Continue
+                })
+            },
+        )
+        .unwrap();
+        (out, outcome.lines)
+    }
+
+    #[test]
+    fn chunks_of_lines_keep_input_order_in_a_narrow_window() {
+        let mut input = Vec::new();
+        for i in 0..40 {
+            let line = match i % 4 {
+                0 => format!(
+                    r#"{{"id": {i}, "question_id": "bootstrap", "answer": "Бутстрэп: выборки с возвращением, {i}"}}"#
+                ),
+                1 => format!(
+                    r#"{{"id": {i}, "question_id": "dbscan", "answer": "DBSCAN ищет плотные области"}}"#
+                ),
+                2 => "not json".to_owned(),
+                _ => format!(r#"{{"id": {i}, "question_id": "no-such-question", "answer": "x"}}"#),
+            };
+            input.extend_from_slice(line.as_bytes());
+            input.push(b'\n');
+        }
+        let mut one_by_one = Options::new(2, 64 * 1024);
+        one_by_one.serialize = Some(true);
+        let (expected, lines) = graded_lines(&input, &one_by_one, usize::MAX);
+        assert_eq!(lines, 40);
+        assert!(expected[0].contains(r#""id":0"#), "{}", expected[0]);
+        assert!(expected[39].contains(r#""id":39"#), "{}", expected[39]);
+        // Chunks larger than the window, and a byte budget of about two lines: the reader
+        // must hand on what it holds before it waits, or the run would never end.
+        for (window_lines, window_bytes, chunk_lines) in
+            [(3, 200, 16), (5, 1 << 20, 4), (64, 1 << 20, 7)]
+        {
+            let options = Options {
+                window_lines,
+                window_bytes,
+                chunk_lines,
+                ..one_by_one.clone()
+            };
+            assert_eq!(
+                graded_lines(&input, &options, usize::MAX),
+                (expected.clone(), 40)
+            );
+            // A consumer that stops early gets the first lines, in order.
+            let (first, handed) = graded_lines(&input, &options, 5);
+            assert_eq!((first.as_slice(), handed), (&expected[..5], 5));
+        }
+    }
+
     #[test]
     fn a_lone_bom_or_carriage_return_is_blank() {
         assert!(lines(b"\xEF\xBB\xBF\n\r\n", 10).is_empty());
