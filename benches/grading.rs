@@ -2,7 +2,10 @@
 //!
 //! - `grade_300_words_10_concepts`: one 300-word answer against a 10-concept rubric (target < 100 µs).
 //! - `batch_10000_answers_binary`: 10,000 answers through the real `sobes grade --batch` (target < 2 s).
-//! - `load_bundled_bank`: loading and compiling every rubric of the bundled bank.
+//! - `load_bundled_bank`: loading the bundled bank (rubrics are compiled on first use).
+//! - `compile_every_rubric`: compiling all rubrics of the bundled bank, as a batch over every
+//!   question does once.
+//! - `detect_injection_300_words`: the hostile-input check of one answer.
 
 use std::io::Write;
 use std::process::{Command, Stdio};
@@ -105,8 +108,25 @@ fn analyze_300_words(bencher: divan::Bencher) {
 }
 
 #[divan::bench]
+fn detect_injection_300_words(bencher: divan::Bencher) {
+    let answer = answer_300_words();
+    bencher.bench(|| sobes::grade::injection::detect(divan::black_box(&answer)));
+}
+
+#[divan::bench]
 fn load_bundled_bank() -> Bank {
     Bank::load(&BankSource::Bundled).unwrap()
+}
+
+#[divan::bench(sample_count = 10, sample_size = 1)]
+fn compile_every_rubric(bencher: divan::Bencher) {
+    bencher
+        .with_inputs(|| Bank::load(&BankSource::Bundled).unwrap())
+        .bench_local_refs(|bank| {
+            for question in &bank.questions {
+                divan::black_box(bank.compiled_rubric(&question.id));
+            }
+        });
 }
 
 #[divan::bench(sample_count = 5, sample_size = 1)]

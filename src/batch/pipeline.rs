@@ -26,6 +26,10 @@ pub struct Options {
     /// Serialise each result as its output line on the worker (`Some(en)`): keyword-only
     /// batches, where the output line does not depend on anything else.
     pub serialize: Option<bool>,
+    /// Lines handed to a worker at once (at least one). More than one saves a thread hand-off
+    /// per line, but a line waits for the rest of its chunk to be read: for files, not for a
+    /// pipe that may deliver one line at a time.
+    pub chunk_lines: usize,
 }
 
 impl Options {
@@ -38,6 +42,7 @@ impl Options {
             window_bytes: 16 << 20,
             max_line_bytes: max_line_bytes(max_answer_bytes),
             serialize: None,
+            chunk_lines: 1,
         }
     }
 }
@@ -104,20 +109,49 @@ struct WindowState {
     stopped: bool,
 }
 
+/// Whether item `seq` of `bytes` may be admitted now.
+enum Admitted {
+    Yes,
+    /// Not before the consumer takes more.
+    NotYet,
+    /// The run was stopped.
+    Stopped,
+}
+
 impl Window {
+    /// Admit item `seq` of `bytes` if it fits now, without waiting.
+    fn try_admit(&self, seq: usize, bytes: usize, options: &Options) -> Admitted {
+        let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+        Self::admit_locked(&mut state, seq, bytes, options)
+    }
+
+    fn admit_locked(
+        state: &mut WindowState,
+        seq: usize,
+        bytes: usize,
+        options: &Options,
+    ) -> Admitted {
+        if state.stopped {
+            return Admitted::Stopped;
+        }
+        let lines_fit = seq < state.consumed + options.window_lines;
+        let bytes_fit =
+            state.bytes_in_flight == 0 || state.bytes_in_flight + bytes <= options.window_bytes;
+        if lines_fit && bytes_fit {
+            state.bytes_in_flight += bytes;
+            return Admitted::Yes;
+        }
+        Admitted::NotYet
+    }
+
     /// Wait until item `seq` of `bytes` fits; false when the run was stopped.
     fn admit(&self, seq: usize, bytes: usize, options: &Options) -> bool {
         let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
         loop {
-            if state.stopped {
-                return false;
-            }
-            let lines_fit = seq < state.consumed + options.window_lines;
-            let bytes_fit =
-                state.bytes_in_flight == 0 || state.bytes_in_flight + bytes <= options.window_bytes;
-            if lines_fit && bytes_fit {
-                state.bytes_in_flight += bytes;
-                return true;
+            match Self::admit_locked(&mut state, seq, bytes, options) {
+                Admitted::Yes => return true,
+                Admitted::Stopped => return false,
+                Admitted::NotYet => {}
             }
             state = self
                 .changed
@@ -126,9 +160,10 @@ impl Window {
         }
     }
 
-    fn release(&self, bytes: usize) {
+    /// The consumer took `lines` more lines of `bytes` in all.
+    fn release(&self, lines: usize, bytes: usize) {
         let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
-        state.consumed += 1;
+        state.consumed += lines;
         state.bytes_in_flight = state.bytes_in_flight.saturating_sub(bytes);
         self.changed.notify_all();
     }
@@ -161,15 +196,36 @@ where
         }),
         changed: Condvar::new(),
     };
-    let (work_tx, work_rx) = mpsc::sync_channel::<Item>(options.window_lines);
+    let chunk_lines = options.chunk_lines.max(1);
+    let (work_tx, work_rx) = mpsc::sync_channel::<Vec<Item>>(options.window_lines);
     let work_rx = Mutex::new(work_rx);
-    let (done_tx, done_rx) = mpsc::channel::<(usize, Graded)>();
+    let (done_tx, done_rx) = mpsc::channel::<Vec<(usize, Graded)>>();
     std::thread::scope(|scope| {
         let window = &window;
         let reader = scope.spawn(move || {
+            let mut chunk: Vec<Item> = Vec::with_capacity(chunk_lines);
+            let send = |chunk: &mut Vec<Item>| {
+                chunk.is_empty()
+                    || work_tx
+                        .send(std::mem::replace(chunk, Vec::with_capacity(chunk_lines)))
+                        .is_ok()
+            };
             let result = read_lines(input, options.max_line_bytes, |seq, item| {
-                window.admit(seq, item.input_bytes, options) && work_tx.send(item).is_ok()
+                let admitted = match window.try_admit(seq, item.input_bytes, options) {
+                    Admitted::Yes => true,
+                    Admitted::Stopped => false,
+                    // The lines held back here may be what the consumer waits for.
+                    Admitted::NotYet => {
+                        send(&mut chunk) && window.admit(seq, item.input_bytes, options)
+                    }
+                };
+                if !admitted {
+                    return false;
+                }
+                chunk.push(item);
+                chunk.len() < chunk_lines || send(&mut chunk)
             });
+            send(&mut chunk);
             drop(work_tx);
             result
         });
@@ -177,17 +233,23 @@ where
             let done_tx = done_tx.clone();
             let work_rx = &work_rx;
             scope.spawn(move || loop {
-                let item = work_rx
+                let items = work_rx
                     .lock()
                     .unwrap_or_else(PoisonError::into_inner)
                     .recv();
-                let Ok(item) = item else { break };
-                let graded = grade_item(bank, settings, options, item.line, item.text);
-                let graded = Graded {
-                    input_bytes: item.input_bytes,
-                    ..graded
-                };
-                if done_tx.send((item.seq, graded)).is_err() {
+                let Ok(items) = items else { break };
+                let graded: Vec<(usize, Graded)> = items
+                    .into_iter()
+                    .map(|item| {
+                        let graded = grade_item(bank, settings, options, item.line, item.text);
+                        let graded = Graded {
+                            input_bytes: item.input_bytes,
+                            ..graded
+                        };
+                        (item.seq, graded)
+                    })
+                    .collect();
+                if done_tx.send(graded).is_err() {
                     break;
                 }
             });
@@ -209,7 +271,7 @@ where
 /// Receive graded lines in any order and hand them to `consume` in input order, keeping at
 /// most `window_lines` of them waiting.
 fn consume_in_order<E>(
-    done_rx: &mpsc::Receiver<(usize, Graded)>,
+    done_rx: &mpsc::Receiver<Vec<(usize, Graded)>>,
     window: &Window,
     options: &Options,
     consume: &mut impl FnMut(Graded) -> Result<Flow, E>,
@@ -217,16 +279,31 @@ fn consume_in_order<E>(
     let mut waiting: Vec<Option<Graded>> = Vec::new();
     waiting.resize_with(options.window_lines, || None);
     let mut next = 0usize;
-    for (seq, graded) in done_rx {
-        waiting[seq % options.window_lines] = Some(graded);
+    for chunk in done_rx {
+        for (seq, graded) in chunk {
+            waiting[seq % options.window_lines] = Some(graded);
+        }
+        let (mut lines, mut bytes) = (0, 0);
+        let mut flow = Flow::Continue;
         while let Some(graded) = waiting[next % options.window_lines].take() {
-            let bytes = graded.input_bytes;
-            let flow = consume(graded)?;
+            bytes += graded.input_bytes;
+            lines += 1;
             next += 1;
-            window.release(bytes);
+            flow = match consume(graded) {
+                Ok(flow) => flow,
+                Err(e) => {
+                    window.release(lines, bytes);
+                    return Err(e);
+                }
+            };
             if flow == Flow::Stop {
-                return Ok(next);
+                break;
             }
+        }
+        // Released once per chunk: the reader is woken once, not once per line.
+        window.release(lines, bytes);
+        if flow == Flow::Stop {
+            return Ok(next);
         }
     }
     Ok(next)
@@ -393,6 +470,74 @@ mod tests {
                 (4, Ok(b"end".to_vec()))
             ]
         );
+    }
+
+    /// The output lines of a run over `input` with `options`, and how many lines it handed on.
+    fn graded_lines(input: &[u8], options: &Options, stop_after: usize) -> (Vec<String>, usize) {
+        use crate::bank::{Bank, BankSource};
+        let bank = Bank::load(&BankSource::Bundled).unwrap();
+        let settings = GradeSettings::default();
+        let mut out = Vec::new();
+        let outcome = run(
+            io::BufReader::with_capacity(64, input),
+            &bank,
+            &settings,
+            options,
+            |graded| {
+                out.push(graded.json.unwrap_or_default());
+                Ok::<_, ()>(if out.len() >= stop_after {
+                    Flow::Stop
+                } else {
+                    Flow::Continue
+                })
+            },
+        )
+        .unwrap();
+        (out, outcome.lines)
+    }
+
+    #[test]
+    fn chunks_of_lines_keep_input_order_in_a_narrow_window() {
+        let mut input = Vec::new();
+        for i in 0..40 {
+            let line = match i % 4 {
+                0 => format!(
+                    r#"{{"id": {i}, "question_id": "bootstrap", "answer": "Бутстрэп: выборки с возвращением, {i}"}}"#
+                ),
+                1 => format!(
+                    r#"{{"id": {i}, "question_id": "dbscan", "answer": "DBSCAN ищет плотные области"}}"#
+                ),
+                2 => "not json".to_owned(),
+                _ => format!(r#"{{"id": {i}, "question_id": "no-such-question", "answer": "x"}}"#),
+            };
+            input.extend_from_slice(line.as_bytes());
+            input.push(b'\n');
+        }
+        let mut one_by_one = Options::new(2, 64 * 1024);
+        one_by_one.serialize = Some(true);
+        let (expected, lines) = graded_lines(&input, &one_by_one, usize::MAX);
+        assert_eq!(lines, 40);
+        assert!(expected[0].contains(r#""id":0"#), "{}", expected[0]);
+        assert!(expected[39].contains(r#""id":39"#), "{}", expected[39]);
+        // Chunks larger than the window, and a byte budget of about two lines: the reader
+        // must hand on what it holds before it waits, or the run would never end.
+        for (window_lines, window_bytes, chunk_lines) in
+            [(3, 200, 16), (5, 1 << 20, 4), (64, 1 << 20, 7)]
+        {
+            let options = Options {
+                window_lines,
+                window_bytes,
+                chunk_lines,
+                ..one_by_one.clone()
+            };
+            assert_eq!(
+                graded_lines(&input, &options, usize::MAX),
+                (expected.clone(), 40)
+            );
+            // A consumer that stops early gets the first lines, in order.
+            let (first, handed) = graded_lines(&input, &options, 5);
+            assert_eq!((first.as_slice(), handed), (&expected[..5], 5));
+        }
     }
 
     #[test]

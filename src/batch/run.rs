@@ -89,6 +89,10 @@ pub fn grade_batch(
     if llm.is_none() {
         options.serialize = Some(lang.is_en());
     }
+    if size.is_some() {
+        // A regular file: its lines are all there, so workers take them a chunk at a time.
+        options.chunk_lines = 16;
+    }
     let chunk = llm.map_or(1, |grader| (grader.concurrency() * 4).clamp(16, 256));
     let mut pending: Vec<(LineResult, usize)> = Vec::new();
     let outcome = pipeline::run(input, bank, settings, &options, |graded: Graded| {

@@ -92,6 +92,14 @@ impl CompiledCue {
         window: usize,
         scope: Scope,
     ) -> Option<CueHit> {
+        // A group none of whose alternatives has all its words in the answer finds nothing.
+        if !self
+            .groups
+            .iter()
+            .all(|alternatives| alternatives.iter().any(|p| index.has_every_term(p)))
+        {
+            return None;
+        }
         let together = |a: &Occurrence, b: &Occurrence| match scope {
             Scope::Sentence => a.sentence == b.sentence,
             Scope::Statement => index.no_statement_break(

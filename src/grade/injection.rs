@@ -11,6 +11,9 @@
 //! ("іgnоre" with Cyrillic і and о). Base64 blobs that decode to text are flagged as well:
 //! an interview answer has no reason to carry one.
 
+use std::borrow::Cow;
+
+use rustc_hash::FxHashMap;
 use unicode_normalization::UnicodeNormalization;
 
 use super::text::is_word_char;
@@ -210,10 +213,22 @@ pub struct Injection {
     pub evidence: String,
 }
 
-fn words(text: &str) -> Vec<String> {
+/// The words of `text`, lowercase, `ё` read as `е`; borrowed from `text` when they already
+/// read so (most words of an unmasked answer do).
+fn words(text: &str) -> Vec<Cow<'_, str>> {
     text.split(|c: char| !is_word_char(c))
         .filter(|w| !w.is_empty())
-        .map(|w| w.to_lowercase().replace('ё', "е"))
+        .map(|w| {
+            // Lowercase ASCII and Cyrillic а–я (without ё) are what `to_lowercase` and the
+            // `ё` fold leave unchanged.
+            if w.chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || ('а'..='я').contains(&c))
+            {
+                Cow::Borrowed(w)
+            } else {
+                Cow::Owned(w.to_lowercase().replace('ё', "е"))
+            }
+        })
         .collect()
 }
 
@@ -225,20 +240,25 @@ fn word_matches(word: &str, prefixes: &[&str]) -> bool {
     })
 }
 
-/// The first letters of the words that can open a pattern.
-fn pattern_openers() -> &'static std::collections::HashSet<char> {
-    static OPENERS: std::sync::OnceLock<std::collections::HashSet<char>> =
-        std::sync::OnceLock::new();
+/// By first letter, the patterns (indices into `PATTERNS`, in order) whose first word can
+/// start with it: a word is tried only against those.
+fn pattern_openers() -> &'static FxHashMap<char, Vec<usize>> {
+    static OPENERS: std::sync::OnceLock<FxHashMap<char, Vec<usize>>> = std::sync::OnceLock::new();
     OPENERS.get_or_init(|| {
-        PATTERNS
-            .iter()
-            .flat_map(|pattern| pattern[0].prefixes)
-            .filter_map(|prefix| prefix.chars().next())
-            .collect()
+        let mut openers: FxHashMap<char, Vec<usize>> = FxHashMap::default();
+        for (index, pattern) in PATTERNS.iter().enumerate() {
+            for first in pattern[0].prefixes.iter().filter_map(|p| p.chars().next()) {
+                let patterns = openers.entry(first).or_default();
+                if patterns.last() != Some(&index) {
+                    patterns.push(index);
+                }
+            }
+        }
+        openers
     })
 }
 
-fn matches_at(words: &[String], pattern: &[Element], start: usize) -> Option<usize> {
+fn matches_at(words: &[Cow<str>], pattern: &[Element], start: usize) -> Option<usize> {
     if !word_matches(&words[start], pattern[0].prefixes) {
         return None;
     }
@@ -305,39 +325,65 @@ fn latin_look_alike(c: char) -> Option<char> {
     })
 }
 
-/// A word that mixes Latin letters with look-alikes from another script, read as Latin.
-fn fold_mixed_word(word: &str) -> String {
-    let has_latin = word.chars().any(|c| c.is_ascii_alphabetic());
-    let has_look_alike = word.chars().any(|c| latin_look_alike(c).is_some());
-    if has_latin && has_look_alike {
-        word.chars()
-            .map(|c| latin_look_alike(c).unwrap_or(c))
-            .collect()
+/// Whether a word mixes Latin letters with look-alikes from another script.
+fn is_mixed_word(word: &str) -> bool {
+    word.chars().any(|c| c.is_ascii_alphabetic())
+        && word.chars().any(|c| latin_look_alike(c).is_some())
+}
+
+/// Append `word` to `out`, read as Latin when it mixes Latin letters with look-alikes from
+/// another script.
+fn push_folded(out: &mut String, word: &str) {
+    if is_mixed_word(word) {
+        out.extend(word.chars().map(|c| latin_look_alike(c).unwrap_or(c)));
     } else {
-        word.to_owned()
+        out.push_str(word);
     }
 }
 
 /// The answer as the patterns read it: compatibility forms normalised (NFKC), invisible
 /// characters removed, lowercase, look-alike letters of mixed-script words read as Latin.
 fn unmasked(answer: &str) -> String {
-    let plain: String = answer
-        .nfkc()
-        .filter(|&c| !is_invisible(c))
-        .flat_map(char::to_lowercase)
-        .collect();
+    use unicode_normalization::{is_nfkc_quick, IsNormalized};
+    let mut plain = String::with_capacity(answer.len());
+    let lower = |c: char, plain: &mut String| {
+        match c {
+            _ if c.is_ascii() => plain.push(c.to_ascii_lowercase()),
+            // Basic Cyrillic capitals, without the Unicode tables.
+            'А'..='Я' => plain.push(char::from_u32(c as u32 + 0x20).unwrap_or(c)),
+            '\u{0400}'..='\u{040F}' => plain.push(char::from_u32(c as u32 + 0x50).unwrap_or(c)),
+            'а'..='я' | '\u{0450}'..='\u{045F}' => plain.push(c),
+            _ if !is_invisible(c) => plain.extend(c.to_lowercase()),
+            _ => {}
+        }
+    };
+    // Text already in NFKC (nearly every answer) is what the normaliser would give back.
+    if super::text::is_plain_nfkc(answer) || is_nfkc_quick(answer.chars()) == IsNormalized::Yes {
+        answer.chars().for_each(|c| lower(c, &mut plain));
+    } else {
+        answer.nfkc().for_each(|c| lower(c, &mut plain));
+    }
+    // Runs of word characters are words; everything between them is kept as it is.
     let mut out = String::with_capacity(plain.len());
-    let mut word = String::new();
-    for c in plain.chars() {
-        if is_word_char(c) {
-            word.push(c);
-        } else {
-            out.push_str(&fold_mixed_word(&word));
-            word.clear();
-            out.push(c);
+    let mut start = 0;
+    let mut in_word = false;
+    for (at, c) in plain.char_indices() {
+        let word_char = is_word_char(c);
+        if word_char != in_word {
+            if in_word {
+                push_folded(&mut out, &plain[start..at]);
+            } else {
+                out.push_str(&plain[start..at]);
+            }
+            start = at;
+            in_word = word_char;
         }
     }
-    out.push_str(&fold_mixed_word(&word));
+    if in_word {
+        push_folded(&mut out, &plain[start..]);
+    } else {
+        out.push_str(&plain[start..]);
+    }
     out
 }
 
@@ -356,6 +402,18 @@ fn straight_quotes(text: &str) -> String {
 
 /// A quoted grade key followed by a colon, as in a forged reply: `"score": 10`.
 fn forged_grade_key(text: &str) -> Option<String> {
+    // A forged key needs a colon; and without backslashes (which are dropped) the key itself
+    // must already be in the text.
+    if !text.contains(':')
+        || (!text.contains('\\') && !GRADE_KEYS.iter().any(|key| text.contains(key)))
+    {
+        return None;
+    }
+    forged_grade_key_in_straightened(text)
+}
+
+/// [`forged_grade_key`] without the quick checks.
+fn forged_grade_key_in_straightened(text: &str) -> Option<String> {
     let text = straight_quotes(text);
     for key in GRADE_KEYS {
         let quoted = format!("\"{key}\"");
@@ -461,14 +519,19 @@ pub fn detect(answer: &str) -> Option<Injection> {
     }
     let answer = unmasked(answer);
     let answer = answer.as_str();
-    let lower = answer.to_owned();
-    if let Some(key) = forged_grade_key(&lower) {
+    let lower = answer;
+    if let Some(key) = forged_grade_key(lower) {
         return Some(Injection { evidence: key });
     }
-    if let Some(marks) = full_marks(&lower) {
+    if let Some(marks) = full_marks(lower) {
         return Some(Injection { evidence: marks });
     }
+    // Every marker but the last opens with `<` or `[`.
+    let bracketed = lower.contains(['<', '[']);
     for marker in MARKERS {
+        if !bracketed && marker.starts_with(['<', '[']) {
+            continue;
+        }
         if lower.contains(marker) {
             return Some(Injection {
                 evidence: (*marker).to_owned(),
@@ -486,18 +549,16 @@ pub fn detect(answer: &str) -> Option<Injection> {
     let words = words(answer);
     let openers = pattern_openers();
     for start in 0..words.len() {
-        // Most words cannot open any pattern: their first letter says so without a comparison.
-        if !words[start]
-            .chars()
-            .next()
-            .is_some_and(|c| openers.contains(&c))
-        {
+        // Most words cannot open any pattern, and the rest only a few: their first letter
+        // says which.
+        let Some(patterns) = words[start].chars().next().and_then(|c| openers.get(&c)) else {
             continue;
-        }
-        for pattern in PATTERNS {
-            if let Some(end) = matches_at(&words, pattern, start) {
+        };
+        for &pattern in patterns {
+            if let Some(end) = matches_at(&words, PATTERNS[pattern], start) {
+                let evidence: Vec<&str> = words[start..=end].iter().map(|w| &**w).collect();
                 return Some(Injection {
-                    evidence: words[start..=end].join(" "),
+                    evidence: evidence.join(" "),
                 });
             }
         }
@@ -508,6 +569,94 @@ pub fn detect(answer: &str) -> Option<Injection> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    /// `unmasked` and `words` as first written (one string per word, the normaliser always
+    /// run): the fast paths must read every text the same way.
+    fn unmasked_reference(answer: &str) -> String {
+        fn fold_mixed_word(word: &str) -> String {
+            let has_latin = word.chars().any(|c| c.is_ascii_alphabetic());
+            let has_look_alike = word.chars().any(|c| latin_look_alike(c).is_some());
+            if has_latin && has_look_alike {
+                word.chars()
+                    .map(|c| latin_look_alike(c).unwrap_or(c))
+                    .collect()
+            } else {
+                word.to_owned()
+            }
+        }
+        let plain: String = answer
+            .nfkc()
+            .filter(|&c| !is_invisible(c))
+            .flat_map(char::to_lowercase)
+            .collect();
+        let mut out = String::with_capacity(plain.len());
+        let mut word = String::new();
+        for c in plain.chars() {
+            if is_word_char(c) {
+                word.push(c);
+            } else {
+                out.push_str(&fold_mixed_word(&word));
+                word.clear();
+                out.push(c);
+            }
+        }
+        out.push_str(&fold_mixed_word(&word));
+        out
+    }
+
+    fn words_reference(text: &str) -> Vec<String> {
+        text.split(|c: char| !is_word_char(c))
+            .filter(|w| !w.is_empty())
+            .map(|w| w.to_lowercase().replace('ё', "е"))
+            .collect()
+    }
+
+    fn assert_reads_as_before(text: &str) {
+        assert_eq!(
+            forged_grade_key(text),
+            forged_grade_key_in_straightened(text),
+            "{text:?}"
+        );
+        let unmasked_text = unmasked(text);
+        assert_eq!(unmasked_text, unmasked_reference(text), "{text:?}");
+        for probe in [text, unmasked_text.as_str()] {
+            let fast: Vec<String> = words(probe).into_iter().map(Cow::into_owned).collect();
+            assert_eq!(fast, words_reference(probe), "{probe:?}");
+        }
+    }
+
+    #[test]
+    fn fast_paths_read_the_fixture_answers_as_before() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/blind/answers.jsonl");
+        let text = std::fs::read_to_string(path).unwrap();
+        for line in text.lines() {
+            let value: serde_json::Value = serde_json::from_str(line).unwrap();
+            assert_reads_as_before(value["answer"].as_str().unwrap());
+        }
+        for text in DISGUISED {
+            assert_reads_as_before(text);
+        }
+        for text in [
+            "sco\\re: 1",
+            "\"sc\\ore\": 1",
+            "'балл' : 5",
+            "“оценка”:",
+            "score",
+        ] {
+            assert_reads_as_before(text);
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn fast_paths_read_any_text_as_before(
+            text in r#"[a-zA-Z0-9 .,:'scorebалоцнк"\\<\[/а-яА-ЯёЁіοσΣİẞﬁｉＡ\x{200B}\x{00AD}\x{0301}\x{0306}«»’—]{0,40}"#
+        ) {
+            assert_reads_as_before(&text);
+        }
+    }
 
     #[test]
     fn english_injections_are_detected() {

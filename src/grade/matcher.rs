@@ -80,7 +80,11 @@ pub struct Vocabulary {
 impl Vocabulary {
     /// Compile a phrase; `None` when it has no content word to match.
     pub fn phrase(&mut self, phrase_text: &str) -> Option<Phrase> {
-        let analyzed = text::analyze(phrase_text);
+        self.phrase_analyzed(phrase_text, &text::analyze(phrase_text))
+    }
+
+    /// [`Self::phrase`] for a phrase already analysed: `analyzed` is `text::analyze(phrase_text)`.
+    pub fn phrase_analyzed(&mut self, phrase_text: &str, analyzed: &Analyzed) -> Option<Phrase> {
         let negated = analyzed.tokens.iter().filter(|t| t.is_negation).count() % 2 == 1;
         let mut content: Vec<_> = analyzed.tokens.iter().filter(|t| !t.is_stop).collect();
         if content.is_empty() {
@@ -210,7 +214,7 @@ pub fn terms_match(rubric: &Term, answer: &Term, settings: &GradeSettings) -> bo
     let longer = a.len().max(b.len()) as f64;
     let gap = a.len().abs_diff(b.len()) as f64;
     gap / longer <= 1.0 - settings.cross_script_similarity
-        && 1.0 - strsim::osa_distance(a, b) as f64 / longer >= settings.cross_script_similarity
+        && 1.0 - osa_distance(a, b) as f64 / longer >= settings.cross_script_similarity
 }
 
 /// Optimal-string-alignment distance at most `allowed`, computed on what is left after the
@@ -235,7 +239,47 @@ fn within_edits(a: &str, b: &str, allowed: usize) -> bool {
     if la.max(lb) <= allowed {
         return true;
     }
-    la.abs_diff(lb) <= allowed && strsim::osa_distance(a, b) <= allowed
+    la.abs_diff(lb) <= allowed && osa_distance(a, b) <= allowed
+}
+
+/// Longest second word [`osa_distance`] compares without allocating.
+const OSA_STACK_CHARS: usize = 48;
+
+/// `strsim::osa_distance` (optimal string alignment: insertions, deletions, substitutions and
+/// transpositions of neighbours, each substring edited once), the same figure computed in
+/// three rows on the stack for the short words that grading compares.
+fn osa_distance(a: &str, b: &str) -> usize {
+    let b_len = b.chars().count();
+    if b_len >= OSA_STACK_CHARS {
+        return strsim::osa_distance(a, b);
+    }
+    let mut rows = [[0usize; OSA_STACK_CHARS]; 3];
+    // Rows i - 2, i - 1 and i, by index into `rows`.
+    let (mut two_back, mut previous, mut current) = (0, 1, 2);
+    let [first, second, _] = &mut rows;
+    for (j, (a, b)) in first.iter_mut().zip(second.iter_mut()).enumerate() {
+        (*a, *b) = (j, j);
+    }
+    let mut prev_a_char = char::MAX;
+    for (i, a_char) in a.chars().enumerate() {
+        rows[current][0] = i + 1;
+        let mut prev_b_char = char::MAX;
+        for (j, b_char) in b.chars().enumerate() {
+            let cost = usize::from(a_char != b_char);
+            let mut distance = (rows[current][j] + 1)
+                .min(rows[previous][j + 1] + 1)
+                .min(rows[previous][j] + cost);
+            if i > 0 && j > 0 && a_char != b_char && a_char == prev_b_char && b_char == prev_a_char
+            {
+                distance = distance.min(rows[two_back][j - 1] + 1);
+            }
+            rows[current][j + 1] = distance;
+            prev_b_char = b_char;
+        }
+        (two_back, previous, current) = (previous, current, two_back);
+        prev_a_char = a_char;
+    }
+    rows[previous][b_len]
 }
 
 /// Where an answer's content words sit, for phrase search.
@@ -243,8 +287,10 @@ pub struct AnswerIndex<'a> {
     pub analyzed: &'a Analyzed,
     /// Token index of each content word, in order.
     pub content: Vec<usize>,
-    /// For each vocabulary term, the content positions where it occurs.
-    term_positions: Vec<Vec<usize>>,
+    /// For each vocabulary term `t`, the content positions where it occurs, in order:
+    /// `term_positions[term_starts[t]..term_starts[t + 1]]` (one allocation for all terms).
+    term_starts: Vec<usize>,
+    term_positions: Vec<usize>,
 }
 
 /// Verb stems that, negated after a term, deny it exists or matters ("не возникает",
@@ -360,24 +406,51 @@ impl<'a> AnswerIndex<'a> {
             memo.words += added;
         });
         starts.push(matched.len());
-        // Walking positions in order leaves every list sorted.
-        let mut term_positions = vec![Vec::new(); vocabulary.terms.len()];
+        // Count each term's positions, then fill them in: walking positions in order leaves
+        // every list sorted.
+        let mut term_starts = vec![0usize; vocabulary.terms.len() + 1];
+        for &word in &distinct_of_position {
+            for &term in &matched[starts[word]..starts[word + 1]] {
+                term_starts[term + 1] += 1;
+            }
+        }
+        for t in 1..term_starts.len() {
+            term_starts[t] += term_starts[t - 1];
+        }
+        let mut next = term_starts.clone();
+        let mut term_positions = vec![0usize; term_starts.last().copied().unwrap_or(0)];
         for (position, &word) in distinct_of_position.iter().enumerate() {
             for &term in &matched[starts[word]..starts[word + 1]] {
-                term_positions[term].push(position);
+                term_positions[next[term]] = position;
+                next[term] += 1;
             }
         }
         AnswerIndex {
             analyzed,
             content,
+            term_starts,
             term_positions,
         }
+    }
+
+    /// The content positions where vocabulary term `term` occurs, in order.
+    fn positions_of(&self, term: usize) -> &[usize] {
+        &self.term_positions[self.term_starts[term]..self.term_starts[term + 1]]
+    }
+
+    /// Whether every word of `phrase` occurs in the answer: without that, [`Self::find`] finds
+    /// nothing.
+    pub fn has_every_term(&self, phrase: &Phrase) -> bool {
+        phrase
+            .terms
+            .iter()
+            .all(|&t| self.term_starts[t] != self.term_starts[t + 1])
     }
 
     /// For each content position, whether its word matches any term of the vocabulary.
     pub fn matched(&self) -> Vec<bool> {
         let mut matched = vec![false; self.content.len()];
-        for &position in self.term_positions.iter().flatten() {
+        for &position in &self.term_positions {
             matched[position] = true;
         }
         matched
@@ -404,18 +477,10 @@ impl<'a> AnswerIndex<'a> {
         by_statement: bool,
     ) -> Vec<Occurrence> {
         // Most phrases miss a word: answer that before allocating anything.
-        if phrase
-            .terms
-            .iter()
-            .any(|&t| self.term_positions[t].is_empty())
-        {
+        if !self.has_every_term(phrase) {
             return Vec::new();
         }
-        let lists: Vec<&Vec<usize>> = phrase
-            .terms
-            .iter()
-            .map(|&t| &self.term_positions[t])
-            .collect();
+        let lists: Vec<&[usize]> = phrase.terms.iter().map(|&t| self.positions_of(t)).collect();
         if lists.iter().any(|l| l.is_empty()) {
             return Vec::new();
         }
@@ -459,7 +524,7 @@ impl<'a> AnswerIndex<'a> {
     fn window_around(
         &self,
         anchor: usize,
-        lists: &[&Vec<usize>],
+        lists: &[&[usize]],
         max_span: usize,
         by_statement: bool,
     ) -> Option<Vec<usize>> {
@@ -485,7 +550,7 @@ impl<'a> AnswerIndex<'a> {
     }
 
     /// The terms at consecutive positions starting at `anchor`, in phrase order.
-    fn in_order_from(&self, anchor: usize, lists: &[&Vec<usize>]) -> Option<Vec<usize>> {
+    fn in_order_from(&self, anchor: usize, lists: &[&[usize]]) -> Option<Vec<usize>> {
         let positions: Vec<usize> = (0..lists.len()).map(|i| anchor + i).collect();
         lists
             .iter()
@@ -498,7 +563,7 @@ impl<'a> AnswerIndex<'a> {
     fn in_order_within(
         &self,
         anchor: usize,
-        lists: &[&Vec<usize>],
+        lists: &[&[usize]],
         max_span: usize,
     ) -> Option<Vec<usize>> {
         let clause = self.clause_of(anchor);
@@ -682,6 +747,44 @@ impl<'a> AnswerIndex<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn osa_distance_is_strsims(a in "[abcба]{0,12}", b in "[abcба]{0,12}") {
+            prop_assert_eq!(osa_distance(&a, &b), strsim::osa_distance(&a, &b));
+        }
+    }
+
+    #[test]
+    fn osa_distance_is_strsims_on_words() {
+        let words = [
+            "",
+            "a",
+            "ab",
+            "ba",
+            "abc",
+            "ca",
+            "overfit",
+            "overfitting",
+            "ovrefit",
+            "оверфит",
+            "градиент",
+            "граидент",
+            "градинет",
+            "gradient",
+            "clustering",
+            "clusteirng",
+            &"x".repeat(OSA_STACK_CHARS - 1),
+            &"x".repeat(OSA_STACK_CHARS),
+            &"xy".repeat(OSA_STACK_CHARS),
+        ];
+        for a in words {
+            for b in words {
+                assert_eq!(osa_distance(a, b), strsim::osa_distance(a, b), "{a} / {b}");
+            }
+        }
+    }
 
     fn settings() -> GradeSettings {
         GradeSettings::default()

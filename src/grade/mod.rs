@@ -143,8 +143,23 @@ impl CompiledRubric {
             .map(|c| {
                 c.aliases
                     .iter()
-                    .flat_map(|a| synonyms.expand(a))
-                    .filter_map(|a| vocabulary.phrase(&a))
+                    .flat_map(|a| {
+                        // One analysis of the alias serves its expansion and itself (the
+                        // first variant).
+                        let analyzed = text::analyze(a);
+                        let variants = synonyms.expand_analyzed(a, &analyzed);
+                        variants
+                            .into_iter()
+                            .enumerate()
+                            .filter_map(|(k, variant)| {
+                                if k == 0 {
+                                    vocabulary.phrase_analyzed(&variant, &analyzed)
+                                } else {
+                                    vocabulary.phrase(&variant)
+                                }
+                            })
+                            .collect::<Vec<_>>()
+                    })
                     .collect()
             })
             .collect();

@@ -422,8 +422,33 @@ pub fn is_infinitive(token: &Token) -> bool {
             .any(|e| token.word.ends_with(e))
 }
 
+/// Words remembered per thread by [`is_predicate_word`] before it starts afresh.
+const PREDICATE_MEMO_LIMIT: usize = 100_000;
+
+thread_local! {
+    /// [`is_predicate_word`] per word: it depends on the word alone (its script is the word's),
+    /// and answers repeat words, while the test runs dozens of suffix comparisons.
+    static PREDICATE_MEMO: std::cell::RefCell<rustc_hash::FxHashMap<Box<str>, bool>> =
+        std::cell::RefCell::new(rustc_hash::FxHashMap::default());
+}
+
 /// Is this word a predicate, or a word that only occurs in statements?
 pub fn is_predicate_word(token: &Token) -> bool {
+    PREDICATE_MEMO.with(|memo| {
+        let mut memo = memo.borrow_mut();
+        if let Some(&known) = memo.get(token.word.as_str()) {
+            return known;
+        }
+        let answer = predicate_word_uncached(token);
+        if memo.len() >= PREDICATE_MEMO_LIMIT {
+            memo.clear();
+        }
+        memo.insert(token.word.as_str().into(), answer);
+        answer
+    })
+}
+
+fn predicate_word_uncached(token: &Token) -> bool {
     use std::sync::OnceLock;
     static WORDS: OnceLock<rustc_hash::FxHashSet<&'static str>> = OnceLock::new();
     static VERBS: OnceLock<rustc_hash::FxHashSet<&'static str>> = OnceLock::new();

@@ -59,12 +59,20 @@ impl Synonyms {
 
     /// The phrase and its variants with synonyms in place of the words they stand for.
     pub fn expand(&self, phrase: &str) -> Vec<String> {
+        if self.groups.is_empty() {
+            return vec![phrase.to_owned()];
+        }
+        self.expand_analyzed(phrase, &text::analyze(phrase))
+    }
+
+    /// [`Self::expand`] for a phrase already analysed: `analyzed` is `text::analyze(phrase)`.
+    /// The first variant is always `phrase` itself.
+    pub fn expand_analyzed(&self, phrase: &str, analyzed: &Analyzed) -> Vec<String> {
         let mut out = vec![phrase.to_owned()];
         if self.groups.is_empty() {
             return out;
         }
-        let analyzed = text::analyze(phrase);
-        let words = content(&analyzed);
+        let words = content(analyzed);
         for group in &self.groups {
             for member in group {
                 let n = member.stems.len();
@@ -77,8 +85,8 @@ impl Synonyms {
                     continue;
                 };
                 let (first, last) = (words[start].0, words[start + n - 1].0);
-                let before = join(&analyzed, 0, first);
-                let after = join(&analyzed, last + 1, analyzed.tokens.len());
+                let before = join(analyzed, 0, first);
+                let after = join(analyzed, last + 1, analyzed.tokens.len());
                 for other in group.iter().filter(|m| m.text != member.text) {
                     let variant = [before.as_str(), other.text.as_str(), after.as_str()]
                         .iter()
