@@ -3,6 +3,8 @@
 //! - `GET /api/questions`: the bank's questions, as `sobes questions --format json` lists them.
 //! - `POST /api/grade` `{question_id, answer, lang?}`: the object `sobes grade --format json`
 //!   prints for the same answer.
+//! - `POST /api/sessions` and the routes under it: an interview on the session engine, kept in
+//!   the same history as the CLI ([`live`], [`api`]).
 //!
 //! Errors are JSON `{"error": message}` with the status that fits: 400 bad input, 401 no or
 //! wrong token, 404 an unknown question, 413 a body or answer over the limit. The server
@@ -23,21 +25,64 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use crate::bank::Bank;
+use crate::config::Config;
 use crate::error::InputError;
-use crate::grade::{grade, GradeSettings};
+use crate::grade::grade;
+use crate::session::KeywordGrader;
 use crate::ui::Lang;
+
+pub mod api;
+pub mod live;
+
+use live::Engine;
+
+/// The CSP of a self-contained HTML report: inline CSS and SVG, nothing fetched.
+pub const REPORT_CSP: &str =
+    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'";
 
 /// Room in a request body for the JSON around an answer (and escapes in it).
 const BODY_SLACK: usize = 16 * 1024;
 
-/// What the server needs, built once and shared by every request.
+/// What the server is started with.
 pub struct ServerState {
     pub bank: Bank,
-    pub grading: GradeSettings,
+    pub config: Config,
+    /// The history database (the one `sobes history` reads).
+    pub db: std::path::PathBuf,
     /// The interface language when a request names none.
     pub lang: Lang,
     /// Every request must carry it, when set.
     pub token: Option<String>,
+}
+
+/// What every request shares; it lives as long as the process.
+pub struct App {
+    pub bank: &'static Bank,
+    pub engine: Engine,
+    pub lang: Lang,
+    pub token: Option<String>,
+}
+
+impl App {
+    /// The server's shared state, built once: the bank and grader live for the whole process.
+    pub fn new(state: ServerState) -> App {
+        let ServerState {
+            bank,
+            config,
+            db,
+            lang,
+            token,
+        } = state;
+        let bank: &'static Bank = Box::leak(Box::new(bank));
+        let settings = Box::leak(Box::new(config.grading.clone()));
+        let grader = Box::leak(Box::new(KeywordGrader { bank, settings }));
+        App {
+            bank,
+            engine: Engine::new(config, grader, db),
+            lang,
+            token,
+        }
+    }
 }
 
 /// An API error: a status and a message, sent as `{"error": message}`.
@@ -48,7 +93,7 @@ pub struct ApiError {
 }
 
 impl ApiError {
-    fn new(status: StatusCode, message: impl Into<String>) -> ApiError {
+    pub fn new(status: StatusCode, message: impl Into<String>) -> ApiError {
         ApiError {
             status,
             message: message.into(),
@@ -84,11 +129,16 @@ impl From<InputError> for ApiError {
 }
 
 /// The routes, with the body limit and the token check.
-pub fn router(state: Arc<ServerState>) -> Router {
-    let limit = state.grading.max_answer_bytes + BODY_SLACK;
+pub fn router(state: Arc<App>) -> Router {
+    let limit = state.engine.config.grading.max_answer_bytes + BODY_SLACK;
     Router::new()
         .route("/api/questions", get(questions))
         .route("/api/grade", post(grade_answer))
+        .route("/api/sessions", post(api::start))
+        .route("/api/sessions/{id}/answers", post(api::answer))
+        .route("/api/sessions/{id}/hint", post(api::hint))
+        .route("/api/sessions/{id}/skip", post(api::skip))
+        .route("/api/sessions/{id}/report", get(api::report))
         .fallback(|| async { ApiError::new(StatusCode::NOT_FOUND, "no such page") })
         .layer(DefaultBodyLimit::max(limit))
         .layer(middleware::from_fn_with_state(state.clone(), guard))
@@ -96,7 +146,7 @@ pub fn router(state: Arc<ServerState>) -> Router {
 }
 
 /// The token on every request (when one is set), and headers that keep responses inert.
-async fn guard(State(state): State<Arc<ServerState>>, request: Request, next: Next) -> Response {
+async fn guard(State(state): State<Arc<App>>, request: Request, next: Next) -> Response {
     if let Some(token) = &state.token {
         let given = request
             .headers()
@@ -113,10 +163,12 @@ async fn guard(State(state): State<Arc<ServerState>>, request: Request, next: Ne
     }
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
-    headers.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'"),
-    );
+    if !headers.contains_key(header::CONTENT_SECURITY_POLICY) {
+        headers.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'"),
+        );
+    }
     headers.insert(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
@@ -129,13 +181,13 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
-async fn questions(State(state): State<Arc<ServerState>>) -> Json<Value> {
+async fn questions(State(state): State<Arc<App>>) -> Json<Value> {
     let en = state.lang.is_en();
     let items: Vec<Value> = state
         .bank
         .questions
         .iter()
-        .map(|q| crate::feedback::question_json(&state.bank, q, en))
+        .map(|q| crate::feedback::question_json(state.bank, q, en))
         .collect();
     Json(Value::Array(items))
 }
@@ -150,11 +202,11 @@ struct GradeRequest {
 }
 
 async fn grade_answer(
-    State(state): State<Arc<ServerState>>,
+    State(state): State<Arc<App>>,
     body: Result<Json<GradeRequest>, JsonRejection>,
 ) -> Result<Json<Value>, ApiError> {
     let Json(request) = body?;
-    let limit = state.grading.max_answer_bytes;
+    let limit = state.engine.config.grading.max_answer_bytes;
     if request.answer.len() > limit {
         return Err(InputError::AnswerTooLong {
             bytes: request.answer.len(),
@@ -168,7 +220,7 @@ async fn grade_answer(
     // Grading is CPU work: off the async threads.
     let value = tokio::task::spawn_blocking(move || -> Result<Value, InputError> {
         let rubric = state.bank.grader_for(&request.question_id)?;
-        let result = grade(rubric, &request.answer, &state.grading);
+        let result = grade(rubric, &request.answer, &state.engine.config.grading);
         Ok(crate::feedback::keyword_json(&result, &request.question_id))
     })
     .await
@@ -188,7 +240,7 @@ pub fn run(
     runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(listen).await?;
         ready(listener.local_addr()?);
-        axum::serve(listener, router(Arc::new(state)))
+        axum::serve(listener, router(Arc::new(App::new(state))))
             .with_graceful_shutdown(shutdown())
             .await
     })

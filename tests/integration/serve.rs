@@ -261,3 +261,291 @@ fn ctrl_c_stops_the_server_cleanly() {
     let status = server.child.wait().unwrap();
     assert!(status.success(), "{status:?}");
 }
+
+/// A whole interview through the session API, then the real `sobes history` and `sobes report`
+/// on the same history file.
+#[test]
+fn a_whole_interview_through_the_session_api_is_kept_in_history() {
+    let env = TestEnv::new();
+    let server = Server::start(&env, &["--listen", "127.0.0.1:0"]);
+    let address = server.address;
+    let (status, started) = post_json(
+        address,
+        "/api/sessions",
+        &serde_json::json!({"level": "junior", "count": 3, "seed": 7, "lang": "en"}),
+        None,
+    );
+    assert_eq!(status, 201, "{started}");
+    let id = started["id"].as_str().unwrap().to_owned();
+    assert_eq!(id.len(), 32, "a random id: {id}");
+    assert_eq!(started["total"], 3);
+    assert_eq!(started["question"]["position"], 1);
+    let first = started["question"]["id"].as_str().unwrap().to_owned();
+
+    // A hint names an idea the empty answer misses.
+    let (status, hinted) = post_json(
+        address,
+        &format!("/api/sessions/{id}/hint"),
+        &Value::Null,
+        None,
+    );
+    assert_eq!(status, 200, "{hinted}");
+    assert!(
+        hinted["hint"]["label"]
+            .as_str()
+            .is_some_and(|l| !l.is_empty()),
+        "{hinted}"
+    );
+
+    // The first answer is graded as `sobes grade` grades it, and saved before the reply.
+    let answer = "A tree splits until every leaf is pure, so it memorises noise; limit max_depth \
+                  and min_samples_leaf, or prune it.";
+    let (status, graded) = post_json(
+        address,
+        &format!("/api/sessions/{id}/answers"),
+        &serde_json::json!({ "answer": answer }),
+        None,
+    );
+    assert_eq!(status, 200, "{graded}");
+    assert_eq!(graded["saved"], true);
+    assert_eq!(graded["graded"]["record"]["question_id"], first.as_str());
+    let cli = env
+        .sobes()
+        .args([
+            "grade",
+            "--question",
+            &first,
+            "--format",
+            "json",
+            "--answer",
+            answer,
+        ])
+        .output()
+        .unwrap();
+    let expected: Value = serde_json::from_str(&stdout_of(&cli)).unwrap();
+    assert_eq!(
+        graded["graded"]["record"]["keyword_score"], expected["score"],
+        "the same grade as sobes grade"
+    );
+    let history = crate::util::stdout_of(
+        &env.sobes()
+            .args(["history", "--format", "json"])
+            .output()
+            .unwrap(),
+    );
+    let rows: Value = serde_json::from_str(&history).unwrap();
+    assert_eq!(rows[0]["answered"], 1, "committed at once: {rows}");
+    assert_eq!(graded["question"]["position"], 2);
+
+    let (status, skipped) = post_json(
+        address,
+        &format!("/api/sessions/{id}/skip"),
+        &Value::Null,
+        None,
+    );
+    assert_eq!(status, 200, "{skipped}");
+    assert_eq!(skipped["graded"]["record"]["method"], "skipped");
+    let (status, last) = post_json(
+        address,
+        &format!("/api/sessions/{id}/answers"),
+        &serde_json::json!({ "answer": "<script>alert(1)</script> не знаю" }),
+        None,
+    );
+    assert_eq!(status, 200, "{last}");
+    assert_eq!(last["finished"], true);
+    assert_eq!(last["question"], Value::Null);
+    assert_eq!(last["summary"]["answered"], 2, "{last}");
+    assert_eq!(last["summary"]["skipped"], 1);
+    assert_eq!(last["saved"], true);
+
+    // Over: more answers are refused; unknown ids are 404.
+    let (status, body) = post_json(
+        address,
+        &format!("/api/sessions/{id}/answers"),
+        &serde_json::json!({ "answer": "late" }),
+        None,
+    );
+    assert_eq!(status, 409, "{body}");
+    let (status, body) = post_json(
+        address,
+        "/api/sessions/0123456789abcdef/skip",
+        &Value::Null,
+        None,
+    );
+    assert_eq!(status, 404, "{body}");
+    assert!(body["error"].is_string());
+
+    // The real CLI sees the session, finished, with its three answers.
+    let rows: Value = serde_json::from_str(&stdout_of(
+        &env.sobes()
+            .args(["history", "--format", "json"])
+            .output()
+            .unwrap(),
+    ))
+    .unwrap();
+    assert_eq!(rows.as_array().unwrap().len(), 1);
+    assert_eq!(rows[0]["finished"], true);
+    assert_eq!(
+        (rows[0]["answered"].clone(), rows[0]["skipped"].clone()),
+        (2.into(), 1.into())
+    );
+    let history_id = started["history_id"].as_i64().unwrap();
+    let cli_report: Value = serde_json::from_str(&stdout_of(
+        &env.sobes()
+            .args(["report", &history_id.to_string(), "--format", "json"])
+            .output()
+            .unwrap(),
+    ))
+    .unwrap();
+    let (status, _, body) = http(
+        address,
+        "GET",
+        &format!("/api/sessions/{id}/report?format=json"),
+        &[],
+        b"",
+    );
+    assert_eq!(status, 200);
+    let served: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(served, cli_report, "the same report as sobes report");
+    let (status, head, html) = http(
+        address,
+        "GET",
+        &format!("/api/sessions/{id}/report?format=html"),
+        &[],
+        b"",
+    );
+    assert_eq!(status, 200);
+    assert!(head.contains("content-type: text/html"), "{head}");
+    assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+    assert!(!html.contains("<script>"));
+    let (status, _, md) = http(
+        address,
+        "GET",
+        &format!("/api/sessions/{id}/report"),
+        &[],
+        b"",
+    );
+    assert_eq!(status, 200);
+    assert!(md.starts_with("# "), "{md}");
+    let (status, _, body) = http(
+        address,
+        "GET",
+        &format!("/api/sessions/{id}/report?format=pdf"),
+        &[],
+        b"",
+    );
+    assert_eq!(status, 400, "{body}");
+}
+
+#[test]
+fn bad_session_requests_are_json_errors() {
+    let env = TestEnv::new();
+    let server = Server::start(&env, &["--listen", "127.0.0.1:0"]);
+    let address = server.address;
+    for (bad, status) in [
+        (serde_json::json!({}), 400),
+        (serde_json::json!({"level": "guru"}), 400),
+        (
+            serde_json::json!({"level": "junior", "adaptive": true}),
+            400,
+        ),
+        (
+            serde_json::json!({"level": "junior", "topics": ["no-such-topic"]}),
+            400,
+        ),
+        (serde_json::json!({"level": "junior", "count": 100000}), 400),
+        (serde_json::json!({"level": "junior", "colour": "red"}), 400),
+    ] {
+        let (got, body) = post_json(address, "/api/sessions", &bad, None);
+        assert_eq!(got, status, "{bad}: {body}");
+        assert!(body["error"].is_string(), "{body}");
+    }
+    let (status, started) = post_json(
+        address,
+        "/api/sessions",
+        &serde_json::json!({"adaptive": true, "count": 2, "lang": "ru"}),
+        None,
+    );
+    assert_eq!(status, 201, "{started}");
+    let id = started["id"].as_str().unwrap();
+    let long = "слово ".repeat(12_000);
+    let (status, body) = post_json(
+        address,
+        &format!("/api/sessions/{id}/answers"),
+        &serde_json::json!({ "answer": long }),
+        None,
+    );
+    assert_eq!(status, 413, "{body}");
+    let (status, _, _) = http(
+        address,
+        "POST",
+        &format!("/api/sessions/{id}/answers"),
+        &[("Content-Type", "application/json")],
+        &vec![b' '; 1024 * 1024],
+    );
+    assert_eq!(status, 413);
+    let (status, body) = post_json(
+        address,
+        &format!("/api/sessions/{id}/answers"),
+        &serde_json::json!({ "text": "x" }),
+        None,
+    );
+    assert_eq!(status, 400, "{body}");
+    // The question is still waiting after the refusals.
+    let (status, body) = post_json(
+        address,
+        &format!("/api/sessions/{id}/skip"),
+        &Value::Null,
+        None,
+    );
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["graded"]["record"]["position"], 1);
+}
+
+/// Many clients at once: every answer of every session is in history afterwards.
+#[test]
+fn concurrent_sessions_lose_no_answer() {
+    let env = TestEnv::new();
+    let server = Server::start(&env, &["--listen", "127.0.0.1:0"]);
+    let address = server.address;
+    let clients: Vec<_> = (0..8)
+        .map(|client| {
+            std::thread::spawn(move || {
+                let (status, started) = post_json(
+                    address,
+                    "/api/sessions",
+                    &serde_json::json!({"adaptive": true, "count": 4, "seed": client}),
+                    None,
+                );
+                assert_eq!(status, 201, "{started}");
+                let id = started["id"].as_str().unwrap().to_owned();
+                for turn in 0..4 {
+                    let (status, body) = post_json(
+                        address,
+                        &format!("/api/sessions/{id}/answers"),
+                        &serde_json::json!({ "answer": format!("ответ {client}-{turn}: градиент, переобучение") }),
+                        None,
+                    );
+                    assert_eq!(status, 200, "{body}");
+                    assert_eq!(body["saved"], true, "{body}");
+                }
+            })
+        })
+        .collect();
+    for client in clients {
+        client.join().unwrap();
+    }
+    let rows: Value = serde_json::from_str(&stdout_of(
+        &env.sobes()
+            .args(["history", "--format", "json"])
+            .output()
+            .unwrap(),
+    ))
+    .unwrap();
+    let rows = rows.as_array().unwrap();
+    assert_eq!(rows.len(), 8);
+    for row in rows {
+        assert_eq!(row["answered"], 4, "{row}");
+        assert_eq!(row["finished"], true, "{row}");
+    }
+}
