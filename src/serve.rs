@@ -33,6 +33,7 @@ use crate::ui::Lang;
 
 pub mod api;
 pub mod live;
+pub mod pages;
 
 use live::Engine;
 
@@ -61,11 +62,13 @@ pub struct App {
     pub engine: Engine,
     pub lang: Lang,
     pub token: Option<String>,
+    /// The key of the forms' CSRF tokens, random for each run of the server.
+    csrf_key: [u8; 32],
 }
 
 impl App {
     /// The server's shared state, built once: the bank and grader live for the whole process.
-    pub fn new(state: ServerState) -> App {
+    pub fn new(state: ServerState) -> Result<App, getrandom::Error> {
         let ServerState {
             bank,
             config,
@@ -76,14 +79,34 @@ impl App {
         let bank: &'static Bank = Box::leak(Box::new(bank));
         let settings = Box::leak(Box::new(config.grading.clone()));
         let grader = Box::leak(Box::new(KeywordGrader { bank, settings }));
-        App {
+        let mut csrf_key = [0u8; 32];
+        getrandom::fill(&mut csrf_key)?;
+        Ok(App {
             bank,
             engine: Engine::new(config, grader, db),
             lang,
             token,
-        }
+            csrf_key,
+        })
+    }
+
+    /// The CSRF token of the forms of `scope` (a session id, or the start form): a keyed hash,
+    /// so only pages this server rendered carry it.
+    pub fn csrf(&self, scope: &str) -> String {
+        use sha2::{Digest, Sha256};
+        let mut hasher = Sha256::new();
+        hasher.update(self.csrf_key);
+        hasher.update(b"\0csrf\0");
+        hasher.update(scope.as_bytes());
+        hasher.finalize()[..16]
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
     }
 }
+
+/// The cookie that carries the token for a browser (set by visiting `/?token=TOKEN`).
+const TOKEN_COOKIE: &str = "sobes_token";
 
 /// An API error: a status and a message, sent as `{"error": message}`.
 #[derive(Debug)]
@@ -139,26 +162,62 @@ pub fn router(state: Arc<App>) -> Router {
         .route("/api/sessions/{id}/hint", post(api::hint))
         .route("/api/sessions/{id}/skip", post(api::skip))
         .route("/api/sessions/{id}/report", get(api::report))
-        .fallback(|| async { ApiError::new(StatusCode::NOT_FOUND, "no such page") })
+        .route("/", get(pages::start_page))
+        .route("/static/app.css", get(pages::stylesheet))
+        .route("/sessions", post(pages::start_session))
+        .route(
+            "/sessions/{id}",
+            get(pages::session_page).post(pages::session_post),
+        )
+        .route("/sessions/{id}/feedback", get(pages::feedback_page))
+        .route("/history", get(pages::history_page))
+        .route("/history/{n}", get(pages::history_session_page))
+        .route("/history/{n}/report", get(pages::history_report))
+        .route("/progress", get(pages::progress_page))
+        .fallback(not_found)
         .layer(DefaultBodyLimit::max(limit))
         .layer(middleware::from_fn_with_state(state.clone(), guard))
         .with_state(state)
 }
 
+async fn not_found(uri: axum::http::Uri) -> Response {
+    if uri.path().starts_with("/api/") {
+        ApiError::new(StatusCode::NOT_FOUND, "no such page").into_response()
+    } else {
+        pages::not_found_page()
+    }
+}
+
 /// The token on every request (when one is set), and headers that keep responses inert.
+///
+/// The token comes as `Authorization: Bearer TOKEN` or in the `sobes_token` cookie, which a
+/// visit to any page with `?token=TOKEN` sets (HttpOnly, SameSite=Strict) before redirecting
+/// to the same page without the token in its address.
 async fn guard(State(state): State<Arc<App>>, request: Request, next: Next) -> Response {
     if let Some(token) = &state.token {
-        let given = request
+        let matches = |given: &str| constant_time_eq(given.as_bytes(), token.as_bytes());
+        if request.method() == axum::http::Method::GET {
+            if let Some(given) = query_token(request.uri()) {
+                if !matches(&given) {
+                    return unauthorized(&request, &state);
+                }
+                let target = request.uri().path().to_owned();
+                let mut response = axum::response::Redirect::to(&target).into_response();
+                let cookie = format!("{TOKEN_COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/");
+                if let Ok(value) = HeaderValue::from_str(&cookie) {
+                    response.headers_mut().insert(header::SET_COOKIE, value);
+                }
+                return response;
+            }
+        }
+        let bearer = request
             .headers()
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.strip_prefix("Bearer "));
-        if !given.is_some_and(|given| constant_time_eq(given.as_bytes(), token.as_bytes())) {
-            return ApiError::new(
-                StatusCode::UNAUTHORIZED,
-                "a token is required: send Authorization: Bearer TOKEN (printed when the server started)",
-            )
-            .into_response();
+        let cookie = cookie_token(request.headers());
+        if !(bearer.is_some_and(matches) || cookie.is_some_and(matches)) {
+            return unauthorized(&request, &state);
         }
     }
     let mut response = next.run(request).await;
@@ -173,7 +232,46 @@ async fn guard(State(state): State<Arc<App>>, request: Request, next: Next) -> R
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
     );
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
     response
+}
+
+/// 401: JSON for the API, a page for a browser.
+fn unauthorized(request: &Request, state: &App) -> Response {
+    if request.uri().path().starts_with("/api/") {
+        ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "a token is required: send Authorization: Bearer TOKEN (printed when the server started)",
+        )
+        .into_response()
+    } else {
+        pages::unauthorized_page(state.lang)
+    }
+}
+
+/// The `token` query parameter, if any.
+fn query_token(uri: &axum::http::Uri) -> Option<String> {
+    let axum::extract::Query(pairs) =
+        axum::extract::Query::<Vec<(String, String)>>::try_from_uri(uri).ok()?;
+    pairs
+        .into_iter()
+        .find(|(key, _)| key == "token")
+        .map(|(_, value)| value)
+}
+
+/// The token cookie, if the request carries one.
+fn cookie_token(headers: &axum::http::HeaderMap) -> Option<&str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == TOKEN_COOKIE)
+        .map(|(_, value)| value)
 }
 
 /// Compare without stopping at the first difference.
@@ -240,7 +338,9 @@ pub fn run(
     runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(listen).await?;
         ready(listener.local_addr()?);
-        axum::serve(listener, router(Arc::new(App::new(state))))
+        let app =
+            App::new(state).map_err(|e| std::io::Error::other(format!("no randomness: {e}")))?;
+        axum::serve(listener, router(Arc::new(app)))
             .with_graceful_shutdown(shutdown())
             .await
     })
