@@ -70,7 +70,7 @@ fn layout(lang: Lang, title: &str, body: &str) -> String {
     format!(
         "<!DOCTYPE html>\n<html lang=\"{code}\">\n<head>\n<meta charset=\"utf-8\">\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-         <title>{title} · sobes</title>\n<link rel=\"stylesheet\" href=\"/static/app.css\">\n</head>\n<body>\n\
+         <title>{title} · sobes</title>\n<link rel=\"icon\" href=\"data:,\">\n<link rel=\"stylesheet\" href=\"/static/app.css\">\n</head>\n<body>\n\
          <nav class=\"top\"><a href=\"/?lang={code}\">{new}</a><a href=\"/history?lang={code}\">{history}</a>\
          <a href=\"/progress?lang={code}\">{progress}</a></nav>\n{body}</body>\n</html>\n",
         title = esc(title),

@@ -10,15 +10,15 @@ use serde_json::Value;
 use crate::util::{stdout_of, TestEnv};
 
 /// A running server, stopped when dropped.
-struct Server {
-    child: Child,
-    address: SocketAddr,
+pub struct Server {
+    pub child: Child,
+    pub address: SocketAddr,
     /// The lines printed after the address (the generated token, if any).
     token: Option<String>,
 }
 
 impl Server {
-    fn start(env: &TestEnv, args: &[&str]) -> Server {
+    pub fn start(env: &TestEnv, args: &[&str]) -> Server {
         let mut child = env
             .std_sobes()
             .arg("serve")
