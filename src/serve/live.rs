@@ -395,3 +395,37 @@ pub fn parse_choice(level: Option<&str>, adaptive: bool) -> Result<LevelChoice, 
         )),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_level_or_adaptive_is_required_and_not_both() {
+        assert_eq!(
+            parse_choice(Some("Middle"), false).unwrap(),
+            LevelChoice::Fixed(Level::Middle)
+        );
+        assert_eq!(
+            parse_choice(Some("adaptive"), false).unwrap(),
+            LevelChoice::Adaptive
+        );
+        assert_eq!(parse_choice(None, true).unwrap(), LevelChoice::Adaptive);
+        assert_eq!(
+            parse_choice(Some(" "), true).unwrap(),
+            LevelChoice::Adaptive
+        );
+        for (level, adaptive) in [(None, false), (Some("junior"), true), (Some("guru"), false)] {
+            let error = parse_choice(level, adaptive).unwrap_err().to_string();
+            assert!(
+                error.contains("level") || error.contains("adaptive"),
+                "{error}"
+            );
+        }
+        // A hostile level name is cut short in the message.
+        let error = parse_choice(Some(&"x".repeat(10_000)), false)
+            .unwrap_err()
+            .to_string();
+        assert!(error.len() < 200, "{error}");
+    }
+}

@@ -126,6 +126,19 @@ fn the_api_grades_as_sobes_grade_does_and_lists_the_questions() {
         .unwrap();
     let expected: Value = serde_json::from_str(&stdout_of(&cli)).unwrap();
     assert_eq!(graded, expected, "the same object as sobes grade");
+    let (_, head, _) = http(
+        server.address,
+        "POST",
+        "/api/grade",
+        &[("Content-Type", "application/json")],
+        serde_json::json!({"question_id": "rnn-problems", "answer": ANSWER})
+            .to_string()
+            .as_bytes(),
+    );
+    assert!(
+        head.contains("server-timing: grade;dur=") && head.contains(", total;dur="),
+        "{head}"
+    );
     assert!(graded["score"].as_f64().unwrap() > 0.0);
 
     let (status, head, body) = http(server.address, "GET", "/api/questions", &[], b"");
@@ -623,6 +636,10 @@ fn a_whole_interview_through_the_html_forms() {
     );
     assert!(start.contains("<form") && start.contains("name=\"topic\""));
     assert!(!start.contains("<script"), "no JavaScript");
+    let (status, _, russian) = get(address, "/?lang=ru");
+    assert_eq!(status, 200);
+    assert!(russian.contains("<html lang=\"ru\">"));
+    assert!(russian.contains("Тренировка собеседования"), "{russian}");
     let (status, head, css) = get(address, "/static/app.css");
     assert_eq!(status, 200);
     assert!(head.contains("content-type: text/css"), "{head}");
