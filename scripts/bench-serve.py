@@ -1,11 +1,27 @@
 #!/usr/bin/env python3
-"""Latency of `POST /api/grade` under concurrent clients (issue 14: p95 <= 20 ms keyword-only).
+"""`sobes serve` under load (issue 14): `/api/grade` latency and the session API's durability.
 
-Starts the release binary's server on a free loopback port with the default settings, warms
-it with one untimed request per question (rubrics compile on first use), then CLIENTS threads each post REQUESTS answers (the blind answers of tests/fixtures/blind/, in
-turn) over keep-alive HTTP/1.1 connections. Prints p50, p95, p99 and max latency, the
-throughput, and whether every answer was graded; exits 1 when p95 is over the budget or any
-request failed.
+Starts the release binary's server on a free loopback port with the default settings and a
+fresh history file, warms it with one untimed request per question (rubrics compile on first
+use), then measures:
+
+1. `POST /api/grade` latency (keyword-only) with CLIENTS concurrent clients, each posting
+   REQUESTS answers (the blind answers of tests/fixtures/blind/, in turn) over a keep-alive
+   HTTP/1.1 connection, twice: clients as Python threads (one interpreter: the GIL serialises
+   their JSON and HTTP work), and clients as separate processes (no shared GIL). Then the same
+   total from 50 clients in a small Rust program (examples/serve_load.rs: async tasks on one
+   thread, little CPU per request), and from one client, one request at a time: the server's
+   own time per answer with no queue in front of it.
+2. The session API: CLIENTS clients at once each start a session of REQUESTS questions
+   (`POST /api/sessions`, level middle) and post REQUESTS answers to it. Afterwards the history
+   file is opened with SQLite: it must hold CLIENTS finished sessions and CLIENTS x REQUESTS
+   answers, none lost.
+
+Prints p50, p95, p99 and max latency and the throughput of each run. Exits 1 when a request
+failed, an answer is missing from history, or the p95 of the thread clients is over
+--budget-ms (the other runs are there to tell the client's share from the server's: each
+`/api/grade` reply carries a Server-Timing header with the grading time and the handler's
+whole time, which the script sums up next to the latency the client saw).
 
     cargo build --release && python3 scripts/bench-serve.py [--clients 50] [--requests 20]
 """
@@ -13,7 +29,9 @@ request failed.
 import argparse
 import http.client
 import json
+import multiprocessing
 import pathlib
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -22,6 +40,135 @@ import threading
 import time
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
+JSON = {"Content-Type": "application/json"}
+
+
+def percentiles(latencies: list[float]) -> dict[str, float]:
+    ordered = sorted(latencies)
+    at = lambda q: ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
+    return {
+        "p50": at(0.50),
+        "p95": at(0.95),
+        "p99": at(0.99),
+        "max": ordered[-1] * 1000,
+        "mean": statistics.mean(ordered) * 1000,
+    }
+
+
+def describe(name: str, count: int, elapsed: float, latencies: list[float], failed: int) -> str:
+    p = percentiles(latencies)
+    return (
+        f"{name}: {count} requests in {elapsed:.2f} s ({count / elapsed:.0f}/s); latency "
+        f"p50 {p['p50']:.1f} ms, p95 {p['p95']:.1f} ms, p99 {p['p99']:.1f} ms, "
+        f"max {p['max']:.1f} ms, mean {p['mean']:.1f} ms; failed {failed}"
+    )
+
+
+def server_times(header: str | None) -> tuple[float, float]:
+    """The server's `grade` and `total` durations (seconds) from its Server-Timing header."""
+    found = {}
+    for part in (header or "").split(","):
+        name, _, duration = part.strip().partition(";dur=")
+        if duration:
+            found[name] = float(duration) / 1000
+    return found.get("grade", 0.0), found.get("total", 0.0)
+
+
+def inside(server: list[tuple[float, float]]) -> str:
+    grading = percentiles([g for g, _ in server])
+    total = percentiles([t for _, t in server])
+    return (
+        f"  inside the server: grading p50 {grading['p50']:.2f} ms, p95 {grading['p95']:.2f} ms; "
+        f"whole handler p50 {total['p50']:.2f} ms, p95 {total['p95']:.2f} ms"
+    )
+
+
+def grade_client(args: tuple) -> tuple[list[float], list[str], list[tuple[float, float]]]:
+    """One client: REQUESTS answers over one keep-alive connection; latencies, failures and
+    the server's own times."""
+    host, port, bodies, index, requests = args
+    connection = http.client.HTTPConnection(host, port, timeout=60)
+    latencies, failures, server = [], [], []
+    for i in range(requests):
+        body = bodies[(index * requests + i) % len(bodies)]
+        started = time.perf_counter()
+        connection.request("POST", "/api/grade", body, JSON)
+        response = connection.getresponse()
+        data = response.read()
+        latencies.append(time.perf_counter() - started)
+        server.append(server_times(response.getheader("server-timing")))
+        if response.status != 200 or "score" not in json.loads(data):
+            failures.append(f"{response.status}: {data[:200]!r}")
+    connection.close()
+    return latencies, failures, server
+
+
+def run_threads(work, jobs: list) -> tuple[float, list]:
+    results = [None] * len(jobs)
+
+    def run(i: int) -> None:
+        results[i] = work(jobs[i])
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(jobs))]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return time.perf_counter() - started, results
+
+
+def run_processes(work, jobs: list) -> tuple[float, list]:
+    """Each job in a process of its own; they all start working at the same moment."""
+    context = multiprocessing.get_context("fork")
+    barrier = context.Barrier(len(jobs) + 1)
+    results = context.Queue()
+
+    def child(index: int) -> None:
+        barrier.wait()
+        results.put((index, work(jobs[index])))
+
+    processes = [context.Process(target=child, args=(i,)) for i in range(len(jobs))]
+    for process in processes:
+        process.start()
+    barrier.wait()
+    started = time.perf_counter()
+    collected = [results.get(timeout=600) for _ in jobs]
+    elapsed = time.perf_counter() - started
+    for process in processes:
+        process.join()
+    return elapsed, [result for _, result in sorted(collected, key=lambda r: r[0])]
+
+
+def session_client(args: tuple) -> tuple[list[float], list[str], int]:
+    """One candidate: start a session, answer every question; latencies, failures, answers."""
+    host, port, answers, index, requests = args
+    connection = http.client.HTTPConnection(host, port, timeout=60)
+    failures, latencies = [], []
+    body = json.dumps({"level": "middle", "count": requests, "seed": index, "lang": "en"})
+    connection.request("POST", "/api/sessions", body, JSON)
+    response = connection.getresponse()
+    started = json.loads(response.read())
+    if response.status != 201 or started.get("total") != requests:
+        return [], [f"start {response.status}: {started}"], 0
+    sent = 0
+    for i in range(requests):
+        answer = answers[(index * requests + i) % len(answers)]
+        begun = time.perf_counter()
+        connection.request(
+            "POST", f"/api/sessions/{started['id']}/answers", json.dumps({"answer": answer}), JSON
+        )
+        response = connection.getresponse()
+        data = json.loads(response.read())
+        latencies.append(time.perf_counter() - begun)
+        if response.status != 200 or not data.get("saved"):
+            failures.append(f"answer {response.status}: {str(data)[:200]}")
+        else:
+            sent += 1
+        if data.get("finished") != (i == requests - 1):
+            failures.append(f"answer {i + 1} of {requests}: finished is {data.get('finished')}")
+    connection.close()
+    return latencies, failures, sent
 
 
 def main() -> int:
@@ -30,17 +177,26 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=20)
     parser.add_argument("--budget-ms", type=float, default=20.0)
     parser.add_argument("--binary", default=str(ROOT / "target/release/sobes"))
+    parser.add_argument(
+        "--rust-client",
+        default=str(ROOT / "target/release/examples/serve_load"),
+        help="examples/serve_load.rs, built with `cargo build --release --example serve_load` "
+        "(skipped when absent)",
+    )
     args = parser.parse_args()
 
-    answers = [
+    blind = [
         json.loads(line)
         for line in (ROOT / "tests/fixtures/blind/answers.jsonl").read_text().splitlines()
         if line.strip()
     ]
     bodies = [
         json.dumps({"question_id": a["question_id"], "answer": a["answer"]}).encode()
-        for a in answers
+        for a in blind
     ]
+    texts = [a["answer"] for a in blind]
+    total = args.clients * args.requests
+    ok = True
     with tempfile.TemporaryDirectory() as home:
         server = subprocess.Popen(
             [args.binary, "--no-config", "serve", "--listen", "127.0.0.1:0"],
@@ -52,60 +208,87 @@ def main() -> int:
             first = server.stdout.readline().strip()
             address = first.removeprefix("sobes: listening on http://").rstrip("/")
             host, port = address.rsplit(":", 1)
+            port = int(port)
             # Rubrics are compiled on first use: one untimed request per question first.
-            warm = http.client.HTTPConnection(host, int(port), timeout=30)
+            warm = http.client.HTTPConnection(host, port, timeout=60)
             seen = set()
-            for answer, body in zip(answers, bodies):
+            for answer, body in zip(blind, bodies):
                 if answer["question_id"] not in seen:
                     seen.add(answer["question_id"])
-                    warm.request("POST", "/api/grade", body, {"Content-Type": "application/json"})
+                    warm.request("POST", "/api/grade", body, JSON)
                     warm.getresponse().read()
             warm.close()
-            latencies: list[float] = []
-            failures: list[str] = []
-            lock = threading.Lock()
 
-            def client(index: int) -> None:
-                connection = http.client.HTTPConnection(host, int(port), timeout=30)
-                own = []
-                for i in range(args.requests):
-                    body = bodies[(index * args.requests + i) % len(bodies)]
-                    started = time.perf_counter()
-                    connection.request(
-                        "POST", "/api/grade", body, {"Content-Type": "application/json"}
+            jobs = [(host, port, bodies, i, args.requests) for i in range(args.clients)]
+            for name, runner in [
+                (f"/api/grade, {args.clients} thread clients", run_threads),
+                (f"/api/grade, {args.clients} process clients", run_processes),
+            ]:
+                elapsed, results = runner(grade_client, jobs)
+                latencies = [l for r in results for l in r[0]]
+                failures = [f for r in results for f in r[1]]
+                times = [t for r in results for t in r[2]]
+                print(describe(name, len(latencies), elapsed, latencies, len(failures)))
+                print(inside(times))
+                for failure in failures[:5]:
+                    print("failed:", failure, file=sys.stderr)
+                ok &= not failures and len(latencies) == total
+                if "thread" in name and percentiles(latencies)["p95"] > args.budget_ms:
+                    print(f"p95 over the budget of {args.budget_ms} ms", file=sys.stderr)
+                    ok = False
+            if pathlib.Path(args.rust_client).exists():
+                with tempfile.NamedTemporaryFile("wb", suffix=".jsonl") as lines:
+                    lines.write(b"\n".join(bodies) + b"\n")
+                    lines.flush()
+                    rust = subprocess.run(
+                        [args.rust_client, f"http://{address}", lines.name,
+                         str(args.clients), str(args.requests)],
+                        capture_output=True,
+                        text=True,
                     )
-                    response = connection.getresponse()
-                    data = response.read()
-                    own.append(time.perf_counter() - started)
-                    if response.status != 200 or "score" not in json.loads(data):
-                        with lock:
-                            failures.append(f"{response.status}: {data[:200]!r}")
-                connection.close()
-                with lock:
-                    latencies.extend(own)
-
+                print(f"/api/grade, {args.clients} Rust async clients on one thread: "
+                      f"{rust.stdout.strip()}{rust.stderr.strip()}")
+                ok &= rust.returncode == 0
             started = time.perf_counter()
-            threads = [threading.Thread(target=client, args=(i,)) for i in range(args.clients)]
-            for thread in threads:
-                thread.start()
-            for thread in threads:
-                thread.join()
+            latencies, failures, times = grade_client((host, port, bodies, 0, total))
             elapsed = time.perf_counter() - started
+            print(describe("/api/grade, 1 client in turn", total, elapsed, latencies, len(failures)))
+            print(inside(times))
+            ok &= not failures
+
+            jobs = [(host, port, texts, i, args.requests) for i in range(args.clients)]
+            elapsed, results = run_processes(session_client, jobs)
+            latencies = [l for r in results for l in r[0]]
+            failures = [f for r in results for f in r[1]]
+            sent = sum(r[2] for r in results)
+            print(
+                describe(
+                    f"session answers, {args.clients} process clients x {args.requests}",
+                    len(latencies),
+                    elapsed,
+                    latencies,
+                    len(failures),
+                )
+            )
+            for failure in failures[:5]:
+                print("failed:", failure, file=sys.stderr)
+            ok &= not failures and sent == total
         finally:
             server.terminate()
-            server.wait(timeout=30)
-
-    latencies.sort()
-    ms = lambda q: latencies[min(len(latencies) - 1, int(q * len(latencies)))] * 1000
-    print(
-        f"{len(latencies)} answers graded by {args.clients} clients in {elapsed:.2f} s "
-        f"({len(latencies) / elapsed:.0f}/s); latency p50 {ms(0.50):.1f} ms, "
-        f"p95 {ms(0.95):.1f} ms, p99 {ms(0.99):.1f} ms, max {latencies[-1] * 1000:.1f} ms, "
-        f"mean {statistics.mean(latencies) * 1000:.1f} ms; failed {len(failures)}"
-    )
-    for failure in failures[:5]:
-        print("failed:", failure, file=sys.stderr)
-    return 0 if not failures and ms(0.95) <= args.budget_ms else 1
+            server.wait(timeout=60)
+        db = sqlite3.connect(pathlib.Path(home) / "history.sqlite3")
+        (answers,) = db.execute("SELECT count(*) FROM answers").fetchone()
+        (sessions,) = db.execute("SELECT count(*) FROM sessions").fetchone()
+        (finished,) = db.execute(
+            "SELECT count(*) FROM sessions WHERE finished_at IS NOT NULL"
+        ).fetchone()
+        db.close()
+        print(
+            f"history: {answers} answers in {sessions} sessions ({finished} finished); "
+            f"expected {total} answers in {args.clients} finished sessions"
+        )
+        ok &= answers == total and sessions == args.clients and finished == args.clients
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":

@@ -19,33 +19,8 @@ pub fn render(grade: &Grade, ui: &Ui) -> String {
         ui.paint(style, &bar(grade.score, 20)),
     );
     for flag in &grade.flags {
-        let note = match flag {
-            GradeFlag::Empty => ui.lang.pick("Ответ пустой.", "The answer is empty."),
-            GradeFlag::NoAnswer => ui.lang.pick(
-                "Ответа нет — посмотрите подсказки ниже.",
-                "No answer given: see the hints below.",
-            ),
-            GradeFlag::OffTopic => ui.lang.pick(
-                "Ответ не затрагивает ключевые идеи вопроса.",
-                "The answer does not touch the key ideas of the question.",
-            ),
-            GradeFlag::KeywordList => ui.lang.pick(
-                "Термины перечислены без объяснений: за объяснение баллов больше.",
-                "Terms are listed without explanation: explaining them earns more.",
-            ),
-            GradeFlag::RequiredMissing => ui.lang.pick(
-                "Нет обязательной идеи, поэтому оценка ограничена.",
-                "A required idea is missing, so the score is capped.",
-            ),
-            GradeFlag::RequiredWrong => ui.lang.pick(
-                "Обязательная идея изложена неверно, поэтому оценка ограничена.",
-                "A required idea is stated wrongly, so the score is capped.",
-            ),
-            GradeFlag::Injection => ui.lang.pick(
-                "Ответ пытается давать указания проверяющему: это не добавляет баллов.",
-                "The answer tries to instruct the grader: that earns nothing.",
-            ),
-        };
+        let (ru, english) = flag_note(*flag);
+        let note = ui.lang.pick(ru, english);
         let _ = writeln!(out, "{}", ui.paint(Style::Warn, &ui.wrap(note, "")));
     }
     for concept in &grade.covered {
@@ -102,6 +77,37 @@ pub fn render(grade: &Grade, ui: &Ui) -> String {
         }
     }
     out
+}
+
+/// What a grade flag means, in Russian and English.
+pub fn flag_note(flag: GradeFlag) -> (&'static str, &'static str) {
+    match flag {
+        GradeFlag::Empty => ("Ответ пустой.", "The answer is empty."),
+        GradeFlag::NoAnswer => (
+            "Ответа нет — посмотрите подсказки ниже.",
+            "No answer given: see the hints below.",
+        ),
+        GradeFlag::OffTopic => (
+            "Ответ не затрагивает ключевые идеи вопроса.",
+            "The answer does not touch the key ideas of the question.",
+        ),
+        GradeFlag::KeywordList => (
+            "Термины перечислены без объяснений: за объяснение баллов больше.",
+            "Terms are listed without explanation: explaining them earns more.",
+        ),
+        GradeFlag::RequiredMissing => (
+            "Нет обязательной идеи, поэтому оценка ограничена.",
+            "A required idea is missing, so the score is capped.",
+        ),
+        GradeFlag::RequiredWrong => (
+            "Обязательная идея изложена неверно, поэтому оценка ограничена.",
+            "A required idea is stated wrongly, so the score is capped.",
+        ),
+        GradeFlag::Injection => (
+            "Ответ пытается давать указания проверяющему: это не добавляет баллов.",
+            "The answer tries to instruct the grader: that earns nothing.",
+        ),
+    }
 }
 
 /// Labels in the interface language, for machine-readable output.

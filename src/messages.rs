@@ -287,6 +287,114 @@ catalogue! {
         "ответы сохранены, но сессия не отмечена завершённой в",
         "the answers are saved, but the session could not be marked finished in"
     ),
+    WebStartTitle => (
+        "Тренировка собеседования",
+        "Interview practice"
+    ),
+    WebLevel => (
+        "Уровень",
+        "Level"
+    ),
+    WebTopics => (
+        "Темы (если ни одна не отмечена — все)",
+        "Topics (none ticked: all of them)"
+    ),
+    WebCount => (
+        "Сколько вопросов",
+        "How many questions"
+    ),
+    WebLanguage => (
+        "Язык",
+        "Language"
+    ),
+    WebStart => (
+        "Начать",
+        "Start"
+    ),
+    WebYourAnswer => (
+        "Ваш ответ",
+        "Your answer"
+    ),
+    WebSubmit => (
+        "Отправить ответ",
+        "Submit the answer"
+    ),
+    WebHint => (
+        "Подсказка",
+        "Hint"
+    ),
+    WebSkip => (
+        "Пропустить",
+        "Skip"
+    ),
+    WebHints => (
+        "Подсказки",
+        "Hints"
+    ),
+    WebFeedback => (
+        "Разбор ответа",
+        "Feedback"
+    ),
+    WebNext => (
+        "Следующий вопрос",
+        "Next question"
+    ),
+    WebToSummary => (
+        "К итогам",
+        "To the summary"
+    ),
+    WebReport => (
+        "Отчёт",
+        "Report"
+    ),
+    WebHistory => (
+        "История",
+        "History"
+    ),
+    WebProgress => (
+        "Прогресс",
+        "Progress"
+    ),
+    WebNewSession => (
+        "Новое собеседование",
+        "New interview"
+    ),
+    WebHintPenalty => (
+        "Снято за подсказки:",
+        "Taken off for hints:"
+    ),
+    WebForbidden => (
+        "Форма устарела или пришла не с этой страницы (проверка CSRF). Откройте страницу заново.",
+        "The form is stale or did not come from this page (CSRF check). Open the page again."
+    ),
+    WebTokenNeeded => (
+        "Нужен токен: откройте адрес с ?token=ТОКЕН, который напечатал сервер.",
+        "A token is required: open the address with ?token=TOKEN, as the server printed it."
+    ),
+    WebUnknownSession => (
+        "Такой сессии нет: сессии хранятся в памяти, пока работает сервер (ответы — в истории).",
+        "No such session: sessions live in memory while the server runs (their answers are in history)."
+    ),
+    WebSessionOver => (
+        "Собеседование закончено.",
+        "The interview is over."
+    ),
+    WebNotFound => (
+        "Такой страницы нет.",
+        "No such page."
+    ),
+    WebBadInput => (
+        "Запрос не принят:",
+        "The request was refused:"
+    ),
+    WebNoSessions => (
+        "Сессий пока нет.",
+        "No sessions yet."
+    ),
+    WebQuit => (
+        "Закончить",
+        "Finish now"
+    ),
 }
 
 /// "1 question", "5 вопросов".

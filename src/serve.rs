@@ -3,6 +3,8 @@
 //! - `GET /api/questions`: the bank's questions, as `sobes questions --format json` lists them.
 //! - `POST /api/grade` `{question_id, answer, lang?}`: the object `sobes grade --format json`
 //!   prints for the same answer.
+//! - `POST /api/sessions` and the routes under it: an interview on the session engine, kept in
+//!   the same history as the CLI ([`live`], [`api`]).
 //!
 //! Errors are JSON `{"error": message}` with the status that fits: 400 bad input, 401 no or
 //! wrong token, 404 an unknown question, 413 a body or answer over the limit. The server
@@ -23,22 +25,88 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use crate::bank::Bank;
+use crate::config::Config;
 use crate::error::InputError;
-use crate::grade::{grade, GradeSettings};
+use crate::grade::grade;
+use crate::session::KeywordGrader;
 use crate::ui::Lang;
+
+pub mod api;
+pub mod live;
+pub mod pages;
+
+use live::Engine;
+
+/// The CSP of a self-contained HTML report: inline CSS and SVG, nothing fetched.
+pub const REPORT_CSP: &str =
+    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'";
 
 /// Room in a request body for the JSON around an answer (and escapes in it).
 const BODY_SLACK: usize = 16 * 1024;
 
-/// What the server needs, built once and shared by every request.
+/// What the server is started with.
 pub struct ServerState {
     pub bank: Bank,
-    pub grading: GradeSettings,
+    pub config: Config,
+    /// The history database (the one `sobes history` reads).
+    pub db: std::path::PathBuf,
     /// The interface language when a request names none.
     pub lang: Lang,
     /// Every request must carry it, when set.
     pub token: Option<String>,
 }
+
+/// What every request shares; it lives as long as the process.
+pub struct App {
+    pub bank: &'static Bank,
+    pub engine: Engine,
+    pub lang: Lang,
+    pub token: Option<String>,
+    /// The key of the forms' CSRF tokens, random for each run of the server.
+    csrf_key: [u8; 32],
+}
+
+impl App {
+    /// The server's shared state, built once: the bank and grader live for the whole process.
+    pub fn new(state: ServerState) -> Result<App, getrandom::Error> {
+        let ServerState {
+            bank,
+            config,
+            db,
+            lang,
+            token,
+        } = state;
+        let bank: &'static Bank = Box::leak(Box::new(bank));
+        let settings = Box::leak(Box::new(config.grading.clone()));
+        let grader = Box::leak(Box::new(KeywordGrader { bank, settings }));
+        let mut csrf_key = [0u8; 32];
+        getrandom::fill(&mut csrf_key)?;
+        Ok(App {
+            bank,
+            engine: Engine::new(config, grader, db),
+            lang,
+            token,
+            csrf_key,
+        })
+    }
+
+    /// The CSRF token of the forms of `scope` (a session id, or the start form): a keyed hash,
+    /// so only pages this server rendered carry it.
+    pub fn csrf(&self, scope: &str) -> String {
+        use sha2::{Digest, Sha256};
+        let mut hasher = Sha256::new();
+        hasher.update(self.csrf_key);
+        hasher.update(b"\0csrf\0");
+        hasher.update(scope.as_bytes());
+        hasher.finalize()[..16]
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    }
+}
+
+/// The cookie that carries the token for a browser (set by visiting `/?token=TOKEN`).
+const TOKEN_COOKIE: &str = "sobes_token";
 
 /// An API error: a status and a message, sent as `{"error": message}`.
 #[derive(Debug)]
@@ -48,7 +116,7 @@ pub struct ApiError {
 }
 
 impl ApiError {
-    fn new(status: StatusCode, message: impl Into<String>) -> ApiError {
+    pub fn new(status: StatusCode, message: impl Into<String>) -> ApiError {
         ApiError {
             status,
             message: message.into(),
@@ -84,44 +152,126 @@ impl From<InputError> for ApiError {
 }
 
 /// The routes, with the body limit and the token check.
-pub fn router(state: Arc<ServerState>) -> Router {
-    let limit = state.grading.max_answer_bytes + BODY_SLACK;
+pub fn router(state: Arc<App>) -> Router {
+    let limit = state.engine.config.grading.max_answer_bytes + BODY_SLACK;
     Router::new()
         .route("/api/questions", get(questions))
         .route("/api/grade", post(grade_answer))
-        .fallback(|| async { ApiError::new(StatusCode::NOT_FOUND, "no such page") })
+        .route("/api/sessions", post(api::start))
+        .route("/api/sessions/{id}/answers", post(api::answer))
+        .route("/api/sessions/{id}/hint", post(api::hint))
+        .route("/api/sessions/{id}/skip", post(api::skip))
+        .route("/api/sessions/{id}/report", get(api::report))
+        .route("/", get(pages::start_page))
+        .route("/static/app.css", get(pages::stylesheet))
+        .route("/sessions", post(pages::start_session))
+        .route(
+            "/sessions/{id}",
+            get(pages::session_page).post(pages::session_post),
+        )
+        .route("/sessions/{id}/feedback", get(pages::feedback_page))
+        .route("/history", get(pages::history_page))
+        .route("/history/{n}", get(pages::history_session_page))
+        .route("/history/{n}/report", get(pages::history_report))
+        .route("/progress", get(pages::progress_page))
+        .fallback(not_found)
         .layer(DefaultBodyLimit::max(limit))
         .layer(middleware::from_fn_with_state(state.clone(), guard))
         .with_state(state)
 }
 
+async fn not_found(uri: axum::http::Uri) -> Response {
+    if uri.path().starts_with("/api/") {
+        ApiError::new(StatusCode::NOT_FOUND, "no such page").into_response()
+    } else {
+        pages::not_found_page()
+    }
+}
+
 /// The token on every request (when one is set), and headers that keep responses inert.
-async fn guard(State(state): State<Arc<ServerState>>, request: Request, next: Next) -> Response {
+///
+/// The token comes as `Authorization: Bearer TOKEN` or in the `sobes_token` cookie, which a
+/// visit to any page with `?token=TOKEN` sets (HttpOnly, SameSite=Strict) before redirecting
+/// to the same page without the token in its address.
+async fn guard(State(state): State<Arc<App>>, request: Request, next: Next) -> Response {
     if let Some(token) = &state.token {
-        let given = request
+        let matches = |given: &str| constant_time_eq(given.as_bytes(), token.as_bytes());
+        if request.method() == axum::http::Method::GET {
+            if let Some(given) = query_token(request.uri()) {
+                if !matches(&given) {
+                    return unauthorized(&request, &state);
+                }
+                let target = request.uri().path().to_owned();
+                let mut response = axum::response::Redirect::to(&target).into_response();
+                let cookie = format!("{TOKEN_COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/");
+                if let Ok(value) = HeaderValue::from_str(&cookie) {
+                    response.headers_mut().insert(header::SET_COOKIE, value);
+                }
+                return response;
+            }
+        }
+        let bearer = request
             .headers()
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.strip_prefix("Bearer "));
-        if !given.is_some_and(|given| constant_time_eq(given.as_bytes(), token.as_bytes())) {
-            return ApiError::new(
-                StatusCode::UNAUTHORIZED,
-                "a token is required: send Authorization: Bearer TOKEN (printed when the server started)",
-            )
-            .into_response();
+        let cookie = cookie_token(request.headers());
+        if !(bearer.is_some_and(matches) || cookie.is_some_and(matches)) {
+            return unauthorized(&request, &state);
         }
     }
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
-    headers.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'"),
-    );
+    if !headers.contains_key(header::CONTENT_SECURITY_POLICY) {
+        headers.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'"),
+        );
+    }
     headers.insert(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
     );
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
     response
+}
+
+/// 401: JSON for the API, a page for a browser.
+fn unauthorized(request: &Request, state: &App) -> Response {
+    if request.uri().path().starts_with("/api/") {
+        ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "a token is required: send Authorization: Bearer TOKEN (printed when the server started)",
+        )
+        .into_response()
+    } else {
+        pages::unauthorized_page(state.lang)
+    }
+}
+
+/// The `token` query parameter, if any.
+fn query_token(uri: &axum::http::Uri) -> Option<String> {
+    let axum::extract::Query(pairs) =
+        axum::extract::Query::<Vec<(String, String)>>::try_from_uri(uri).ok()?;
+    pairs
+        .into_iter()
+        .find(|(key, _)| key == "token")
+        .map(|(_, value)| value)
+}
+
+/// The token cookie, if the request carries one.
+fn cookie_token(headers: &axum::http::HeaderMap) -> Option<&str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == TOKEN_COOKIE)
+        .map(|(_, value)| value)
 }
 
 /// Compare without stopping at the first difference.
@@ -129,13 +279,13 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
-async fn questions(State(state): State<Arc<ServerState>>) -> Json<Value> {
+async fn questions(State(state): State<Arc<App>>) -> Json<Value> {
     let en = state.lang.is_en();
     let items: Vec<Value> = state
         .bank
         .questions
         .iter()
-        .map(|q| crate::feedback::question_json(&state.bank, q, en))
+        .map(|q| crate::feedback::question_json(state.bank, q, en))
         .collect();
     Json(Value::Array(items))
 }
@@ -150,11 +300,12 @@ struct GradeRequest {
 }
 
 async fn grade_answer(
-    State(state): State<Arc<ServerState>>,
+    State(state): State<Arc<App>>,
     body: Result<Json<GradeRequest>, JsonRejection>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Response, ApiError> {
+    let arrived = std::time::Instant::now();
     let Json(request) = body?;
-    let limit = state.grading.max_answer_bytes;
+    let limit = state.engine.config.grading.max_answer_bytes;
     if request.answer.len() > limit {
         return Err(InputError::AnswerTooLong {
             bytes: request.answer.len(),
@@ -164,16 +315,30 @@ async fn grade_answer(
     }
     // The language only changes labels in text output; the JSON grade is the same.
     let _ = request.lang;
-    let state = state.clone();
-    // Grading is CPU work: off the async threads.
-    let value = tokio::task::spawn_blocking(move || -> Result<Value, InputError> {
+    // Grading is CPU work (a fraction of a millisecond for a usual answer, more for a long
+    // one). It runs on this worker thread, which tells the runtime so: the worker's other
+    // tasks move to another thread meanwhile. Handing the work to the blocking pool instead
+    // costs two thread wake-ups per request, and on a loaded machine each can wait for the
+    // scheduler longer than the grading takes (measured: scripts/bench-serve.py, README).
+    let (value, grading) = tokio::task::block_in_place(|| -> Result<_, InputError> {
+        let started = std::time::Instant::now();
         let rubric = state.bank.grader_for(&request.question_id)?;
-        let result = grade(rubric, &request.answer, &state.grading);
-        Ok(crate::feedback::keyword_json(&result, &request.question_id))
-    })
-    .await
-    .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))??;
-    Ok(Json(value))
+        let result = grade(rubric, &request.answer, &state.engine.config.grading);
+        let value = crate::feedback::keyword_json(&result, &request.question_id);
+        Ok((value, started.elapsed()))
+    })?;
+    let mut response = Json(value).into_response();
+    // Where the time went, for benchmarks: grading alone, and the whole handler (waiting for a
+    // blocking thread included). A client's latency minus `total` is spent outside the handler.
+    let timing = format!(
+        "grade;dur={:.3}, total;dur={:.3}",
+        grading.as_secs_f64() * 1000.0,
+        arrived.elapsed().as_secs_f64() * 1000.0
+    );
+    if let Ok(value) = HeaderValue::from_str(&timing) {
+        response.headers_mut().insert("server-timing", value);
+    }
+    Ok(response)
 }
 
 /// Serve until Ctrl-C (or SIGTERM); `ready` is told the address once the socket is bound.
@@ -188,7 +353,9 @@ pub fn run(
     runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(listen).await?;
         ready(listener.local_addr()?);
-        axum::serve(listener, router(Arc::new(state)))
+        let app =
+            App::new(state).map_err(|e| std::io::Error::other(format!("no randomness: {e}")))?;
+        axum::serve(listener, router(Arc::new(app)))
             .with_graceful_shutdown(shutdown())
             .await
     })

@@ -5,7 +5,7 @@ use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 use super::{checked_bank, thresholds, AppContext};
-use crate::bank::{Bank, BankSource, Level, Question};
+use crate::bank::{Bank, BankSource};
 use crate::cli::InterviewArgs;
 use crate::config::Config;
 use crate::error::{ExitStatus, InputError};
@@ -16,7 +16,7 @@ use crate::repl::input::{LineReader, PipedReader, TerminalReader};
 use crate::repl::{ask_level, Interview, LevelChoice};
 use crate::report::{write, ReportFormat};
 use crate::session::persist::{Outcome, Recorder};
-use crate::session::pick::{rank, AdaptiveSteps, Preferences, QuestionQueue, Rng};
+use crate::session::pick::{plan_queue, AdaptiveSteps, Plan, Preferences, Rng};
 use crate::session::{AnswerGrader, Session, SessionSettings};
 use crate::ui::{Lang, Ui};
 
@@ -107,15 +107,6 @@ pub fn run(request: InterviewRequest<'_>) -> anyhow::Result<ExitStatus> {
         .count
         .map_or(config.interview.questions, usize::from)
         .max(1);
-    let gradable =
-        |q: &&Question| bank.compiled_rubric(&q.id).is_some() && q.in_topics(&args.topic);
-    let pool_at = |level: Level| -> Vec<&Question> {
-        bank.questions
-            .iter()
-            .filter(|q| q.levels.contains(&level))
-            .filter(gradable)
-            .collect()
-    };
     let preferences = match args.seed {
         Some(_) => None,
         None => Some(Preferences::from_history(
@@ -125,29 +116,16 @@ pub fn run(request: InterviewRequest<'_>) -> anyhow::Result<ExitStatus> {
         )),
     };
     let mut rng = args.seed.map_or_else(Rng::from_entropy, Rng::new);
-    let queue = match choice {
-        LevelChoice::Fixed(level) => {
-            let pool = pool_at(level);
-            if pool.is_empty() {
-                return Err(no_questions(Some(level), &args.topic).into());
-            }
-            QuestionQueue::fixed(level, rank(pool, &mut rng, preferences.as_ref()), count)
-        }
-        LevelChoice::Adaptive => {
-            let by_level: Vec<(Level, Vec<&Question>)> = Level::ALL
-                .iter()
-                .map(|&l| (l, rank(pool_at(l), &mut rng, preferences.as_ref())))
-                .collect();
-            if by_level.iter().all(|(_, qs)| qs.is_empty()) {
-                return Err(no_questions(None, &args.topic).into());
-            }
-            let steps = AdaptiveSteps {
-                up: config.interview.adaptive_up,
-                down: config.interview.adaptive_down,
-            };
-            QuestionQueue::adaptive(by_level, count, steps)
-        }
+    let plan = Plan {
+        choice,
+        topics: &args.topic,
+        count,
+        steps: AdaptiveSteps {
+            up: config.interview.adaptive_up,
+            down: config.interview.adaptive_down,
+        },
     };
+    let queue = plan_queue(bank, &plan, &mut rng, preferences.as_ref())?;
     let session = NewSession {
         started_at: time::now_iso(),
         level: match choice {
@@ -276,16 +254,4 @@ fn end_of_session_report(
     let text = write::render_session(&report, ReportFormat::Html);
     crate::output::write_file(&path, text.as_bytes())?;
     Ok(path)
-}
-
-fn no_questions(level: Option<Level>, topics: &[String]) -> InputError {
-    let mut message = String::from("no questions with a rubric");
-    if let Some(level) = level {
-        message.push_str(&format!(" at level {level}"));
-    }
-    if !topics.is_empty() {
-        message.push_str(&format!(" on topic(s) {}", topics.join(", ")));
-    }
-    message.push_str("; see `sobes questions --stats` for what the bank has");
-    InputError::Other(message)
 }

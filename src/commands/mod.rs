@@ -90,7 +90,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
         }
         Some(Command::Config(command)) => config::command(command, &request, &context),
         Some(Command::Serve(args)) => {
-            serve::command(checked_bank(&source, &context)?, &args, &context)
+            serve::command(checked_bank(&source, &context)?, db()?, &args, &context)
         }
     }
 }

@@ -8,7 +8,12 @@ use crate::cli::ServeArgs;
 use crate::error::{ExitStatus, InputError};
 use crate::serve::{new_token, run, ServerState};
 
-pub fn command(bank: Bank, args: &ServeArgs, context: &AppContext) -> anyhow::Result<ExitStatus> {
+pub fn command(
+    bank: Bank,
+    db: std::path::PathBuf,
+    args: &ServeArgs,
+    context: &AppContext,
+) -> anyhow::Result<ExitStatus> {
     let token =
         match (&args.token, args.listen.ip().is_loopback()) {
             (Some(token), _) if token.trim().is_empty() => {
@@ -24,7 +29,8 @@ pub fn command(bank: Bank, args: &ServeArgs, context: &AppContext) -> anyhow::Re
     let generated = args.token.is_none() && token.is_some();
     let state = ServerState {
         bank,
-        grading: context.config.grading.clone(),
+        config: context.config.clone(),
+        db,
         lang: context.ui.lang,
         token: token.clone(),
     };

@@ -24,7 +24,8 @@ pub fn esc(text: &str) -> String {
     out
 }
 
-const STYLE: &str = r#"
+/// The reports' stylesheet (`sobes serve` serves it as `/static/app.css` too).
+pub const STYLE: &str = r#"
 :root { --fg: #1b1b1f; --muted: #5f6368; --line: #dadce0; --good: #2e7d32; --warn: #c77700; --bad: #c62828; --bg-soft: #f6f7f9; }
 * { box-sizing: border-box; }
 body { font: 16px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: var(--fg); margin: 0 auto; max-width: 56rem; padding: 1rem; }
@@ -172,6 +173,12 @@ fn progress_chart(out: &mut String, points: &[super::SessionPoint], w: &Words) {
 }
 
 pub fn session(report: &SessionReport) -> String {
+    let (title, body) = session_body(report);
+    page(report.lang, &title, &body)
+}
+
+/// A session report's title and body (the page around it is the caller's).
+pub fn session_body(report: &SessionReport) -> (String, String) {
     let w = Words { lang: report.lang };
     let s = &report.session;
     let mut out = String::new();
@@ -250,7 +257,15 @@ pub fn session(report: &SessionReport) -> String {
     for answer in &report.answers {
         answer_card(&mut out, answer, &w);
     }
-    page(report.lang, &title, &out)
+    (title, out)
+}
+
+/// One graded answer as a card: score, answer, covered ideas (and how each was found), missed
+/// ideas with hints, misconceptions, the reference answer.
+pub fn answer_html(answer: &AnswerSection, lang: Lang) -> String {
+    let mut out = String::new();
+    answer_card(&mut out, answer, &Words { lang });
+    out
 }
 
 fn answer_card(out: &mut String, a: &AnswerSection, w: &Words) {
@@ -332,6 +347,12 @@ fn answer_card(out: &mut String, a: &AnswerSection, w: &Words) {
 }
 
 pub fn progress(report: &ProgressReport) -> String {
+    let (title, body) = progress_body(report);
+    page(report.lang, &title, &body)
+}
+
+/// The progress report's title and body.
+pub fn progress_body(report: &ProgressReport) -> (String, String) {
     let w = Words { lang: report.lang };
     let mut out = String::new();
     let title = w.t("Прогресс", "Progress");
@@ -420,7 +441,7 @@ pub fn progress(report: &ProgressReport) -> String {
         );
     }
     out.push_str("</ul>\n");
-    page(report.lang, title, &out)
+    (title.to_owned(), out)
 }
 
 /// The group report up to its rows of answers (see [`GroupCollector`](super::group::GroupCollector)).

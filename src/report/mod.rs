@@ -8,7 +8,7 @@
 pub mod group;
 pub mod html;
 pub mod markdown;
-mod svg;
+pub mod svg;
 pub mod write;
 
 use std::collections::BTreeMap;

@@ -120,6 +120,71 @@ pub fn rank<'a>(
     keyed.into_iter().map(|(_, q)| q).collect()
 }
 
+/// What a session asks for: the level (or adaptive), topics, how many questions and an
+/// optional seed. Shared by the terminal interview and `sobes serve`.
+#[derive(Debug, Clone)]
+pub struct Plan<'p> {
+    pub choice: crate::session::LevelChoice,
+    /// Only questions on any of these topics (all when empty).
+    pub topics: &'p [String],
+    pub count: usize,
+    pub steps: AdaptiveSteps,
+}
+
+/// The questions of a session: the gradable questions of `bank` that fit `plan`, ranked by
+/// `rng` and (when given) the history preferences.
+pub fn plan_queue<'a>(
+    bank: &'a crate::bank::Bank,
+    plan: &Plan<'_>,
+    rng: &mut Rng,
+    preferences: Option<&Preferences>,
+) -> Result<QuestionQueue<'a>, crate::error::InputError> {
+    use crate::session::LevelChoice;
+    let pool_at = |level: Level| -> Vec<&'a Question> {
+        bank.questions
+            .iter()
+            .filter(|q| q.levels.contains(&level))
+            .filter(|q| bank.compiled_rubric(&q.id).is_some() && q.in_topics(plan.topics))
+            .collect()
+    };
+    let count = plan.count.max(1);
+    match plan.choice {
+        LevelChoice::Fixed(level) => {
+            let pool = pool_at(level);
+            if pool.is_empty() {
+                return Err(no_questions(Some(level), plan.topics));
+            }
+            Ok(QuestionQueue::fixed(
+                level,
+                rank(pool, rng, preferences),
+                count,
+            ))
+        }
+        LevelChoice::Adaptive => {
+            let by_level: Vec<(Level, Vec<&Question>)> = Level::ALL
+                .iter()
+                .map(|&l| (l, rank(pool_at(l), rng, preferences)))
+                .collect();
+            if by_level.iter().all(|(_, qs)| qs.is_empty()) {
+                return Err(no_questions(None, plan.topics));
+            }
+            Ok(QuestionQueue::adaptive(by_level, count, plan.steps))
+        }
+    }
+}
+
+fn no_questions(level: Option<Level>, topics: &[String]) -> crate::error::InputError {
+    let mut message = String::from("no questions with a rubric");
+    if let Some(level) = level {
+        message.push_str(&format!(" at level {level}"));
+    }
+    if !topics.is_empty() {
+        message.push_str(&format!(" on topic(s) {}", topics.join(", ")));
+    }
+    message.push_str("; see `sobes questions --stats` for what the bank has");
+    crate::error::InputError::Other(message)
+}
+
 /// Thresholds that move an adaptive interview between levels.
 #[derive(Debug, Clone, Copy)]
 pub struct AdaptiveSteps {

@@ -2,6 +2,7 @@
 
 mod bad_input;
 mod batch;
+mod browser;
 mod cli;
 mod embed;
 mod eval;

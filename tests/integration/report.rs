@@ -393,7 +393,7 @@ fn progress_report_lists_trends_weak_concepts_and_due_questions() {
 }
 
 /// Debian's chromium, if present.
-fn chromium() -> Option<PathBuf> {
+pub fn chromium() -> Option<PathBuf> {
     ["chromium", "chromium-browser", "google-chrome"]
         .iter()
         .find_map(|name| {

@@ -10,15 +10,15 @@ use serde_json::Value;
 use crate::util::{stdout_of, TestEnv};
 
 /// A running server, stopped when dropped.
-struct Server {
-    child: Child,
-    address: SocketAddr,
+pub struct Server {
+    pub child: Child,
+    pub address: SocketAddr,
     /// The lines printed after the address (the generated token, if any).
     token: Option<String>,
 }
 
 impl Server {
-    fn start(env: &TestEnv, args: &[&str]) -> Server {
+    pub fn start(env: &TestEnv, args: &[&str]) -> Server {
         let mut child = env
             .std_sobes()
             .arg("serve")
@@ -126,6 +126,19 @@ fn the_api_grades_as_sobes_grade_does_and_lists_the_questions() {
         .unwrap();
     let expected: Value = serde_json::from_str(&stdout_of(&cli)).unwrap();
     assert_eq!(graded, expected, "the same object as sobes grade");
+    let (_, head, _) = http(
+        server.address,
+        "POST",
+        "/api/grade",
+        &[("Content-Type", "application/json")],
+        serde_json::json!({"question_id": "rnn-problems", "answer": ANSWER})
+            .to_string()
+            .as_bytes(),
+    );
+    assert!(
+        head.contains("server-timing: grade;dur=") && head.contains(", total;dur="),
+        "{head}"
+    );
     assert!(graded["score"].as_f64().unwrap() > 0.0);
 
     let (status, head, body) = http(server.address, "GET", "/api/questions", &[], b"");
@@ -192,9 +205,13 @@ fn bad_requests_are_json_errors_with_the_right_status() {
         &vec![b' '; 1024 * 1024],
     );
     assert_eq!(status, 413);
-    let (status, _, body) = http(address, "GET", "/nothing-here", &[], b"");
+    let (status, _, body) = http(address, "GET", "/api/nothing-here", &[], b"");
     assert_eq!(status, 404);
     assert!(body.contains("\"error\""));
+    // Outside the API, a page says it.
+    let (status, head, _) = http(address, "GET", "/nothing-here", &[], b"");
+    assert_eq!(status, 404);
+    assert!(head.contains("content-type: text/html"), "{head}");
     // A hostile answer is graded as text and comes back only as JSON data.
     let (status, head, body) = http(
         address,
@@ -260,4 +277,607 @@ fn ctrl_c_stops_the_server_cleanly() {
     assert_eq!(unsafe { libc::kill(pid, libc::SIGINT) }, 0);
     let status = server.child.wait().unwrap();
     assert!(status.success(), "{status:?}");
+}
+
+/// A whole interview through the session API, then the real `sobes history` and `sobes report`
+/// on the same history file.
+#[test]
+fn a_whole_interview_through_the_session_api_is_kept_in_history() {
+    let env = TestEnv::new();
+    let server = Server::start(&env, &["--listen", "127.0.0.1:0"]);
+    let address = server.address;
+    let (status, started) = post_json(
+        address,
+        "/api/sessions",
+        &serde_json::json!({"level": "junior", "count": 3, "seed": 7, "lang": "en"}),
+        None,
+    );
+    assert_eq!(status, 201, "{started}");
+    let id = started["id"].as_str().unwrap().to_owned();
+    assert_eq!(id.len(), 32, "a random id: {id}");
+    assert_eq!(started["total"], 3);
+    assert_eq!(started["question"]["position"], 1);
+    let first = started["question"]["id"].as_str().unwrap().to_owned();
+
+    // A hint names an idea the empty answer misses.
+    let (status, hinted) = post_json(
+        address,
+        &format!("/api/sessions/{id}/hint"),
+        &Value::Null,
+        None,
+    );
+    assert_eq!(status, 200, "{hinted}");
+    assert!(
+        hinted["hint"]["label"]
+            .as_str()
+            .is_some_and(|l| !l.is_empty()),
+        "{hinted}"
+    );
+
+    // The first answer is graded as `sobes grade` grades it, and saved before the reply.
+    let answer = "A tree splits until every leaf is pure, so it memorises noise; limit max_depth \
+                  and min_samples_leaf, or prune it.";
+    let (status, graded) = post_json(
+        address,
+        &format!("/api/sessions/{id}/answers"),
+        &serde_json::json!({ "answer": answer }),
+        None,
+    );
+    assert_eq!(status, 200, "{graded}");
+    assert_eq!(graded["saved"], true);
+    assert_eq!(graded["graded"]["record"]["question_id"], first.as_str());
+    let cli = env
+        .sobes()
+        .args([
+            "grade",
+            "--question",
+            &first,
+            "--format",
+            "json",
+            "--answer",
+            answer,
+        ])
+        .output()
+        .unwrap();
+    let expected: Value = serde_json::from_str(&stdout_of(&cli)).unwrap();
+    assert_eq!(
+        graded["graded"]["record"]["keyword_score"], expected["score"],
+        "the same grade as sobes grade"
+    );
+    let history = crate::util::stdout_of(
+        &env.sobes()
+            .args(["history", "--format", "json"])
+            .output()
+            .unwrap(),
+    );
+    let rows: Value = serde_json::from_str(&history).unwrap();
+    assert_eq!(rows[0]["answered"], 1, "committed at once: {rows}");
+    assert_eq!(graded["question"]["position"], 2);
+
+    let (status, skipped) = post_json(
+        address,
+        &format!("/api/sessions/{id}/skip"),
+        &Value::Null,
+        None,
+    );
+    assert_eq!(status, 200, "{skipped}");
+    assert_eq!(skipped["graded"]["record"]["method"], "skipped");
+    let (status, last) = post_json(
+        address,
+        &format!("/api/sessions/{id}/answers"),
+        &serde_json::json!({ "answer": "<script>alert(1)</script> не знаю" }),
+        None,
+    );
+    assert_eq!(status, 200, "{last}");
+    assert_eq!(last["finished"], true);
+    assert_eq!(last["question"], Value::Null);
+    assert_eq!(last["summary"]["answered"], 2, "{last}");
+    assert_eq!(last["summary"]["skipped"], 1);
+    assert_eq!(last["saved"], true);
+
+    // Over: more answers are refused; unknown ids are 404.
+    let (status, body) = post_json(
+        address,
+        &format!("/api/sessions/{id}/answers"),
+        &serde_json::json!({ "answer": "late" }),
+        None,
+    );
+    assert_eq!(status, 409, "{body}");
+    let (status, body) = post_json(
+        address,
+        "/api/sessions/0123456789abcdef/skip",
+        &Value::Null,
+        None,
+    );
+    assert_eq!(status, 404, "{body}");
+    assert!(body["error"].is_string());
+
+    // The real CLI sees the session, finished, with its three answers.
+    let rows: Value = serde_json::from_str(&stdout_of(
+        &env.sobes()
+            .args(["history", "--format", "json"])
+            .output()
+            .unwrap(),
+    ))
+    .unwrap();
+    assert_eq!(rows.as_array().unwrap().len(), 1);
+    assert_eq!(rows[0]["finished"], true);
+    assert_eq!(
+        (rows[0]["answered"].clone(), rows[0]["skipped"].clone()),
+        (2.into(), 1.into())
+    );
+    let history_id = started["history_id"].as_i64().unwrap();
+    let cli_report: Value = serde_json::from_str(&stdout_of(
+        &env.sobes()
+            .args(["report", &history_id.to_string(), "--format", "json"])
+            .output()
+            .unwrap(),
+    ))
+    .unwrap();
+    let (status, _, body) = http(
+        address,
+        "GET",
+        &format!("/api/sessions/{id}/report?format=json"),
+        &[],
+        b"",
+    );
+    assert_eq!(status, 200);
+    let served: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(served, cli_report, "the same report as sobes report");
+    let (status, head, html) = http(
+        address,
+        "GET",
+        &format!("/api/sessions/{id}/report?format=html"),
+        &[],
+        b"",
+    );
+    assert_eq!(status, 200);
+    assert!(head.contains("content-type: text/html"), "{head}");
+    assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+    assert!(!html.contains("<script>"));
+    let (status, _, md) = http(
+        address,
+        "GET",
+        &format!("/api/sessions/{id}/report"),
+        &[],
+        b"",
+    );
+    assert_eq!(status, 200);
+    assert!(md.starts_with("# "), "{md}");
+    let (status, _, body) = http(
+        address,
+        "GET",
+        &format!("/api/sessions/{id}/report?format=pdf"),
+        &[],
+        b"",
+    );
+    assert_eq!(status, 400, "{body}");
+}
+
+#[test]
+fn bad_session_requests_are_json_errors() {
+    let env = TestEnv::new();
+    let server = Server::start(&env, &["--listen", "127.0.0.1:0"]);
+    let address = server.address;
+    for (bad, status) in [
+        (serde_json::json!({}), 400),
+        (serde_json::json!({"level": "guru"}), 400),
+        (
+            serde_json::json!({"level": "junior", "adaptive": true}),
+            400,
+        ),
+        (
+            serde_json::json!({"level": "junior", "topics": ["no-such-topic"]}),
+            400,
+        ),
+        (serde_json::json!({"level": "junior", "count": 100000}), 400),
+        (serde_json::json!({"level": "junior", "colour": "red"}), 400),
+    ] {
+        let (got, body) = post_json(address, "/api/sessions", &bad, None);
+        assert_eq!(got, status, "{bad}: {body}");
+        assert!(body["error"].is_string(), "{body}");
+    }
+    let (status, started) = post_json(
+        address,
+        "/api/sessions",
+        &serde_json::json!({"adaptive": true, "count": 2, "lang": "ru"}),
+        None,
+    );
+    assert_eq!(status, 201, "{started}");
+    let id = started["id"].as_str().unwrap();
+    let long = "слово ".repeat(12_000);
+    let (status, body) = post_json(
+        address,
+        &format!("/api/sessions/{id}/answers"),
+        &serde_json::json!({ "answer": long }),
+        None,
+    );
+    assert_eq!(status, 413, "{body}");
+    let (status, _, _) = http(
+        address,
+        "POST",
+        &format!("/api/sessions/{id}/answers"),
+        &[("Content-Type", "application/json")],
+        &vec![b' '; 1024 * 1024],
+    );
+    assert_eq!(status, 413);
+    let (status, body) = post_json(
+        address,
+        &format!("/api/sessions/{id}/answers"),
+        &serde_json::json!({ "text": "x" }),
+        None,
+    );
+    assert_eq!(status, 400, "{body}");
+    // The question is still waiting after the refusals.
+    let (status, body) = post_json(
+        address,
+        &format!("/api/sessions/{id}/skip"),
+        &Value::Null,
+        None,
+    );
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["graded"]["record"]["position"], 1);
+}
+
+/// Many clients at once: every answer of every session is in history afterwards.
+#[test]
+fn concurrent_sessions_lose_no_answer() {
+    let env = TestEnv::new();
+    let server = Server::start(&env, &["--listen", "127.0.0.1:0"]);
+    let address = server.address;
+    let clients: Vec<_> = (0..8)
+        .map(|client| {
+            std::thread::spawn(move || {
+                let (status, started) = post_json(
+                    address,
+                    "/api/sessions",
+                    &serde_json::json!({"adaptive": true, "count": 4, "seed": client}),
+                    None,
+                );
+                assert_eq!(status, 201, "{started}");
+                let id = started["id"].as_str().unwrap().to_owned();
+                for turn in 0..4 {
+                    let (status, body) = post_json(
+                        address,
+                        &format!("/api/sessions/{id}/answers"),
+                        &serde_json::json!({ "answer": format!("ответ {client}-{turn}: градиент, переобучение") }),
+                        None,
+                    );
+                    assert_eq!(status, 200, "{body}");
+                    assert_eq!(body["saved"], true, "{body}");
+                }
+            })
+        })
+        .collect();
+    for client in clients {
+        client.join().unwrap();
+    }
+    let rows: Value = serde_json::from_str(&stdout_of(
+        &env.sobes()
+            .args(["history", "--format", "json"])
+            .output()
+            .unwrap(),
+    ))
+    .unwrap();
+    let rows = rows.as_array().unwrap();
+    assert_eq!(rows.len(), 8);
+    for row in rows {
+        assert_eq!(row["answered"], 4, "{row}");
+        assert_eq!(row["finished"], true, "{row}");
+    }
+}
+
+/// `application/x-www-form-urlencoded` of `pairs`.
+fn form(pairs: &[(&str, &str)]) -> String {
+    let encode = |text: &str| -> String {
+        text.bytes()
+            .map(|b| match b {
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                    (b as char).to_string()
+                }
+                b' ' => "+".into(),
+                _ => format!("%{b:02X}"),
+            })
+            .collect()
+    };
+    pairs
+        .iter()
+        .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+fn post_form(
+    address: SocketAddr,
+    path: &str,
+    pairs: &[(&str, &str)],
+    cookie: Option<&str>,
+) -> (u16, String, String) {
+    let mut headers = vec![("Content-Type", "application/x-www-form-urlencoded")];
+    if let Some(cookie) = cookie {
+        headers.push(("Cookie", cookie));
+    }
+    http(address, "POST", path, &headers, form(pairs).as_bytes())
+}
+
+/// The value of the hidden CSRF field of a page.
+fn csrf_of(page: &str) -> String {
+    let start = page
+        .find("name=\"csrf\" value=\"")
+        .unwrap_or_else(|| panic!("a CSRF field: {page}"))
+        + "name=\"csrf\" value=\"".len();
+    page[start..start + 32].to_owned()
+}
+
+/// The `location` header of a redirect.
+fn location(head: &str) -> String {
+    head.lines()
+        .find_map(|l| l.strip_prefix("location: "))
+        .unwrap_or_else(|| panic!("a redirect: {head}"))
+        .trim()
+        .to_owned()
+}
+
+fn get(address: SocketAddr, path: &str) -> (u16, String, String) {
+    http(address, "GET", path, &[], b"")
+}
+
+#[test]
+fn a_whole_interview_through_the_html_forms() {
+    let env = TestEnv::new();
+    let server = Server::start(&env, &["--listen", "127.0.0.1:0"]);
+    let address = server.address;
+    let (status, head, start) = get(address, "/?lang=en");
+    assert_eq!(status, 200);
+    assert!(head.contains("content-type: text/html"), "{head}");
+    assert!(
+        head.contains("content-security-policy: default-src 'none'; style-src 'self'"),
+        "{head}"
+    );
+    assert!(start.contains("<form") && start.contains("name=\"topic\""));
+    assert!(!start.contains("<script"), "no JavaScript");
+    let (status, _, russian) = get(address, "/?lang=ru");
+    assert_eq!(status, 200);
+    assert!(russian.contains("<html lang=\"ru\">"));
+    assert!(russian.contains("Тренировка собеседования"), "{russian}");
+    let (status, head, css) = get(address, "/static/app.css");
+    assert_eq!(status, 200);
+    assert!(head.contains("content-type: text/css"), "{head}");
+    assert!(css.contains("textarea"));
+
+    let (status, head, _) = post_form(
+        address,
+        "/sessions",
+        &[
+            ("csrf", &csrf_of(&start)),
+            ("level", "junior"),
+            ("topic", "trees-ensembles"),
+            ("count", "3"),
+            ("lang", "en"),
+        ],
+        None,
+    );
+    assert_eq!(status, 303);
+    let session = location(&head);
+    assert!(session.starts_with("/sessions/"), "{session}");
+    let (status, _, question) = get(address, &session);
+    assert_eq!(status, 200);
+    assert!(question.contains("Question 1 of 3"), "{question}");
+    assert!(question.contains("trees-ensembles"));
+    let csrf = csrf_of(&question);
+
+    // A hint keeps what was typed (escaped) and names a missed idea.
+    let (status, head, _) = post_form(
+        address,
+        &session,
+        &[
+            ("csrf", &csrf),
+            ("action", "hint"),
+            ("answer", "<b>draft</b>"),
+        ],
+        None,
+    );
+    assert_eq!(status, 303, "{head}");
+    let (_, _, hinted) = get(address, &session);
+    assert!(hinted.contains("<h3>Hints</h3>"), "{hinted}");
+    assert!(
+        hinted.contains("&lt;b&gt;draft&lt;/b&gt;</textarea>"),
+        "{hinted}"
+    );
+
+    let hostile = "<script>alert('x')</script> The tree grows until leaves are pure and overfits; \
+                   limit max_depth and min_samples_leaf, prune it.";
+    let (status, head, _) = post_form(
+        address,
+        &session,
+        &[("csrf", &csrf), ("action", "answer"), ("answer", hostile)],
+        None,
+    );
+    assert_eq!(status, 303);
+    let feedback = location(&head);
+    assert_eq!(feedback, format!("{session}/feedback"));
+    let (status, _, page) = get(address, &feedback);
+    assert_eq!(status, 200);
+    assert!(page.contains("<h1>Feedback</h1>"), "{page}");
+    assert!(page.contains("<meter"), "a score bar");
+    assert!(
+        page.contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;"),
+        "{page}"
+    );
+    assert!(!page.contains("<script"), "the answer is escaped");
+    assert!(
+        page.contains("class=\"hint\""),
+        "missed ideas with their hints"
+    );
+    assert!(page.contains("Next question"));
+
+    let (status, _, _) = post_form(
+        address,
+        &session,
+        &[("csrf", &csrf), ("action", "skip")],
+        None,
+    );
+    assert_eq!(status, 303);
+    let (status, _, _) = post_form(
+        address,
+        &session,
+        &[
+            ("csrf", &csrf),
+            ("action", "answer"),
+            ("answer", "Bagging of trees."),
+        ],
+        None,
+    );
+    assert_eq!(status, 303);
+    let (status, _, summary) = get(address, &session);
+    assert_eq!(status, 200);
+    assert!(summary.contains("Estimated level"), "{summary}");
+    assert!(summary.contains("?format=json"), "report links");
+    assert!(!summary.contains("<script"));
+
+    // The CLI sees the browser's session.
+    let rows: Value = serde_json::from_str(&stdout_of(
+        &env.sobes()
+            .args(["history", "--format", "json"])
+            .output()
+            .unwrap(),
+    ))
+    .unwrap();
+    assert_eq!(rows[0]["answered"], 2, "{rows}");
+    assert_eq!(rows[0]["skipped"], 1);
+    assert_eq!(rows[0]["finished"], true);
+    let report = stdout_of(&env.sobes().args(["report", "last"]).output().unwrap());
+    assert!(report.contains("max_depth"), "{report}");
+
+    let (status, _, history) = get(address, "/history?lang=en");
+    assert_eq!(status, 200);
+    assert!(history.contains("<svg") && history.contains("href=\"/history/1?lang=en\""));
+    let (status, _, progress) = get(address, "/progress?lang=en");
+    assert_eq!(status, 200);
+    assert!(progress.contains("<svg"));
+    let (status, _, one) = get(address, "/history/1");
+    assert_eq!(status, 200);
+    assert!(one.contains("&lt;script&gt;"));
+    assert_eq!(get(address, "/history/99").0, 404);
+    assert_eq!(get(address, "/no-such-page").0, 404);
+}
+
+#[test]
+fn form_posts_need_the_csrf_token_of_their_page() {
+    let env = TestEnv::new();
+    let server = Server::start(&env, &["--listen", "127.0.0.1:0"]);
+    let address = server.address;
+    let (_, _, start) = get(address, "/");
+    let good = csrf_of(&start);
+    for csrf in [None, Some("0".repeat(32)), Some(String::new())] {
+        let mut pairs = vec![("level", "junior")];
+        if let Some(csrf) = &csrf {
+            pairs.push(("csrf", csrf));
+        }
+        let (status, _, body) = post_form(address, "/sessions", &pairs, None);
+        assert_eq!(status, 403, "{csrf:?}: {body}");
+    }
+    let (status, head, _) = post_form(
+        address,
+        "/sessions",
+        &[("csrf", &good), ("level", "middle")],
+        None,
+    );
+    assert_eq!(status, 303);
+    let first = location(&head);
+    let (_, head, _) = post_form(
+        address,
+        "/sessions",
+        &[("csrf", &good), ("level", "middle")],
+        None,
+    );
+    let second = location(&head);
+    let (_, _, page) = get(address, &second);
+    let second_csrf = csrf_of(&page);
+    // A session's token does not work for another session, nor the start form's.
+    for csrf in [&second_csrf, &good] {
+        let (status, _, _) =
+            post_form(address, &first, &[("csrf", csrf), ("action", "skip")], None);
+        assert_eq!(status, 403);
+    }
+    let (status, _, _) = post_form(
+        address,
+        &second,
+        &[("csrf", &second_csrf), ("action", "skip")],
+        None,
+    );
+    assert_eq!(status, 303);
+    // Bad input on a good form: an unknown level, an answer over the limit, a huge body.
+    let (status, _, body) = post_form(
+        address,
+        "/sessions",
+        &[("csrf", &good), ("level", "guru")],
+        None,
+    );
+    assert_eq!(status, 400, "{body}");
+    let long = "слово ".repeat(12_000);
+    let (status, _, _) = post_form(
+        address,
+        &second,
+        &[
+            ("csrf", &second_csrf),
+            ("action", "answer"),
+            ("answer", &long),
+        ],
+        None,
+    );
+    assert_eq!(status, 413);
+    let huge = "x".repeat(1024 * 1024);
+    let (status, _, _) = post_form(
+        address,
+        &second,
+        &[("csrf", &second_csrf), ("answer", &huge)],
+        None,
+    );
+    assert_eq!(status, 413);
+}
+
+#[test]
+fn a_token_in_the_address_sets_a_strict_cookie_for_the_pages() {
+    let env = TestEnv::new();
+    let server = Server::start(&env, &["--listen", "127.0.0.1:0", "--token", "s3cret"]);
+    let address = server.address;
+    let (status, _, page) = get(address, "/");
+    assert_eq!(status, 401);
+    assert!(page.contains("?token="), "{page}");
+    assert_eq!(get(address, "/?token=wrong").0, 401);
+    let (status, head, _) = get(address, "/?token=s3cret");
+    assert_eq!(status, 303);
+    assert_eq!(location(&head), "/", "the token leaves the address");
+    let cookie_line = head
+        .lines()
+        .find(|l| l.starts_with("set-cookie: "))
+        .unwrap_or_else(|| panic!("a cookie: {head}"));
+    assert!(cookie_line.contains("sobes_token=s3cret"), "{cookie_line}");
+    assert!(cookie_line.contains("httponly"), "{cookie_line}");
+    assert!(cookie_line.contains("samesite=strict"), "{cookie_line}");
+    let cookie = "sobes_token=s3cret";
+    let (status, _, start) = http(address, "GET", "/", &[("Cookie", cookie)], b"");
+    assert_eq!(status, 200);
+    let (status, _, _) = http(address, "GET", "/", &[("Cookie", "sobes_token=nope")], b"");
+    assert_eq!(status, 401);
+    // The API takes the cookie too; the forms still need their CSRF token with it.
+    let (status, _, _) = http(address, "GET", "/api/questions", &[("Cookie", cookie)], b"");
+    assert_eq!(status, 200);
+    let (status, _, _) = post_form(address, "/sessions", &[("level", "junior")], Some(cookie));
+    assert_eq!(status, 403);
+    let (status, _, _) = post_form(
+        address,
+        "/sessions",
+        &[("csrf", &csrf_of(&start)), ("level", "junior")],
+        None,
+    );
+    assert_eq!(status, 401, "no token, no form");
+    let (status, head, _) = post_form(
+        address,
+        "/sessions",
+        &[("csrf", &csrf_of(&start)), ("level", "junior")],
+        Some(cookie),
+    );
+    assert_eq!(status, 303, "{head}");
 }
