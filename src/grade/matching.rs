@@ -235,15 +235,72 @@ fn inverted(index: &AnswerIndex, hit: &CueHit) -> bool {
     })
 }
 
+/// Is the statement from `first` to `last` not the candidate's own claim: quoted, supposed
+/// ("если заполнить нулями, …"), or named as a mistake ("Главная ошибка — считать расстояния на
+/// t-SNE реальными", "…, — это миф")?
 fn quoted_or_supposed(index: &AnswerIndex, first: usize, last: usize) -> bool {
     let tokens = &index.analyzed.tokens;
     if tokens[first..=last].iter().all(|t| t.quoted) {
         return true;
     }
     let clause = tokens[first].clause;
-    tokens[..first]
+    let supposed = tokens[..first]
         .iter()
         .rev()
         .take_while(|t| t.clause == clause)
-        .any(|t| matches!(t.word.as_str(), "если" | "if"))
+        .any(|t| matches!(t.word.as_str(), "если" | "if"));
+    supposed || disclaimed(index, first, last)
+}
+
+/// Words that call what the sentence says a mistake, wherever they stand in it.
+const DISCLAIMERS: &[&str] = &[
+    "ошибочно",
+    "неверно",
+    "неправильно",
+    "миф",
+    "мифом",
+    "заблуждение",
+    "заблуждением",
+    "myth",
+    "misconception",
+    "wrongly",
+    "incorrectly",
+];
+
+/// Adjectives that make "ошибка" / "mistake" a name for a mistake rather than a term
+/// ("ошибка первого рода" is a term; "частая ошибка" introduces a mistake).
+const MISTAKE_ADJECTIVES: &[&str] = &[
+    "главная",
+    "частая",
+    "типичная",
+    "распространенная",
+    "классическая",
+    "основная",
+    "common",
+    "typical",
+    "classic",
+    "main",
+];
+
+/// Does the sentence of a statement call it a mistake?
+fn disclaimed(index: &AnswerIndex, first: usize, last: usize) -> bool {
+    let tokens = &index.analyzed.tokens;
+    let sentence = tokens[first].sentence;
+    let start = (0..first)
+        .rev()
+        .take_while(|&i| tokens[i].sentence == sentence)
+        .last()
+        .unwrap_or(first);
+    let end = (last..tokens.len())
+        .take_while(|&i| tokens[i].sentence == sentence)
+        .last()
+        .unwrap_or(last);
+    (start..=end).filter(|&i| i < first || i > last).any(|i| {
+        let word = tokens[i].word.as_str();
+        DISCLAIMERS.contains(&word)
+            || (MISTAKE_ADJECTIVES.contains(&word)
+                && tokens.get(i + 1).is_some_and(|next| {
+                    matches!(next.word.as_str(), "ошибка" | "mistake" | "error")
+                }))
+    })
 }

@@ -577,6 +577,27 @@ fn a_misconception_cue_needs_one_positive_unsupposed_clause() {
 }
 
 #[test]
+fn a_misconception_named_as_a_mistake_is_not_stated() {
+    let compiled = rnn_rubric_with_misconception_cue();
+    let settings = GradeSettings::default();
+    for correct in [
+        "Частая ошибка — думать, что все шаги обрабатываются одновременно.",
+        "Считать, что шаги обрабатываются параллельно, — это миф.",
+        "A common mistake is to think the steps are processed in parallel.",
+    ] {
+        let g = grade(&compiled, correct, &settings);
+        assert!(
+            g.misconceptions.is_empty(),
+            "{correct}: {:?}",
+            g.misconceptions
+        );
+    }
+    // "Ошибка" as a term does not excuse a wrong claim next to it.
+    let wrong = "Ошибка первого рода мала, и все шаги обрабатываются одновременно.";
+    assert_eq!(grade(&compiled, wrong, &settings).misconceptions.len(), 1);
+}
+
+#[test]
 fn a_misconception_cue_does_not_read_less_as_more() {
     let mut rubric = rnn_rubric().rubric;
     rubric.misconceptions[1].cues = vec!["градиент|gradient + шумный|шумнее|noisy".into()];
