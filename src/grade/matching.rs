@@ -1,7 +1,7 @@
 //! Where the answer says each concept: alias phrases (explained, bare or listed), plain-word
 //! cues, and denials; and the rubric's misconceptions it repeats.
 
-use super::cues::CueHit;
+use super::cues::{CompiledCue, CueHit};
 use super::matcher::{AnswerIndex, Occurrence};
 use super::predicate::Statements;
 use super::{span, CompiledRubric, FoundBy, FoundMisconception, GradeSettings};
@@ -177,15 +177,9 @@ pub fn misconceptions(
                 .map(|o| (o.first_token, o.last_token))
         });
         let found = by_phrase.or_else(|| {
-            compiled.misconception_cues[i].iter().find_map(|cue| {
-                cue.find_in_statement(index, settings, settings.misconception_cue_window)
-                    .filter(|hit| {
-                        !hit.negated
-                            && !inverted(index, hit)
-                            && !quoted_or_supposed(index, hit.first_token, hit.last_token)
-                    })
-                    .map(|hit| (hit.first_token, hit.last_token))
-            })
+            compiled.misconception_cues[i]
+                .iter()
+                .find_map(|cue| stated_by_cue(cue, index, settings))
         });
         if let Some((first, last)) = found {
             let m = &compiled.rubric.misconceptions[i];
@@ -220,8 +214,23 @@ pub fn contradicted_concepts(compiled: &CompiledRubric, found: &[FoundMisconcept
     out
 }
 
-/// Is a wrong statement only quoted («…» — неверно) or supposed ("если заполнить нулями, …")?
-/// Candidates quote and suppose wrong ideas to reject them.
+/// Where a misconception's cue states its wrong claim as the candidate's own: in one
+/// statement, not negated, not turned around by "менее/less", not quoted, supposed or called a
+/// mistake. `rubric check` asks the same of the reference answer.
+pub(crate) fn stated_by_cue(
+    cue: &CompiledCue,
+    index: &AnswerIndex,
+    settings: &GradeSettings,
+) -> Option<(usize, usize)> {
+    cue.find_in_statement(index, settings, settings.misconception_cue_window)
+        .filter(|hit| {
+            !hit.negated
+                && !inverted(index, hit)
+                && !quoted_or_supposed(index, hit.first_token, hit.last_token)
+        })
+        .map(|hit| (hit.first_token, hit.last_token))
+}
+
 /// Words that turn a gradable word around: "менее шумный" says the opposite of "шумный".
 const INVERTERS: &[&str] = &["менее", "наименее", "less", "least", "fewer"];
 
@@ -235,8 +244,8 @@ fn inverted(index: &AnswerIndex, hit: &CueHit) -> bool {
     })
 }
 
-/// Is the statement from `first` to `last` not the candidate's own claim: quoted, supposed
-/// ("если заполнить нулями, …"), or named as a mistake ("Главная ошибка — считать расстояния на
+/// Is the statement from `first` to `last` not the candidate's own claim: quoted («…» —
+/// неверно), supposed ("если заполнить нулями, …"), or named as a mistake ("Главная ошибка — считать расстояния на
 /// t-SNE реальными", "…, — это миф")?
 fn quoted_or_supposed(index: &AnswerIndex, first: usize, last: usize) -> bool {
     let tokens = &index.analyzed.tokens;

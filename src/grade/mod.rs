@@ -319,14 +319,7 @@ impl CompiledRubric {
                 let mut texts = found(phrases);
                 texts.extend(
                     cues.iter()
-                        .filter(|cue| {
-                            cue.find_in_statement(
-                                &answer,
-                                settings,
-                                settings.misconception_cue_window,
-                            )
-                            .is_some_and(|hit| !hit.negated)
-                        })
+                        .filter(|cue| matching::stated_by_cue(cue, &answer, settings).is_some())
                         .map(|cue| cue.text.clone()),
                 );
                 texts
