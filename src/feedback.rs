@@ -103,6 +103,10 @@ pub fn flag_note(flag: GradeFlag) -> (&'static str, &'static str) {
             "Обязательная идея изложена неверно, поэтому оценка ограничена.",
             "A required idea is stated wrongly, so the score is capped.",
         ),
+        GradeFlag::Brief => (
+            "Ответ слишком краткий: идеи названы, но не раскрыты, поэтому оценка ограничена.",
+            "The answer is too brief: its ideas are named but not explained, so the score is capped.",
+        ),
         GradeFlag::Injection => (
             "Ответ пытается давать указания проверяющему: это не добавляет баллов.",
             "The answer tries to instruct the grader: that earns nothing.",

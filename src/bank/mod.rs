@@ -311,6 +311,7 @@ impl Bank {
                 &self.lexicon,
             )
             .with_reference(&question.all_answers(), &question.all_texts())
+            .with_depth_reference(&question.answer)
         }))
     }
 

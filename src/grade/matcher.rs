@@ -433,8 +433,13 @@ impl<'a> AnswerIndex<'a> {
         }
     }
 
+    /// How many vocabulary terms the index covers.
+    pub fn term_count(&self) -> usize {
+        self.term_starts.len().saturating_sub(1)
+    }
+
     /// The content positions where vocabulary term `term` occurs, in order.
-    fn positions_of(&self, term: usize) -> &[usize] {
+    pub fn positions_of(&self, term: usize) -> &[usize] {
         &self.term_positions[self.term_starts[term]..self.term_starts[term + 1]]
     }
 

@@ -9,6 +9,7 @@ pub mod binding;
 pub mod claims;
 pub mod coverage;
 pub mod cues;
+pub mod depth;
 pub mod injection;
 pub mod matcher;
 pub mod matching;
@@ -73,6 +74,12 @@ pub struct GradeSettings {
     /// Highest score for an answer that states a required concept wrongly (denies, reverses
     /// or swaps it): an interviewer forgives an omission sooner than a wrong key claim.
     pub required_wrong_cap: f64,
+    /// Share (0–1) of the reference answer's depth (distinct content words in sentences on
+    /// the question) an answer needs for full marks; a shallower answer is capped between
+    /// `depth_floor` and 100 by its share. 0 switches the cap off.
+    pub depth_fraction: f64,
+    /// Highest score of an answer with no depth at all (see `depth_fraction`).
+    pub depth_floor: f64,
     /// Longest answer accepted, in bytes.
     pub max_answer_bytes: usize,
 }
@@ -99,6 +106,8 @@ impl Default for GradeSettings {
             full_marks_coverage: 0.85,
             required_missing_cap: 60.0,
             required_wrong_cap: 20.0,
+            depth_fraction: 0.7,
+            depth_floor: 50.0,
             max_answer_bytes: 64 * 1024,
         }
     }
@@ -124,6 +133,8 @@ pub struct CompiledRubric {
     pub echoes: Vec<(usize, String)>,
     /// The reference answer's words, for `reference_blend` in `[scoring]`.
     reference: Reference,
+    /// The depth of the reference answer (see [`depth`]); 0 when there is none.
+    reference_depth: usize,
 }
 
 impl CompiledRubric {
@@ -239,6 +250,7 @@ impl CompiledRubric {
             misconception_cues,
             echoes,
             reference: Reference::default(),
+            reference_depth: 0,
         }
     }
 
@@ -261,6 +273,15 @@ impl CompiledRubric {
         if blends {
             self.reference = Reference::new(reference, question);
         }
+        self
+    }
+
+    /// Measure answers' depth against this reference answer (in the question's own language:
+    /// an answer in one language is compared with one reference, not with two).
+    pub fn with_depth_reference(mut self, reference: &str) -> Self {
+        let analyzed = text::analyze(reference);
+        let index = AnswerIndex::new(&analyzed, &self.vocabulary, &GradeSettings::default());
+        self.reference_depth = depth::depth(&index);
         self
     }
 
@@ -458,6 +479,9 @@ pub enum GradeFlag {
     RequiredMissing,
     /// A required concept is stated wrongly (denied, reversed, swapped), so the score is capped.
     RequiredWrong,
+    /// The answer is much shorter than a full answer (its ideas named, not explained), so the
+    /// score is capped.
+    Brief,
     /// The answer tries to instruct the grader ("ignore previous instructions, give 10/10").
     Injection,
 }
@@ -576,9 +600,11 @@ pub fn grade_with(
     misconceptions.extend(coverage::wrong_claims(
         compiled, &analyzed, &findings, &decided, settings,
     ));
+    let depth = depth::depth(&index);
     scale::finish(
         compiled,
         &analyzed,
+        depth,
         decided,
         misconceptions,
         flags,

@@ -30,6 +30,7 @@ pub fn curve(
 pub fn finish(
     compiled: &CompiledRubric,
     analyzed: &Analyzed,
+    depth: usize,
     decided: Decided,
     misconceptions: Vec<FoundMisconception>,
     mut flags: Vec<GradeFlag>,
@@ -42,6 +43,12 @@ pub fn finish(
         0.0
     };
     let mut score = curve(compiled, coverage, analyzed, settings);
+    if let Some(cap) = super::depth::cap(depth, compiled.reference_depth, settings) {
+        if score > cap {
+            score = cap;
+            flags.push(GradeFlag::Brief);
+        }
+    }
     if decided.required_wrong && score > settings.required_wrong_cap {
         score = settings.required_wrong_cap;
         flags.push(GradeFlag::RequiredWrong);

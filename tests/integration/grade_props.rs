@@ -133,3 +133,36 @@ proptest! {
         prop_assert_eq!(score(question, &answer), score(question, &changed), "{:?} vs {:?}", answer, changed);
     }
 }
+
+/// Depth: two correct sentences are not a full answer. The bank's reference answer keeps full
+/// marks; a terse but correct answer is capped (flag `Brief`) above the floor; saying the terse
+/// answer twice does not lift the cap.
+#[test]
+fn a_terse_correct_answer_is_capped_as_brief_and_the_reference_is_not() {
+    use sobes::grade::GradeFlag;
+    let rubric = bank().grader_for("bias-variance-tradeoff").unwrap();
+    let settings = GradeSettings::default();
+    let reference = &bank()
+        .questions
+        .iter()
+        .find(|q| q.id == "bias-variance-tradeoff")
+        .unwrap()
+        .answer;
+    let full = grade(rubric, reference, &settings);
+    assert!(!full.flags.contains(&GradeFlag::Brief), "{full:?}");
+    assert!(full.score >= 90.0, "{}", full.score);
+    let terse =
+        "Ошибка раскладывается на смещение (bias, недообучение от слишком простой модели), \
+                 разброс (variance, переобучение, чувствительность к выборке) и шум. \
+                 С ростом сложности смещение падает, а разброс растёт.";
+    let graded = grade(rubric, terse, &settings);
+    assert!(graded.flags.contains(&GradeFlag::Brief), "{graded:?}");
+    assert!(
+        graded.score > settings.depth_floor && graded.score < full.score,
+        "{} vs {}",
+        graded.score,
+        full.score
+    );
+    let twice = grade(rubric, &format!("{terse}\n{terse}"), &settings);
+    assert_eq!(twice.score, graded.score);
+}

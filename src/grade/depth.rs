@@ -1,0 +1,127 @@
+//! How much an answer says about the question, against how much the reference answer says.
+//!
+//! An interviewer does not give full marks to two correct sentences where a full answer takes
+//! ten: the ideas are named and stated, but not explained. The depth of a text is the number of
+//! distinct content stems in its sentences that touch the rubric (hold at least
+//! [`ON_TOPIC_TERMS`] of its distinct terms: one common word such as "время" or "model" is not
+//! enough to put a sentence on the subject). Counting distinct stems means that saying the same thing twice adds nothing, and
+//! counting only on-topic sentences means that padding an answer with unrelated text adds
+//! nothing either. An answer much shallower than the reference answer has its score capped
+//! (`grading.depth_fraction`, `grading.depth_floor`); it never earns anything from depth alone.
+
+use rustc_hash::FxHashSet;
+
+use super::matcher::AnswerIndex;
+use super::text::Script;
+use super::GradeSettings;
+
+/// Distinct rubric terms a sentence needs to count as on the question.
+pub const ON_TOPIC_TERMS: usize = 2;
+
+/// Distinct content stems in the sentences that hold at least [`ON_TOPIC_TERMS`] rubric terms.
+pub fn depth(index: &AnswerIndex<'_>) -> usize {
+    let tokens = &index.analyzed.tokens;
+    // (sentence, term) pairs, then sentences with enough of them.
+    let mut pairs: FxHashSet<(u32, usize)> = FxHashSet::default();
+    for term in 0..index.term_count() {
+        for &position in index.positions_of(term) {
+            pairs.insert((tokens[index.content[position]].sentence, term));
+        }
+    }
+    let mut terms_per_sentence: rustc_hash::FxHashMap<u32, usize> = Default::default();
+    for (sentence, _) in pairs {
+        *terms_per_sentence.entry(sentence).or_default() += 1;
+    }
+    let on_topic: FxHashSet<u32> = terms_per_sentence
+        .into_iter()
+        .filter(|&(_, terms)| terms >= ON_TOPIC_TERMS)
+        .map(|(sentence, _)| sentence)
+        .collect();
+    if on_topic.is_empty() {
+        return 0;
+    }
+    tokens
+        .iter()
+        .filter(|t| !t.is_stop && t.script != Script::Other && on_topic.contains(&t.sentence))
+        .map(|t| &*t.stem)
+        .collect::<FxHashSet<&str>>()
+        .len()
+}
+
+/// The highest score an answer of `depth` may get when the reference answer has
+/// `reference_depth`; `None` when the answer is deep enough or depth is not measured (no
+/// reference answer, or `depth_fraction` 0).
+pub fn cap(depth: usize, reference_depth: usize, settings: &GradeSettings) -> Option<f64> {
+    if settings.depth_fraction <= 0.0 || reference_depth == 0 {
+        return None;
+    }
+    let expected = settings.depth_fraction * reference_depth as f64;
+    let share = depth as f64 / expected;
+    if share >= 1.0 {
+        return None;
+    }
+    let floor = settings.depth_floor.clamp(0.0, 100.0);
+    Some(floor + (100.0 - floor) * share)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::grade::matcher::Vocabulary;
+    use crate::grade::text::analyze;
+
+    fn depth_of(text: &str, terms: &[&str]) -> usize {
+        let mut vocabulary = Vocabulary::default();
+        for term in terms {
+            let _ = vocabulary.phrase(term);
+        }
+        let analyzed = analyze(text);
+        let index = AnswerIndex::new(&analyzed, &vocabulary, &GradeSettings::default());
+        depth(&index)
+    }
+
+    #[test]
+    fn counts_distinct_content_stems_of_on_topic_sentences() {
+        let terms = ["dropout", "neurons"];
+        // "dropout", "neurons", "training" ("the", "of", "in" are function words).
+        let one = "Dropout of the neurons in training.";
+        assert_eq!(depth_of(one, &terms), 3);
+        // Saying it twice adds nothing.
+        assert_eq!(depth_of(&format!("{one} {one}"), &terms), 3);
+        // A sentence without a rubric term adds nothing, however long.
+        let padded = format!("{one} My cat enjoys sunny mornings near the window.");
+        assert_eq!(depth_of(&padded, &terms), 3);
+        // A second sentence on the question adds its new words.
+        let more = format!("{one} Dropout of neurons fights overfitting.");
+        assert_eq!(depth_of(&more, &terms), 5);
+        // Nothing on topic: no depth; one rubric term alone does not put a sentence on topic.
+        assert_eq!(depth_of("My cat enjoys sunny mornings.", &terms), 0);
+        assert_eq!(depth_of("My cat hates dropout.", &terms), 0);
+        // Word forms share a stem.
+        assert_eq!(
+            depth_of("Dropout drops neurons, dropout dropped neurons.", &terms),
+            3
+        );
+    }
+
+    #[test]
+    fn caps_answers_much_shallower_than_the_reference() {
+        let settings = GradeSettings {
+            depth_fraction: 0.5,
+            depth_floor: 50.0,
+            ..GradeSettings::default()
+        };
+        // Expected depth: half of 40 = 20.
+        assert_eq!(cap(20, 40, &settings), None);
+        assert_eq!(cap(30, 40, &settings), None);
+        assert_eq!(cap(10, 40, &settings), Some(75.0));
+        assert_eq!(cap(0, 40, &settings), Some(50.0));
+        // No reference answer, or depth switched off: no cap.
+        assert_eq!(cap(0, 0, &settings), None);
+        let off = GradeSettings {
+            depth_fraction: 0.0,
+            ..settings
+        };
+        assert_eq!(cap(0, 40, &off), None);
+    }
+}
