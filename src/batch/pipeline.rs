@@ -229,10 +229,11 @@ where
             drop(work_tx);
             result
         });
+        let mut workers = Vec::with_capacity(options.workers.max(1));
         for _ in 0..options.workers.max(1) {
             let done_tx = done_tx.clone();
             let work_rx = &work_rx;
-            scope.spawn(move || loop {
+            workers.push(scope.spawn(move || loop {
                 let items = work_rx
                     .lock()
                     .unwrap_or_else(PoisonError::into_inner)
@@ -252,7 +253,7 @@ where
                 if done_tx.send(graded).is_err() {
                     break;
                 }
-            });
+            }));
         }
         drop(done_tx);
         let consumed = consume_in_order(&done_rx, window, options, &mut consume);
@@ -260,6 +261,12 @@ where
         window.stop();
         drop(done_rx);
         let read = reader.join().unwrap_or(Ok(()));
+        // Join the workers by hand: the scope only waits for their closures to return, and
+        // their thread-local memos are freed after that, so without the join a caller (and the
+        // leak checker of the fuzz target) could see the run end while the memos still exist.
+        for worker in workers {
+            let _ = worker.join();
+        }
         let lines = consumed?;
         Ok(Outcome {
             lines,
