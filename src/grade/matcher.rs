@@ -663,6 +663,61 @@ impl<'a> AnswerIndex<'a> {
         })
     }
 
+    /// Is the match an item of a list that a negated predicate earlier in its sentence
+    /// governs ("Точки не делятся на ядровые, граничные и шум")? Its clause, and every clause
+    /// back to that predicate's, has no predicate of its own and no dash, and the negated
+    /// predicate's clause goes on past it with the list's first item.
+    fn list_after_denial(&self, first: usize) -> bool {
+        use super::predicate::{is_negative_predicative, is_predicate_word};
+        let tokens = &self.analyzed.tokens;
+        let sentence = tokens[first].sentence;
+        let mut clause = tokens[first].clause;
+        let clause_tokens = |clause: u32| {
+            tokens
+                .iter()
+                .enumerate()
+                .filter(move |(_, t)| t.clause == clause && t.sentence == sentence)
+        };
+        loop {
+            let mut items = clause_tokens(clause).peekable();
+            let Some(&(_, head)) = items.peek() else {
+                return false;
+            };
+            if matches!(head.word.as_str(), "а" | "но" | "but" | "however") {
+                return false;
+            }
+            if clause_tokens(clause).any(|(_, t)| t.after_dash || is_predicate_word(t)) {
+                return false;
+            }
+            if clause == 0 {
+                return false;
+            }
+            clause -= 1;
+            let previous: Vec<(usize, &Token)> = clause_tokens(clause).collect();
+            if previous.is_empty() {
+                return false;
+            }
+            // The last predicate of the previous clause, if any: negated, and the last one.
+            let Some(&(at, last_predicate)) = previous
+                .iter()
+                .rev()
+                .find(|(_, t)| is_predicate_word(t) || is_negative_predicative(t))
+            else {
+                continue;
+            };
+            let negated = is_negative_predicative(last_predicate)
+                || (at > 0 && tokens[at - 1].is_negation && tokens[at - 1].clause == clause);
+            // The list starts in that clause: something follows the predicate there ("не
+            // требуется: …" explains rather than lists).
+            let object_follows = previous.iter().any(|&(i, t)| i > at && !t.is_stop);
+            return negated
+                && object_follows
+                && !previous
+                    .iter()
+                    .any(|&(i, t)| i > at && is_predicate_word(t));
+        }
+    }
+
     /// Does the clause of a match deny what it says? A negated predicate anywhere in it
     /// ("Stratified k-fold не сохраняет доли классов", "переобучение он не снижает") or a
     /// closing "нет" ("чувствительности к eps нет"). "Без" / "without" only reach the words
@@ -679,11 +734,12 @@ impl<'a> AnswerIndex<'a> {
             .take_while(|&i| tokens[i].clause == tokens[last].clause)
             .last()
             .unwrap_or(last);
+        // Before the match, "и" / "and" joins the verb's complements ("PCA не является
+        // линейным и детерминированным") unless a new predicate follows it, which the
+        // predicate test below catches.
         let breaks = |b: &Token| {
-            matches!(
-                b.word.as_str(),
-                "и" | "а" | "and" | "but" | "пока" | "чтобы" | "until"
-            ) || super::predicate::is_predicate_word(b)
+            matches!(b.word.as_str(), "а" | "but" | "пока" | "чтобы" | "until")
+                || super::predicate::is_predicate_word(b)
         };
         // After the match, a conjunction only ends the negation's reach when it joins
         // predicates ("X быстрый и не требует памяти"); joined nouns share the verb ("RAG и
@@ -714,7 +770,7 @@ impl<'a> AnswerIndex<'a> {
                 })
                 && !tokens[(i + 2).min(first)..first].iter().any(breaks)
         });
-        if before {
+        if before || self.list_after_denial(first) {
             return true;
         }
         // A negation after the match, with nothing between that starts another predicate of
@@ -880,6 +936,35 @@ mod tests {
             .negated
         );
         assert!(!find("быстрый", "он быстрый и не требует памяти")[0].negated);
+        // Joined complements share a negated verb before them; a new predicate after "и" ends it.
+        assert!(
+            find(
+                "детерминированный",
+                "PCA не является линейным и детерминированным"
+            )[0]
+            .negated
+        );
+        assert!(
+            !find(
+                "переобучение",
+                "dropout не медленный и снижает переобучение"
+            )[0]
+            .negated
+        );
+        // A negated verb governs the list that starts after it, across the list's commas.
+        assert!(find("шум", "точки не делятся на ядровые, граничные и шум")[0].negated);
+        assert!(!find("шум", "точки делятся на ядровые, граничные и шум")[0].negated);
+        // An item with a predicate of its own, an "а" clause or an explanation after a colon
+        // is not part of that list.
+        assert!(!find("шум", "точки не делятся на части, шум выделяется отдельно")[0].negated);
+        assert!(!find("шум", "это не влияет на точки, а шум отбрасывается")[0].negated);
+        assert!(
+            !find(
+                "инвариантны",
+                "деревьям масштабирование не требуется: разбиения инвариантны"
+            )[0]
+            .negated
+        );
         // Brackets and decimal points keep the negation in the clause.
         assert!(find("having count", "HAVING COUNT(*) > 1 не помогает")[0].negated);
         assert!(find("уровень значимости", "уровень значимости 0.05 не нужен")[0].negated);
