@@ -4,10 +4,12 @@
 //! - `POST /api/grade` `{question_id, answer, lang?}`: the object `sobes grade --format json`
 //!   prints for the same answer.
 //! - `POST /api/sessions` and the routes under it: an interview on the session engine, kept in
-//!   the same history as the CLI ([`live`], [`api`]).
+//!   the same history as the CLI ([`live`], [`api`]), which also keeps what resuming a session
+//!   after a restart of the server needs.
 //!
 //! Errors are JSON `{"error": message}` with the status that fits: 400 bad input, 401 no or
-//! wrong token, 404 an unknown question, 413 a body or answer over the limit. The server
+//! wrong token, 404 an unknown question or session, 409 a session already over, 410 a session
+//! that cannot be resumed, 413 a body or answer over the limit. The server
 //! listens on loopback unless told otherwise; on any other address every request needs the
 //! token (`Authorization: Bearer TOKEN`). Ctrl-C lets requests in flight finish, then exits.
 
@@ -90,8 +92,9 @@ impl App {
         })
     }
 
-    /// The CSRF token of the forms of `scope` (a session id, or the start form): a keyed hash,
-    /// so only pages this server rendered carry it.
+    /// The CSRF token of the forms of `scope` (the start form; a session's forms use the
+    /// session's own key, [`live::Live::csrf`]): a keyed hash, so only pages this server
+    /// rendered carry it.
     pub fn csrf(&self, scope: &str) -> String {
         use sha2::{Digest, Sha256};
         let mut hasher = Sha256::new();

@@ -55,12 +55,22 @@ const MIGRATIONS: &[&str] = &[
         UNIQUE (session_id, position)
     );
     CREATE INDEX answers_by_question ON answers(question_id, answered_at);",
+    // 2: what `sobes serve` needs to resume a session after a restart. The session's public id
+    // is kept only as a SHA-256 digest (`key`), so the file does not hand out live sessions.
+    "CREATE TABLE resume (
+        session_id INTEGER PRIMARY KEY REFERENCES sessions(id) ON DELETE CASCADE,
+        key        TEXT NOT NULL UNIQUE,
+        state      TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    )",
 ];
 
-/// The tables and columns the current schema has; checked on every open.
-const SCHEMA: &[(&str, &[&str])] = &[
+/// The tables and columns of the schema, with the version each table came in; checked on
+/// every open (a table newer than the file's version is not looked for).
+const SCHEMA: &[(&str, i64, &[&str])] = &[
     (
         "sessions",
+        1,
         &[
             "id",
             "started_at",
@@ -76,6 +86,7 @@ const SCHEMA: &[(&str, &[&str])] = &[
     ),
     (
         "answers",
+        1,
         &[
             "id",
             "session_id",
@@ -98,6 +109,7 @@ const SCHEMA: &[(&str, &[&str])] = &[
             "answered_at",
         ],
     ),
+    ("resume", 2, &["session_id", "key", "state", "updated_at"]),
 ];
 
 /// Problems with the history database.
@@ -337,10 +349,13 @@ impl History {
             history.migrate()?;
             return Ok(Some(history));
         }
-        // Read-only: it can be read only as it is.
+        // Read-only: it can be read only as it is. An older schema reads too: what readers
+        // use has been there since version 1.
         match history.version()? {
             0 => return Ok(None),
-            version if version == MIGRATIONS.len() as i64 => history.check_schema()?,
+            version if (1..=MIGRATIONS.len() as i64).contains(&version) => {
+                history.check_schema(version)?;
+            }
             _ => {
                 return Err(HistoryError::ReadOnly {
                     path: path.to_path_buf(),
@@ -410,9 +425,12 @@ impl History {
             .map_err(|e| self.error(e))
     }
 
-    /// Every table and column of [`SCHEMA`] is there.
-    fn check_schema(&self) -> Result<(), HistoryError> {
-        for (table, columns) in SCHEMA {
+    /// Every table and column of [`SCHEMA`] up to `version` is there.
+    fn check_schema(&self, version: i64) -> Result<(), HistoryError> {
+        for (table, since, columns) in SCHEMA {
+            if *since > version {
+                continue;
+            }
             let mut statement = self
                 .conn
                 .prepare(&format!("PRAGMA table_info({table})"))
@@ -460,7 +478,7 @@ impl History {
                 )));
             }
         } else {
-            self.check_schema()?;
+            self.check_schema(found)?;
         }
         for (index, sql) in MIGRATIONS.iter().enumerate().skip(found as usize) {
             let version = index as i64 + 1;
@@ -474,7 +492,7 @@ impl History {
                 })?;
         }
         if found < known {
-            self.check_schema()?;
+            self.check_schema(known)?;
         }
         Ok(())
     }
@@ -548,6 +566,53 @@ impl History {
             )
             .map_err(|e| self.error(e))?;
         Ok(())
+    }
+
+    /// Start a write transaction now (waiting for another writer as any statement does), so
+    /// that the writes up to [`History::commit`] are committed together, with one sync.
+    pub fn begin(&self) -> Result<(), HistoryError> {
+        self.conn
+            .execute_batch("BEGIN IMMEDIATE")
+            .map_err(|e| self.error(e))
+    }
+
+    /// Commit the transaction [`History::begin`] started; on failure nothing of it is kept.
+    pub fn commit(&self) -> Result<(), HistoryError> {
+        self.conn.execute_batch("COMMIT").map_err(|e| {
+            let _ = self.conn.execute_batch("ROLLBACK");
+            self.error(e)
+        })
+    }
+
+    /// Undo the transaction [`History::begin`] started (nothing to undo is no error).
+    pub fn rollback(&self) {
+        let _ = self.conn.execute_batch("ROLLBACK");
+    }
+
+    /// Keep what resuming the session `session_id` needs (`state`, opaque here), under `key`
+    /// (the digest of its public id); replaces what was kept before.
+    pub fn save_resume(&self, session_id: i64, key: &str, state: &str) -> Result<(), HistoryError> {
+        self.conn
+            .execute(
+                "INSERT INTO resume (session_id, key, state, updated_at) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (session_id) DO UPDATE
+                 SET key = excluded.key, state = excluded.state, updated_at = excluded.updated_at",
+                params![session_id, key, state, time::now_iso()],
+            )
+            .map_err(|e| self.error(e))?;
+        Ok(())
+    }
+
+    /// The session kept under `key` by [`History::save_resume`]: its row id and state.
+    pub fn find_resume(&self, key: &str) -> Result<Option<(i64, String)>, HistoryError> {
+        let mut statement = self
+            .conn
+            .prepare_cached("SELECT session_id, state FROM resume WHERE key = ?1")
+            .map_err(|e| self.error(e))?;
+        let mut rows = statement
+            .query_map([key], |row| Ok((row.get(0)?, row.get(1)?)))
+            .map_err(|e| self.error(e))?;
+        rows.next().transpose().map_err(|e| self.error(e))
     }
 
     /// All sessions, oldest first.
