@@ -323,14 +323,32 @@ impl History {
             })?;
         }
         let conn = Connection::open(path).map_err(|e| classify(path, e))?;
-        let history = History::prepare(conn, path)?;
-        if history.conn.is_readonly("main").unwrap_or(false) {
+        // SQLite opens a file it cannot write read-only: refuse it before reading, which in
+        // WAL mode needs the `-shm` file a read-only directory may not let it create.
+        if conn.is_readonly("main").unwrap_or(false) {
             return Err(HistoryError::ReadOnly {
                 path: path.to_path_buf(),
             });
         }
+        let history = History::prepare(conn, path)?;
+        // Only a file known to be a sobes history is switched (the switch writes to it).
         history.migrate()?;
+        history.write_ahead();
         Ok(history)
+    }
+
+    /// Write-ahead logging, so that the REPL, the server and the reading commands use the file
+    /// at once: readers do not wait for a writer nor it for them, and a commit appends to the
+    /// `-wal` file with one sync instead of writing a rollback journal and the database. The
+    /// mode is kept in the file; a connection that cannot switch (another program holds the
+    /// file) goes on in the file's mode, and the next open tries again. `synchronous = FULL`:
+    /// each commit is synced to the disk before it returns, so an answer reported as saved
+    /// survives a power cut, not only a crash of the process.
+    fn write_ahead(&self) {
+        let _ = self.conn.query_row("PRAGMA journal_mode = WAL", [], |row| {
+            row.get::<_, String>(0)
+        });
+        let _ = self.conn.execute_batch("PRAGMA synchronous = FULL");
     }
 
     /// Open an existing database to read it; `None` when there is no file yet.
@@ -344,7 +362,15 @@ impl History {
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )
         .map_err(|e| classify(path, e))?;
-        let history = History::prepare(conn, path)?;
+        let read_only = conn.is_readonly("main").unwrap_or(false);
+        let history = match History::prepare(conn, path) {
+            // A WAL-mode file SQLite may not write, in a directory where it cannot create the
+            // `-shm` file readers share: nobody can be writing it, so read it as immutable.
+            Err(HistoryError::ReadOnly { .. } | HistoryError::Open { .. }) if read_only => {
+                History::prepare(open_immutable(path)?, path)?
+            }
+            other => other?,
+        };
         if !history.conn.is_readonly("main").unwrap_or(false) {
             history.migrate()?;
             return Ok(Some(history));
@@ -789,6 +815,28 @@ fn answer_from_row(row: &rusqlite::Row<'_>, first: usize) -> rusqlite::Result<An
         seconds: row.get(column(15))?,
         answered_at: row.get(column(16))?,
     })
+}
+
+/// A read-only connection to `path` as an immutable file (no locks, no `-shm`).
+fn open_immutable(path: &Path) -> Result<Connection, HistoryError> {
+    let encoded: String = path
+        .as_os_str()
+        .as_encoded_bytes()
+        .iter()
+        .map(|&b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'/' | b'.' | b'_' | b'-' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect();
+    Connection::open_with_flags(
+        format!("file:{encoded}?immutable=1"),
+        OpenFlags::SQLITE_OPEN_READ_ONLY
+            | OpenFlags::SQLITE_OPEN_URI
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(|e| classify(path, e))
 }
 
 fn to_json<T: Serialize + ?Sized>(value: &T) -> String {
