@@ -1112,3 +1112,28 @@ fn issue14_a_browser_session_goes_on_after_the_server_is_killed() {
         (2.into(), true.into())
     );
 }
+
+/// Issue 14: a long answer (graded off the async worker) gets the same object as a short one
+/// would from `sobes grade`.
+#[test]
+fn issue14_a_long_answer_is_graded_as_sobes_grade_does() {
+    let env = TestEnv::new();
+    let server = Server::start(&env, &["--listen", "127.0.0.1:0"]);
+    let long = ANSWER.repeat(20_000 / ANSWER.len() + 1);
+    assert!(long.len() > 16 * 1024 && long.len() < 64 * 1024);
+    let cli = env
+        .sobes()
+        .args(["grade", "--question", "rnn-problems", "--format", "json"])
+        .args(["--answer", &long])
+        .output()
+        .unwrap();
+    let expected: Value = serde_json::from_str(&stdout_of(&cli)).unwrap();
+    let (status, graded) = post_json(
+        server.address,
+        "/api/grade",
+        &serde_json::json!({"question_id": "rnn-problems", "answer": long}),
+        None,
+    );
+    assert_eq!(status, 200, "{graded}");
+    assert_eq!(graded, expected);
+}
