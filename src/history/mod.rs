@@ -55,12 +55,22 @@ const MIGRATIONS: &[&str] = &[
         UNIQUE (session_id, position)
     );
     CREATE INDEX answers_by_question ON answers(question_id, answered_at);",
+    // 2: what `sobes serve` needs to resume a session after a restart. The session's public id
+    // is kept only as a SHA-256 digest (`key`), so the file does not hand out live sessions.
+    "CREATE TABLE resume (
+        session_id INTEGER PRIMARY KEY REFERENCES sessions(id) ON DELETE CASCADE,
+        key        TEXT NOT NULL UNIQUE,
+        state      TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    )",
 ];
 
-/// The tables and columns the current schema has; checked on every open.
-const SCHEMA: &[(&str, &[&str])] = &[
+/// The tables and columns of the schema, with the version each table came in; checked on
+/// every open (a table newer than the file's version is not looked for).
+const SCHEMA: &[(&str, i64, &[&str])] = &[
     (
         "sessions",
+        1,
         &[
             "id",
             "started_at",
@@ -76,6 +86,7 @@ const SCHEMA: &[(&str, &[&str])] = &[
     ),
     (
         "answers",
+        1,
         &[
             "id",
             "session_id",
@@ -98,6 +109,7 @@ const SCHEMA: &[(&str, &[&str])] = &[
             "answered_at",
         ],
     ),
+    ("resume", 2, &["session_id", "key", "state", "updated_at"]),
 ];
 
 /// Problems with the history database.
@@ -311,14 +323,32 @@ impl History {
             })?;
         }
         let conn = Connection::open(path).map_err(|e| classify(path, e))?;
-        let history = History::prepare(conn, path)?;
-        if history.conn.is_readonly("main").unwrap_or(false) {
+        // SQLite opens a file it cannot write read-only: refuse it before reading, which in
+        // WAL mode needs the `-shm` file a read-only directory may not let it create.
+        if conn.is_readonly("main").unwrap_or(false) {
             return Err(HistoryError::ReadOnly {
                 path: path.to_path_buf(),
             });
         }
+        let history = History::prepare(conn, path)?;
+        // Only a file known to be a sobes history is switched (the switch writes to it).
         history.migrate()?;
+        history.write_ahead();
         Ok(history)
+    }
+
+    /// Write-ahead logging, so that the REPL, the server and the reading commands use the file
+    /// at once: readers do not wait for a writer nor it for them, and a commit appends to the
+    /// `-wal` file with one sync instead of writing a rollback journal and the database. The
+    /// mode is kept in the file; a connection that cannot switch (another program holds the
+    /// file) goes on in the file's mode, and the next open tries again. `synchronous = FULL`:
+    /// each commit is synced to the disk before it returns, so an answer reported as saved
+    /// survives a power cut, not only a crash of the process.
+    fn write_ahead(&self) {
+        let _ = self.conn.query_row("PRAGMA journal_mode = WAL", [], |row| {
+            row.get::<_, String>(0)
+        });
+        let _ = self.conn.execute_batch("PRAGMA synchronous = FULL");
     }
 
     /// Open an existing database to read it; `None` when there is no file yet.
@@ -332,15 +362,26 @@ impl History {
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )
         .map_err(|e| classify(path, e))?;
-        let history = History::prepare(conn, path)?;
+        let read_only = conn.is_readonly("main").unwrap_or(false);
+        let history = match History::prepare(conn, path) {
+            // A WAL-mode file SQLite may not write, in a directory where it cannot create the
+            // `-shm` file readers share: nobody can be writing it, so read it as immutable.
+            Err(HistoryError::ReadOnly { .. } | HistoryError::Open { .. }) if read_only => {
+                History::prepare(open_immutable(path)?, path)?
+            }
+            other => other?,
+        };
         if !history.conn.is_readonly("main").unwrap_or(false) {
             history.migrate()?;
             return Ok(Some(history));
         }
-        // Read-only: it can be read only as it is.
+        // Read-only: it can be read only as it is. An older schema reads too: what readers
+        // use has been there since version 1.
         match history.version()? {
             0 => return Ok(None),
-            version if version == MIGRATIONS.len() as i64 => history.check_schema()?,
+            version if (1..=MIGRATIONS.len() as i64).contains(&version) => {
+                history.check_schema(version)?;
+            }
             _ => {
                 return Err(HistoryError::ReadOnly {
                     path: path.to_path_buf(),
@@ -410,9 +451,12 @@ impl History {
             .map_err(|e| self.error(e))
     }
 
-    /// Every table and column of [`SCHEMA`] is there.
-    fn check_schema(&self) -> Result<(), HistoryError> {
-        for (table, columns) in SCHEMA {
+    /// Every table and column of [`SCHEMA`] up to `version` is there.
+    fn check_schema(&self, version: i64) -> Result<(), HistoryError> {
+        for (table, since, columns) in SCHEMA {
+            if *since > version {
+                continue;
+            }
             let mut statement = self
                 .conn
                 .prepare(&format!("PRAGMA table_info({table})"))
@@ -460,7 +504,7 @@ impl History {
                 )));
             }
         } else {
-            self.check_schema()?;
+            self.check_schema(found)?;
         }
         for (index, sql) in MIGRATIONS.iter().enumerate().skip(found as usize) {
             let version = index as i64 + 1;
@@ -474,7 +518,7 @@ impl History {
                 })?;
         }
         if found < known {
-            self.check_schema()?;
+            self.check_schema(known)?;
         }
         Ok(())
     }
@@ -548,6 +592,53 @@ impl History {
             )
             .map_err(|e| self.error(e))?;
         Ok(())
+    }
+
+    /// Start a write transaction now (waiting for another writer as any statement does), so
+    /// that the writes up to [`History::commit`] are committed together, with one sync.
+    pub fn begin(&self) -> Result<(), HistoryError> {
+        self.conn
+            .execute_batch("BEGIN IMMEDIATE")
+            .map_err(|e| self.error(e))
+    }
+
+    /// Commit the transaction [`History::begin`] started; on failure nothing of it is kept.
+    pub fn commit(&self) -> Result<(), HistoryError> {
+        self.conn.execute_batch("COMMIT").map_err(|e| {
+            let _ = self.conn.execute_batch("ROLLBACK");
+            self.error(e)
+        })
+    }
+
+    /// Undo the transaction [`History::begin`] started (nothing to undo is no error).
+    pub fn rollback(&self) {
+        let _ = self.conn.execute_batch("ROLLBACK");
+    }
+
+    /// Keep what resuming the session `session_id` needs (`state`, opaque here), under `key`
+    /// (the digest of its public id); replaces what was kept before.
+    pub fn save_resume(&self, session_id: i64, key: &str, state: &str) -> Result<(), HistoryError> {
+        self.conn
+            .execute(
+                "INSERT INTO resume (session_id, key, state, updated_at) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (session_id) DO UPDATE
+                 SET key = excluded.key, state = excluded.state, updated_at = excluded.updated_at",
+                params![session_id, key, state, time::now_iso()],
+            )
+            .map_err(|e| self.error(e))?;
+        Ok(())
+    }
+
+    /// The session kept under `key` by [`History::save_resume`]: its row id and state.
+    pub fn find_resume(&self, key: &str) -> Result<Option<(i64, String)>, HistoryError> {
+        let mut statement = self
+            .conn
+            .prepare_cached("SELECT session_id, state FROM resume WHERE key = ?1")
+            .map_err(|e| self.error(e))?;
+        let mut rows = statement
+            .query_map([key], |row| Ok((row.get(0)?, row.get(1)?)))
+            .map_err(|e| self.error(e))?;
+        rows.next().transpose().map_err(|e| self.error(e))
     }
 
     /// All sessions, oldest first.
@@ -724,6 +815,28 @@ fn answer_from_row(row: &rusqlite::Row<'_>, first: usize) -> rusqlite::Result<An
         seconds: row.get(column(15))?,
         answered_at: row.get(column(16))?,
     })
+}
+
+/// A read-only connection to `path` as an immutable file (no locks, no `-shm`).
+fn open_immutable(path: &Path) -> Result<Connection, HistoryError> {
+    let encoded: String = path
+        .as_os_str()
+        .as_encoded_bytes()
+        .iter()
+        .map(|&b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'/' | b'.' | b'_' | b'-' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect();
+    Connection::open_with_flags(
+        format!("file:{encoded}?immutable=1"),
+        OpenFlags::SQLITE_OPEN_READ_ONLY
+            | OpenFlags::SQLITE_OPEN_URI
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(|e| classify(path, e))
 }
 
 fn to_json<T: Serialize + ?Sized>(value: &T) -> String {

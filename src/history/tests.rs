@@ -211,3 +211,78 @@ fn the_method_of_old_rows_reads_back_and_skipped_rows_are_skipped() {
     let row = history.session(id).unwrap().unwrap();
     assert_eq!((row.answered, row.skipped), (1, 1));
 }
+
+/// A file as the sobes before the `resume` table wrote it: schema version 1, one session.
+fn version_one_file(path: &Path) {
+    let conn = Connection::open(path).unwrap();
+    conn.execute_batch(&format!("{}; PRAGMA user_version = 1;", MIGRATIONS[0]))
+        .unwrap();
+    conn.execute(
+        "INSERT INTO sessions (started_at, level, planned, lang, bank)
+         VALUES ('2026-11-26T09:59:00Z', 'middle', 3, 'ru', 'bundled')",
+        [],
+    )
+    .unwrap();
+}
+
+#[test]
+fn a_version_one_file_is_upgraded_and_keeps_its_sessions() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("history.sqlite3");
+    version_one_file(&path);
+    let history = History::open(&path).unwrap();
+    assert_eq!(history.version().unwrap(), MIGRATIONS.len() as i64);
+    let sessions = history.sessions().unwrap();
+    assert_eq!(sessions.len(), 1);
+    let id = sessions[0].id;
+    // The new table works, and replaces a session's state rather than adding one.
+    assert_eq!(history.find_resume("k").unwrap(), None);
+    history.save_resume(id, "k", "{\"a\":1}").unwrap();
+    history.save_resume(id, "k", "{\"a\":2}").unwrap();
+    assert_eq!(
+        history.find_resume("k").unwrap(),
+        Some((id, "{\"a\":2}".to_owned()))
+    );
+    assert_eq!(history.find_resume(&id.to_string()).unwrap(), None);
+}
+
+#[cfg(unix)]
+#[test]
+fn a_read_only_version_one_file_still_reads() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("history.sqlite3");
+    version_one_file(&path);
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o444)).unwrap();
+    if std::fs::OpenOptions::new().write(true).open(&path).is_ok() {
+        eprintln!("notice: running as a user who can write read-only files; check skipped");
+        return;
+    }
+    let history = History::open_existing(&path).unwrap().unwrap();
+    assert_eq!(history.sessions().unwrap().len(), 1);
+    assert!(matches!(
+        History::open(&path).err(),
+        Some(HistoryError::ReadOnly { .. })
+    ));
+}
+
+#[test]
+fn a_transaction_keeps_all_or_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("history.sqlite3");
+    let history = History::open(&path).unwrap();
+    let id = history.start_session(&new_session()).unwrap();
+    history.begin().unwrap();
+    history.record_answer(id, &sample_answer(1, 80.0)).unwrap();
+    history.save_resume(id, "k", "{}").unwrap();
+    history.rollback();
+    assert!(history.answers(id).unwrap().is_empty());
+    assert_eq!(history.find_resume("k").unwrap(), None);
+    history.begin().unwrap();
+    history.record_answer(id, &sample_answer(1, 80.0)).unwrap();
+    history.save_resume(id, "k", "{}").unwrap();
+    history.commit().unwrap();
+    let reader = History::open_existing(&path).unwrap().unwrap();
+    assert_eq!(reader.answers(id).unwrap().len(), 1);
+    assert!(reader.find_resume("k").unwrap().is_some());
+}

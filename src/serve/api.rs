@@ -2,7 +2,7 @@
 //! and `GET /api/sessions/{id}/report?format=md|html|json`. Each step runs the session engine
 //! on a blocking thread and commits graded answers to history before it answers.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, Query, State};
@@ -26,12 +26,22 @@ impl From<LiveError> for ApiError {
             LiveError::Input(e) => e.into(),
             LiveError::Unknown(_) => ApiError::new(StatusCode::NOT_FOUND, error.to_string()),
             LiveError::Over(_) => ApiError::new(StatusCode::CONFLICT, error.to_string()),
+            LiveError::Unresumable { .. } => ApiError::new(StatusCode::GONE, error.to_string()),
             LiveError::Full => ApiError::new(StatusCode::SERVICE_UNAVAILABLE, error.to_string()),
             LiveError::History(_) => {
                 ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, error.to_string())
             }
         }
     }
+}
+
+/// The session `id`, in memory or resumed from history (off the async threads then).
+pub async fn find(app: &Arc<App>, id: &str) -> Result<Arc<Mutex<Live>>, ApiError> {
+    if let Some(live) = app.engine.held(id) {
+        return Ok(live);
+    }
+    let (app, id) = (app.clone(), id.to_owned());
+    blocking(move || Ok(app.engine.get(&id)?)).await
 }
 
 /// Run blocking session work off the async threads.
@@ -154,8 +164,8 @@ pub async fn hint(
 }
 
 async fn step_json(app: Arc<App>, id: String, input: Input) -> Result<Json<Value>, ApiError> {
-    let live = app.engine.get(&id)?;
     blocking(move || {
+        let live = app.engine.get(&id)?;
         let mut live = lock(&live);
         let step = app.engine.step(&mut live, input)?;
         step_value(&live, step)
@@ -226,7 +236,7 @@ pub async fn report(
     Query(query): Query<ReportQuery>,
 ) -> Result<Response, ApiError> {
     let format = parse_format(query.format.as_deref())?;
-    let live = app.engine.get(&id)?;
+    let live = find(&app, &id).await?;
     let (history_id, lang) = {
         let live = lock(&live);
         (live.history_id, live.lang)

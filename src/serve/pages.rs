@@ -14,7 +14,7 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 
-use super::api::{blocking, parse_format, report_response};
+use super::api::{blocking, find, parse_format, report_response};
 use super::live::{lock, parse_choice, Live, StartRequest};
 use super::{ApiError, App};
 use crate::bank::Level;
@@ -101,6 +101,7 @@ impl PageError {
         let message = match error.status {
             StatusCode::NOT_FOUND => Msg::WebUnknownSession.text(lang).to_owned(),
             StatusCode::CONFLICT => Msg::WebSessionOver.text(lang).to_owned(),
+            StatusCode::GONE => error.message,
             _ => format!("{} {}", Msg::WebBadInput.text(lang), error.message),
         };
         PageError::new(error.status, lang, message)
@@ -149,15 +150,10 @@ fn form_fields(
     })
 }
 
-/// The form's CSRF token must be the one the page was given for `scope`.
-fn check_csrf(
-    app: &App,
-    pairs: &[(String, String)],
-    scope: &str,
-    lang: Lang,
-) -> Result<(), PageError> {
+/// The form's CSRF token must be `expected`, the one its page was given.
+fn check_csrf(pairs: &[(String, String)], expected: &str, lang: Lang) -> Result<(), PageError> {
     let given = field(pairs, "csrf").unwrap_or("");
-    if super::constant_time_eq(given.as_bytes(), app.csrf(scope).as_bytes()) {
+    if super::constant_time_eq(given.as_bytes(), expected.as_bytes()) {
         Ok(())
     } else {
         Err(PageError::new(
@@ -258,7 +254,7 @@ pub async fn start_session(
 ) -> Result<Response, PageError> {
     let pairs = form_fields(form, app.lang)?;
     let lang = lang_of(&app, &pairs);
-    check_csrf(&app, &pairs, START_SCOPE, lang)?;
+    check_csrf(&pairs, &app.csrf(START_SCOPE), lang)?;
     let refused = |e: crate::error::InputError| {
         PageError::new(
             StatusCode::BAD_REQUEST,
@@ -303,10 +299,9 @@ pub async fn session_page(
     State(app): State<Arc<App>>,
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
-    let live = app
-        .engine
-        .get(&id)
-        .map_err(|e| PageError::from_api(e.into(), app.lang))?;
+    let live = find(&app, &id)
+        .await
+        .map_err(|e| PageError::from_api(e, app.lang))?;
     let page_app = app.clone();
     blocking(move || {
         let live = lock(&live);
@@ -369,7 +364,7 @@ fn question_page(app: &App, live: &Live) -> Response {
          <button class=\"secondary\" type=\"submit\" name=\"action\" value=\"skip\">{skip}</button>\
          <button class=\"secondary\" type=\"submit\" name=\"action\" value=\"quit\">{quit}</button></div>\n</form>",
         id = esc(&live.id),
-        csrf = app.csrf(&live.id),
+        csrf = live.csrf(),
         label = Msg::WebYourAnswer.text(lang),
         max = app.engine.config.grading.max_answer_bytes,
         draft = esc(&live.draft),
@@ -432,13 +427,15 @@ pub async fn session_post(
     Path(id): Path<String>,
     form: Result<Form<Vec<(String, String)>>, FormRejection>,
 ) -> Result<Response, PageError> {
-    let live = app
-        .engine
-        .get(&id)
-        .map_err(|e| PageError::from_api(e.into(), app.lang))?;
-    let lang = lock(&live).lang;
+    let live = find(&app, &id)
+        .await
+        .map_err(|e| PageError::from_api(e, app.lang))?;
+    let (lang, csrf) = {
+        let live = lock(&live);
+        (live.lang, live.csrf())
+    };
     let pairs = form_fields(form, lang)?;
-    check_csrf(&app, &pairs, &id, lang)?;
+    check_csrf(&pairs, &csrf, lang)?;
     let answer = field(&pairs, "answer").unwrap_or("").replace("\r\n", "\n");
     let limit = app.engine.config.grading.max_answer_bytes;
     if answer.len() > limit {
@@ -495,10 +492,9 @@ pub async fn feedback_page(
     State(app): State<Arc<App>>,
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
-    let live = app
-        .engine
-        .get(&id)
-        .map_err(|e| PageError::from_api(e.into(), app.lang))?;
+    let live = find(&app, &id)
+        .await
+        .map_err(|e| PageError::from_api(e, app.lang))?;
     let live = lock(&live);
     let lang = live.lang;
     let Some(turn) = &live.last else {

@@ -144,28 +144,31 @@ impl Clock for SystemClock {
 }
 
 /// The question being asked.
-struct Current<'a> {
-    question: &'a Question,
-    level: Level,
-    position: usize,
-    asked_at: f64,
+pub(super) struct Current<'a> {
+    pub(super) question: &'a Question,
+    pub(super) level: Level,
+    pub(super) position: usize,
+    /// When it was asked, on the session's clock ([`Clock::seconds`]) and on the wall clock
+    /// ([`Clock::now_iso`], which a resumed session counts from).
+    pub(super) asked_at: f64,
+    pub(super) asked_iso: String,
     /// Ids of the concepts revealed by hints so far.
-    hints: Vec<String>,
+    pub(super) hints: Vec<String>,
 }
 
-/// One interview.
+/// One interview. [`super::resume`] saves and restores its state.
 pub struct Session<'a> {
-    queue: QuestionQueue<'a>,
-    grader: &'a (dyn AnswerGrader + Sync),
-    clock: Box<dyn Clock + Send + Sync + 'a>,
-    settings: SessionSettings,
-    level: LevelChoice,
-    current: Option<Current<'a>>,
+    pub(super) queue: QuestionQueue<'a>,
+    pub(super) grader: &'a (dyn AnswerGrader + Sync),
+    pub(super) clock: Box<dyn Clock + Send + Sync + 'a>,
+    pub(super) settings: SessionSettings,
+    pub(super) level: LevelChoice,
+    pub(super) current: Option<Current<'a>>,
     /// The last question graded (or skipped), for [`Input::Reference`].
-    previous: Option<&'a Question>,
-    answers: Vec<AnswerRecord>,
-    started: bool,
-    finished: bool,
+    pub(super) previous: Option<&'a Question>,
+    pub(super) answers: Vec<AnswerRecord>,
+    pub(super) started: bool,
+    pub(super) finished: bool,
 }
 
 impl<'a> Session<'a> {
@@ -317,6 +320,7 @@ impl<'a> Session<'a> {
                     level,
                     position: self.answers.len() + 1,
                     asked_at: self.clock.seconds(),
+                    asked_iso: self.clock.now_iso(),
                     hints: Vec::new(),
                 };
                 events.push(Event::Question {

@@ -1,11 +1,13 @@
 //! An interview session: the engine that runs it ([`engine`]), which questions to ask
-//! ([`pick`]), and what the answers add up to ([`summary`]). The session only consumes grades;
+//! ([`pick`]), what the answers add up to ([`summary`]), and its state as data to carry on after
+//! a restart ([`resume`]). The session only consumes grades;
 //! grading is `grade`'s job and keeping the answers is [`persist`]'s, over `history`.
 
 pub mod engine;
 pub mod persist;
 pub mod pick;
 pub mod progress;
+pub mod resume;
 pub mod summary;
 
 pub use engine::{Event, Input, LevelChoice, Session, SessionSettings};

@@ -134,7 +134,7 @@ impl<'h> Recorder<'h> {
 
 /// Run a write, retrying with growing pauses while another program holds the database
 /// locked, for at most `wait` in all.
-fn patiently(
+pub(crate) fn patiently(
     history: &History,
     wait: Duration,
     busy: &mut dyn FnMut(),

@@ -264,35 +264,46 @@ fn issue15_a_corrupt_history_is_refused_unchanged() {
     assert_eq!(std::fs::read(&db).unwrap(), before);
 }
 
+/// `sobes history` and an interview on `db` while `held` holds it: the exit status and stderr.
+fn run_beside(env: &TestEnv, db: &Path, args: &[&str]) -> (Option<i32>, String, String) {
+    let output = env
+        .sobes()
+        .arg("--db")
+        .arg(db)
+        .args(["--set", "interview.save_wait_secs=1"])
+        .args(args)
+        .write_stdin("Градиент затухает на длинных последовательностях.\n\n")
+        .output()
+        .unwrap();
+    let stderr = stderr_of(&output);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    (output.status.code(), stdout_of(&output), stderr)
+}
+
+const INTERVIEW: [&str; 6] = ["--level", "junior", "--count", "1", "--seed", "5"];
+
 #[test]
 fn issue15_a_locked_history_is_named_and_loses_nothing() {
     let env = TestEnv::new();
     let db = env.path("history.sqlite3");
     history_with_a_session(&env, &db);
+    // A program that holds the whole file (exclusive locking, in the middle of a write):
+    // neither reading nor an interview can use it, and both say so.
     let held = Connection::open(&db).unwrap();
-    held.execute_batch("BEGIN EXCLUSIVE").unwrap();
-    for args in [
-        vec!["history"],
-        vec!["--level", "junior", "--count", "1", "--seed", "5"],
-    ] {
-        let output = env
-            .sobes()
-            .arg("--db")
-            .arg(&db)
-            .args(["--set", "interview.save_wait_secs=1"])
-            .args(&args)
-            .write_stdin("Градиент затухает на длинных последовательностях.\n\n")
-            .output()
-            .unwrap();
-        let stderr = stderr_of(&output);
-        assert!(!stderr.contains("panicked"), "{stderr}");
-        assert_eq!(output.status.code(), Some(1), "{args:?}: {stderr}");
+    held.execute_batch(
+        "PRAGMA locking_mode = EXCLUSIVE; BEGIN EXCLUSIVE; \
+         CREATE TABLE other_program (x); DROP TABLE other_program;",
+    )
+    .unwrap();
+    for args in [&["history"][..], &INTERVIEW[..]] {
+        let (code, stdout, stderr) = run_beside(&env, &db, args);
+        assert_eq!(code, Some(1), "{args:?}: {stderr}");
         assert!(
             stderr.contains("history.sqlite3") && stderr.contains("locked"),
             "{stderr}"
         );
         // Refused before the first question: no answer was taken that could be lost.
-        assert!(!stdout_of(&output).contains("Score"), "{args:?}");
+        assert!(!stdout.contains("Score"), "{args:?}");
     }
     held.execute_batch("COMMIT").unwrap();
     drop(held);
@@ -306,6 +317,37 @@ fn issue15_a_locked_history_is_named_and_loses_nothing() {
     assert!(output.status.success(), "{}", stderr_of(&output));
     let sessions: Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(sessions.as_array().unwrap().len(), 1, "{sessions}");
+}
+
+/// Issue 14: the history file is in WAL mode, so a program in the middle of a write (the
+/// server, another REPL) does not stop `sobes history` from reading; an interview, which must
+/// write, still waits for it and then says the file is locked.
+#[test]
+fn issue14_history_reads_while_another_program_writes() {
+    let env = TestEnv::new();
+    let db = env.path("history.sqlite3");
+    history_with_a_session(&env, &db);
+    let mode: String = Connection::open(&db)
+        .unwrap()
+        .query_row("PRAGMA journal_mode", [], |row| row.get(0))
+        .unwrap();
+    assert_eq!(mode, "wal");
+    let held = Connection::open(&db).unwrap();
+    held.execute_batch("BEGIN IMMEDIATE; DELETE FROM answers;")
+        .unwrap();
+    let (code, stdout, stderr) = run_beside(&env, &db, &["history", "--format", "json"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    let sessions: Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(sessions.as_array().unwrap().len(), 1, "{sessions}");
+    assert!(
+        sessions[0]["answered"].as_u64().unwrap() > 0,
+        "the committed answers, not the write in progress: {sessions}"
+    );
+    let (code, stdout, stderr) = run_beside(&env, &db, &INTERVIEW);
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(stderr.contains("locked"), "{stderr}");
+    assert!(!stdout.contains("Score"));
+    held.execute_batch("ROLLBACK").unwrap();
 }
 
 #[cfg(unix)]

@@ -363,6 +363,17 @@ fn a_read_only_history_file_is_refused_and_nothing_is_asked() {
     assert_eq!(output.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("read-only"), "{stderr}");
     assert!(!stdout_of(&output).contains("Question 1"));
+    // Reading it still works, although the file is in WAL mode and SQLite cannot create the
+    // `-shm` file readers share in that directory.
+    let mut cmd = env.std_sobes();
+    cmd.args(["--db", db.to_str().unwrap(), "history", "--format", "json"]);
+    let output = unprivileged(cmd)
+        .unwrap()
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", stderr_of(&output));
+    assert_eq!(stdout_of(&output).trim(), "[]");
 }
 
 #[test]

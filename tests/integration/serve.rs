@@ -881,3 +881,259 @@ fn a_token_in_the_address_sets_a_strict_cookie_for_the_pages() {
     );
     assert_eq!(status, 303, "{head}");
 }
+
+/// Stop the server with `signal` (SIGTERM: a clean stop; SIGKILL: as a crash would) and wait
+/// for it to go.
+fn stop(server: &mut Server, signal: i32) {
+    let pid = server.child.id() as i32;
+    // SAFETY: a plain signal to the child this test started.
+    assert_eq!(unsafe { libc::kill(pid, signal) }, 0);
+    let status = server.child.wait().unwrap();
+    if signal == libc::SIGTERM {
+        assert!(status.success(), "{status:?}");
+    }
+}
+
+/// Issue 14: a session started on one run of the server goes on, with the same id, on the
+/// next run over the same history file, whether the server was stopped or killed; the history
+/// row number is no session id; a finished session still serves its report.
+#[test]
+fn issue14_an_api_session_goes_on_after_the_server_is_stopped_or_killed() {
+    let env = TestEnv::new();
+    let serve = || Server::start(&env, &["--listen", "127.0.0.1:0"]);
+    let mut server = serve();
+    let (status, started) = post_json(
+        server.address,
+        "/api/sessions",
+        &serde_json::json!({"level": "junior", "count": 3, "seed": 11, "lang": "en"}),
+        None,
+    );
+    assert_eq!(status, 201, "{started}");
+    let id = started["id"].as_str().unwrap().to_owned();
+    let history_id = started["history_id"].as_i64().unwrap();
+    let mut asked = vec![started["question"]["id"].as_str().unwrap().to_owned()];
+    let answer = |server: &Server, text: &str| {
+        let (status, step) = post_json(
+            server.address,
+            &format!("/api/sessions/{id}/answers"),
+            &serde_json::json!({ "answer": text }),
+            None,
+        );
+        assert_eq!(status, 200, "{step}");
+        assert_eq!(step["saved"], true, "{step}");
+        step
+    };
+    let step = answer(&server, "first answer, given before the stop");
+    assert_eq!(step["graded"]["record"]["position"], 1);
+    asked.push(step["question"]["id"].as_str().unwrap().to_owned());
+    // A hint for question 2, then a clean stop (SIGTERM).
+    let (status, hinted) = post_json(
+        server.address,
+        &format!("/api/sessions/{id}/hint"),
+        &Value::Null,
+        None,
+    );
+    assert_eq!(status, 200, "{hinted}");
+    let hint = hinted["hint"]["concept_id"].as_str().unwrap().to_owned();
+    stop(&mut server, libc::SIGTERM);
+
+    let mut server = serve();
+    // Neither the history row number nor a made-up id is a session.
+    for wrong in [history_id.to_string(), "0".repeat(32), format!("{id}x")] {
+        let (status, body) = post_json(
+            server.address,
+            &format!("/api/sessions/{wrong}/answers"),
+            &serde_json::json!({"answer": "x"}),
+            None,
+        );
+        assert_eq!(status, 404, "{wrong}: {body}");
+    }
+    let step = answer(&server, "second answer, after the restart");
+    let graded = &step["graded"]["record"];
+    assert_eq!(graded["position"], 2, "{step}");
+    assert_eq!(graded["question_id"], asked[1].as_str());
+    assert_eq!(
+        graded["hints"],
+        serde_json::json!([hint]),
+        "the hint still counts"
+    );
+    assert_eq!(step["question"]["position"], 3, "{step}");
+    asked.push(step["question"]["id"].as_str().unwrap().to_owned());
+    // Killed as a crash would: what was answered is all there.
+    stop(&mut server, libc::SIGKILL);
+
+    let mut server = serve();
+    let step = answer(&server, "third answer, after the crash");
+    assert_eq!(step["finished"], true, "{step}");
+    assert_eq!(step["summary"]["answered"], 3, "{step}");
+    stop(&mut server, libc::SIGKILL);
+
+    // Finished: answering is refused, the report is served.
+    let server = serve();
+    let (status, body) = post_json(
+        server.address,
+        &format!("/api/sessions/{id}/answers"),
+        &serde_json::json!({"answer": "late"}),
+        None,
+    );
+    assert_eq!(status, 409, "{body}");
+    let (status, _, served) = get(
+        server.address,
+        &format!("/api/sessions/{id}/report?format=json"),
+    );
+    assert_eq!(status, 200, "{served}");
+    let served: Value = serde_json::from_str(&served).unwrap();
+
+    let rows: Value = serde_json::from_str(&stdout_of(
+        &env.sobes()
+            .args(["history", "--format", "json"])
+            .output()
+            .unwrap(),
+    ))
+    .unwrap();
+    assert_eq!(rows.as_array().unwrap().len(), 1, "one session: {rows}");
+    assert_eq!(rows[0]["finished"], true);
+    assert_eq!(rows[0]["answered"], 3);
+    let report: Value = serde_json::from_str(&stdout_of(
+        &env.sobes()
+            .args(["report", &history_id.to_string(), "--format", "json"])
+            .output()
+            .unwrap(),
+    ))
+    .unwrap();
+    assert_eq!(served, report, "the same report as sobes report");
+    let text = report.to_string();
+    let mut at = 0;
+    for (n, words) in ["first answer", "second answer", "third answer"]
+        .iter()
+        .enumerate()
+    {
+        let found = text[at..]
+            .find(words)
+            .unwrap_or_else(|| panic!("answer {} in order: {text}", n + 1));
+        at += found;
+    }
+    for question in &asked {
+        assert!(text.contains(question.as_str()), "{question}: {text}");
+    }
+}
+
+/// Issue 14: the pages of a session go on after a crash, and a form rendered before it posts.
+#[test]
+fn issue14_a_browser_session_goes_on_after_the_server_is_killed() {
+    let env = TestEnv::new();
+    let serve = || Server::start(&env, &["--listen", "127.0.0.1:0"]);
+    let mut server = serve();
+    let (_, _, start) = get(server.address, "/?lang=en");
+    let (status, head, _) = post_form(
+        server.address,
+        "/sessions",
+        &[
+            ("csrf", &csrf_of(&start)),
+            ("level", "junior"),
+            ("count", "2"),
+            ("lang", "en"),
+        ],
+        None,
+    );
+    assert_eq!(status, 303);
+    let session = location(&head);
+    let (_, _, question) = get(server.address, &session);
+    let csrf = csrf_of(&question);
+    let (status, _, _) = post_form(
+        server.address,
+        &session,
+        &[
+            ("csrf", &csrf),
+            ("action", "answer"),
+            ("answer", "first answer before the crash"),
+        ],
+        None,
+    );
+    assert_eq!(status, 303);
+    // A hint with a draft on question 2; the page with its form stays open in the browser.
+    let (status, _, _) = post_form(
+        server.address,
+        &session,
+        &[
+            ("csrf", &csrf),
+            ("action", "hint"),
+            ("answer", "a draft <i>kept</i>"),
+        ],
+        None,
+    );
+    assert_eq!(status, 303);
+    let (_, _, before) = get(server.address, &session);
+    stop(&mut server, libc::SIGKILL);
+
+    let server = serve();
+    let (status, _, page) = get(server.address, &format!("{session}/feedback"));
+    assert_eq!(status, 200, "{page}");
+    assert!(page.contains("first answer before the crash"), "{page}");
+    let (status, _, after) = get(server.address, &session);
+    assert_eq!(status, 200, "{after}");
+    assert!(after.contains("Question 2 of 2"), "{after}");
+    assert!(
+        after.contains("a draft &lt;i&gt;kept&lt;/i&gt;</textarea>"),
+        "{after}"
+    );
+    assert_eq!(after, before, "the same page as before the crash");
+    // The form rendered before the crash posts.
+    let (status, head, body) = post_form(
+        server.address,
+        &session,
+        &[
+            ("csrf", &csrf),
+            ("action", "answer"),
+            ("answer", "second answer after the crash"),
+        ],
+        None,
+    );
+    assert_eq!(status, 303, "{body}");
+    let (status, _, page) = get(server.address, &location(&head));
+    assert_eq!(status, 200);
+    assert!(page.contains("second answer after the crash"), "{page}");
+    let (status, _, summary) = get(server.address, &session);
+    assert_eq!(status, 200);
+    assert!(
+        summary.contains("first answer before the crash"),
+        "{summary}"
+    );
+    let rows: Value = serde_json::from_str(&stdout_of(
+        &env.sobes()
+            .args(["history", "--format", "json"])
+            .output()
+            .unwrap(),
+    ))
+    .unwrap();
+    assert_eq!(rows.as_array().unwrap().len(), 1, "{rows}");
+    assert_eq!(
+        (rows[0]["answered"].clone(), rows[0]["finished"].clone()),
+        (2.into(), true.into())
+    );
+}
+
+/// Issue 14: a long answer (graded off the async worker) gets the same object as a short one
+/// would from `sobes grade`.
+#[test]
+fn issue14_a_long_answer_is_graded_as_sobes_grade_does() {
+    let env = TestEnv::new();
+    let server = Server::start(&env, &["--listen", "127.0.0.1:0"]);
+    let long = ANSWER.repeat(20_000 / ANSWER.len() + 1);
+    assert!(long.len() > 16 * 1024 && long.len() < 64 * 1024);
+    let cli = env
+        .sobes()
+        .args(["grade", "--question", "rnn-problems", "--format", "json"])
+        .args(["--answer", &long])
+        .output()
+        .unwrap();
+    let expected: Value = serde_json::from_str(&stdout_of(&cli)).unwrap();
+    let (status, graded) = post_json(
+        server.address,
+        "/api/grade",
+        &serde_json::json!({"question_id": "rnn-problems", "answer": long}),
+        None,
+    );
+    assert_eq!(status, 200, "{graded}");
+    assert_eq!(graded, expected);
+}
