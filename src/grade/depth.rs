@@ -48,11 +48,15 @@ pub fn depth(index: &AnswerIndex<'_>) -> usize {
         .len()
 }
 
+/// A reference answer shallower than this is a short answer (a definition, a one-line fact):
+/// such a question asks for no explanation, so depth caps nothing there.
+pub const MIN_REFERENCE_DEPTH: usize = 20;
+
 /// The highest score an answer of `depth` may get when the reference answer has
 /// `reference_depth`; `None` when the answer is deep enough or depth is not measured (no
-/// reference answer, or `depth_fraction` 0).
+/// reference answer or a short one, or `depth_fraction` 0).
 pub fn cap(depth: usize, reference_depth: usize, settings: &GradeSettings) -> Option<f64> {
-    if settings.depth_fraction <= 0.0 || reference_depth == 0 {
+    if settings.depth_fraction <= 0.0 || reference_depth < MIN_REFERENCE_DEPTH {
         return None;
     }
     let expected = settings.depth_fraction * reference_depth as f64;
@@ -116,8 +120,9 @@ mod tests {
         assert_eq!(cap(30, 40, &settings), None);
         assert_eq!(cap(10, 40, &settings), Some(75.0));
         assert_eq!(cap(0, 40, &settings), Some(50.0));
-        // No reference answer, or depth switched off: no cap.
+        // No reference answer, a short one, or depth switched off: no cap.
         assert_eq!(cap(0, 0, &settings), None);
+        assert_eq!(cap(0, MIN_REFERENCE_DEPTH - 1, &settings), None);
         let off = GradeSettings {
             depth_fraction: 0.0,
             ..settings
