@@ -4,10 +4,11 @@
 //! ten: the ideas are named and stated, but not explained. The depth of a text is the number of
 //! distinct content stems in its sentences that touch the rubric (hold at least
 //! [`ON_TOPIC_TERMS`] of its distinct terms: one common word such as "время" or "model" is not
-//! enough to put a sentence on the subject). Counting distinct stems means that saying the same thing twice adds nothing, and
-//! counting only on-topic sentences means that padding an answer with unrelated text adds
-//! nothing either. An answer much shallower than the reference answer has its score capped
-//! (`grading.depth_fraction`, `grading.depth_floor`); it never earns anything from depth alone.
+//! enough to put a sentence on the subject). Counting distinct stems means that saying the same
+//! thing twice adds nothing, and counting only on-topic sentences means that padding an answer
+//! with unrelated text adds nothing either. An answer much shallower than the reference answer
+//! has its score capped (`grading.depth_fraction`, `grading.depth_floor`); it never earns
+//! anything from depth alone.
 
 use rustc_hash::FxHashSet;
 
@@ -21,16 +22,18 @@ pub const ON_TOPIC_TERMS: usize = 2;
 /// Distinct content stems in the sentences that hold at least [`ON_TOPIC_TERMS`] rubric terms.
 pub fn depth(index: &AnswerIndex<'_>) -> usize {
     let tokens = &index.analyzed.tokens;
-    // (sentence, term) pairs, then sentences with enough of them.
-    let mut pairs: FxHashSet<(u32, usize)> = FxHashSet::default();
-    for term in 0..index.term_count() {
-        for &position in index.positions_of(term) {
-            pairs.insert((tokens[index.content[position]].sentence, term));
-        }
-    }
+    // Distinct terms per sentence: a term's positions are in answer order, so its sentences
+    // come in order too and each is counted once.
     let mut terms_per_sentence: rustc_hash::FxHashMap<u32, usize> = Default::default();
-    for (sentence, _) in pairs {
-        *terms_per_sentence.entry(sentence).or_default() += 1;
+    for term in 0..index.term_count() {
+        let mut last = None;
+        for &position in index.positions_of(term) {
+            let sentence = tokens[index.content[position]].sentence;
+            if last != Some(sentence) {
+                *terms_per_sentence.entry(sentence).or_default() += 1;
+                last = Some(sentence);
+            }
+        }
     }
     let on_topic: FxHashSet<u32> = terms_per_sentence
         .into_iter()
@@ -52,11 +55,29 @@ pub fn depth(index: &AnswerIndex<'_>) -> usize {
 /// such a question asks for no explanation, so depth caps nothing there.
 pub const MIN_REFERENCE_DEPTH: usize = 20;
 
+/// Whether depth caps anything for a rubric whose reference answer has `reference_depth`.
+fn measured(reference_depth: usize, settings: &GradeSettings) -> bool {
+    settings.depth_fraction > 0.0 && reference_depth >= MIN_REFERENCE_DEPTH
+}
+
+/// The cap of the answer in `index` (see [`cap`]), its depth measured only when a cap can apply:
+/// this runs on every answer.
+pub fn answer_cap(
+    index: &AnswerIndex<'_>,
+    reference_depth: usize,
+    settings: &GradeSettings,
+) -> Option<f64> {
+    if !measured(reference_depth, settings) {
+        return None;
+    }
+    cap(depth(index), reference_depth, settings)
+}
+
 /// The highest score an answer of `depth` may get when the reference answer has
 /// `reference_depth`; `None` when the answer is deep enough or depth is not measured (no
 /// reference answer or a short one, or `depth_fraction` 0).
 pub fn cap(depth: usize, reference_depth: usize, settings: &GradeSettings) -> Option<f64> {
-    if settings.depth_fraction <= 0.0 || reference_depth < MIN_REFERENCE_DEPTH {
+    if !measured(reference_depth, settings) {
         return None;
     }
     let expected = settings.depth_fraction * reference_depth as f64;

@@ -600,11 +600,11 @@ pub fn grade_with(
     misconceptions.extend(coverage::wrong_claims(
         compiled, &analyzed, &findings, &decided, settings,
     ));
-    let depth = depth::depth(&index);
+    let depth_cap = depth::answer_cap(&index, compiled.reference_depth, settings);
     scale::finish(
         compiled,
         &analyzed,
-        depth,
+        depth_cap,
         decided,
         misconceptions,
         flags,

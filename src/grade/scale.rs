@@ -30,7 +30,7 @@ pub fn curve(
 pub fn finish(
     compiled: &CompiledRubric,
     analyzed: &Analyzed,
-    depth: usize,
+    depth_cap: Option<f64>,
     decided: Decided,
     misconceptions: Vec<FoundMisconception>,
     mut flags: Vec<GradeFlag>,
@@ -43,7 +43,7 @@ pub fn finish(
         0.0
     };
     let mut score = curve(compiled, coverage, analyzed, settings);
-    if let Some(cap) = super::depth::cap(depth, compiled.reference_depth, settings) {
+    if let Some(cap) = depth_cap {
         if score > cap {
             score = cap;
             flags.push(GradeFlag::Brief);

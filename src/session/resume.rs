@@ -407,14 +407,8 @@ mod tests {
         }
     }
 
-    #[test]
-    fn hints_shown_before_the_restart_still_cost_and_are_not_shown_again() {
-        let bank = Bank::load(&BankSource::Bundled).unwrap();
-        let grading = GradeSettings::default();
-        let grader = KeywordGrader {
-            bank: &bank,
-            settings: &grading,
-        };
+    /// The queue of a fixed junior session of two questions, seed 1.
+    fn two_junior_questions(bank: &Bank) -> QuestionQueue<'_> {
         let plan = Plan {
             choice: LevelChoice::Fixed(Level::Junior),
             topics: &[],
@@ -424,7 +418,18 @@ mod tests {
                 down: 40.0,
             },
         };
-        let queue = plan_queue(&bank, &plan, &mut Rng::new(1), None).unwrap();
+        plan_queue(bank, &plan, &mut Rng::new(1), None).unwrap()
+    }
+
+    #[test]
+    fn hints_shown_before_the_restart_still_cost_and_are_not_shown_again() {
+        let bank = Bank::load(&BankSource::Bundled).unwrap();
+        let grading = GradeSettings::default();
+        let grader = KeywordGrader {
+            bank: &bank,
+            settings: &grading,
+        };
+        let queue = two_junior_questions(&bank);
         let mut session = Session::new(queue, &grader, settings());
         session.start();
         let hint = |events: Vec<Event>| match &events[..] {
@@ -457,16 +462,7 @@ mod tests {
             bank: &bank,
             settings: &grading,
         };
-        let plan = Plan {
-            choice: LevelChoice::Fixed(Level::Junior),
-            topics: &[],
-            count: 2,
-            steps: AdaptiveSteps {
-                up: 70.0,
-                down: 40.0,
-            },
-        };
-        let queue = plan_queue(&bank, &plan, &mut Rng::new(1), None).unwrap();
+        let queue = two_junior_questions(&bank);
         let mut session = Session::new(queue, &grader, settings());
         session.start();
         let state = session.snapshot();
