@@ -247,6 +247,43 @@ mod tests {
     }
 
     #[test]
+    fn a_statement_goes_on_across_a_relative_clause_and_an_aside() {
+        let settings = GradeSettings::default();
+        let mut vocabulary = Vocabulary::default();
+        let minimal = cue(
+            "выбрать|choose + минимальной|lowest + inertia",
+            &mut vocabulary,
+        );
+        let grows = cue("pruning + добавляет|adds + ветви|branches", &mut vocabulary);
+        let found = |compiled: &CompiledCue, answer: &str| {
+            let analyzed = analyze(answer);
+            let index = AnswerIndex::new(&analyzed, &vocabulary, &settings);
+            compiled.find_in_statement(&index, &settings, 12).is_some()
+        };
+        assert!(found(
+            &minimal,
+            "Надо выбрать k, при котором inertia минимальна."
+        ));
+        assert!(found(
+            &minimal,
+            "Choose the k for which inertia is the lowest."
+        ));
+        assert!(found(&minimal, "Choose the k, when inertia is the lowest."));
+        assert!(found(&grows, "Pruning, наоборот, добавляет ветви."));
+        assert!(found(&grows, "Pruning, conversely, adds branches."));
+        // A clause of its own, with a subject and a verb, still ends the statement; so does a
+        // sentence end after an aside.
+        assert!(!found(
+            &minimal,
+            "Надо выбрать k, а inertia минимальна у другого."
+        ));
+        assert!(!found(
+            &grows,
+            "Pruning is simple, it is common. Naturally, trees add branches."
+        ));
+    }
+
+    #[test]
     fn a_missing_group_means_no_match() {
         assert!(hit(DROPOUT, "Мы случайно выбираем нейроны.").is_none());
     }

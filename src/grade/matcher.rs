@@ -7,7 +7,7 @@ use std::hash::{Hash, Hasher};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
-use super::text::{self, Analyzed, Script, Token};
+use super::text::{self, is_parenthetical_word, is_relative_word, Analyzed, Script, Token};
 use super::GradeSettings;
 
 /// One content word of a rubric phrase, prepared for comparison.
@@ -606,8 +606,54 @@ impl<'a> AnswerIndex<'a> {
 
     pub(crate) fn no_statement_break(&self, first_token: usize, last_token: usize) -> bool {
         let tokens = &self.analyzed.tokens;
-        (first_token + 1..=last_token)
-            .all(|i| tokens[i].clause == tokens[i - 1].clause || tokens[i].after_dash)
+        (first_token + 1..=last_token).all(|i| {
+            tokens[i].clause == tokens[i - 1].clause
+                || tokens[i].after_dash
+                || self.relative_clause_starts(i)
+                || self.parenthetical_clause_at(i)
+                || self.parenthetical_clause_at(i - 1)
+        })
+    }
+
+    /// Is the token at `i` in a clause that only holds a parenthetical word ("Pruning,
+    /// наоборот, добавляет ветви")? Such a clause qualifies the statement around it and does
+    /// not end it.
+    fn parenthetical_clause_at(&self, i: usize) -> bool {
+        let tokens = &self.analyzed.tokens;
+        let clause = tokens[i].clause;
+        let start = (0..i)
+            .rev()
+            .take_while(|&j| tokens[j].clause == clause)
+            .last()
+            .unwrap_or(i);
+        let end = (i..tokens.len())
+            .take_while(|&j| tokens[j].clause == clause)
+            .last()
+            .unwrap_or(i);
+        let within_sentence = start > 0
+            && end + 1 < tokens.len()
+            && tokens[start - 1].sentence == tokens[i].sentence
+            && tokens[end + 1].sentence == tokens[i].sentence;
+        within_sentence
+            && tokens[start..=end]
+                .iter()
+                .any(|t| is_parenthetical_word(&t.word))
+            && tokens[start..=end]
+                .iter()
+                .all(|t| t.is_stop || is_parenthetical_word(&t.word))
+    }
+
+    /// Does a relative clause start at token `i`, continuing the statement before it? "выбрать
+    /// k, при котором inertia минимальна" is one claim, though a comma stands inside.
+    fn relative_clause_starts(&self, i: usize) -> bool {
+        let tokens = &self.analyzed.tokens;
+        let relative = |t: &Token| is_relative_word(&t.word);
+        tokens[i].sentence == tokens[i - 1].sentence
+            && (relative(&tokens[i])
+                || (tokens[i].is_stop
+                    && tokens
+                        .get(i + 1)
+                        .is_some_and(|next| next.clause == tokens[i].clause && relative(next))))
     }
 
     /// Is the match negated? A negation word in its clause just before it or inside it, or

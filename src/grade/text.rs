@@ -523,6 +523,71 @@ pub fn is_stop_word(word: &str) -> bool {
     SET.get_or_init(|| word_set(STOP_WORDS)).contains(word)
 }
 
+/// Words that open a relative clause: what follows the comma qualifies the statement before
+/// it ("k, при котором inertia минимальна"; "работает, когда плотность разная"). Not "где":
+/// "где градиенты большие — шаг меньше, где мелкие — больше" pairs contrasts.
+const RELATIVE_WORDS: &[&str] = &[
+    "который",
+    "которая",
+    "которое",
+    "которые",
+    "которого",
+    "которой",
+    "которому",
+    "которую",
+    "котором",
+    "которым",
+    "которых",
+    "которыми",
+    "which",
+    "whose",
+    "когда",
+    "when",
+];
+
+pub fn is_relative_word(word: &str) -> bool {
+    static SET: OnceLock<HashSet<&'static str>> = OnceLock::new();
+    SET.get_or_init(|| word_set(RELATIVE_WORDS)).contains(word)
+}
+
+/// Words that stand between commas as an aside ("Pruning, наоборот, добавляет ветви"): the
+/// statement goes on across them.
+const PARENTHETICAL_WORDS: &[&str] = &[
+    "наоборот",
+    "например",
+    "конечно",
+    "кстати",
+    "впрочем",
+    "правда",
+    "разумеется",
+    "естественно",
+    "видимо",
+    "кажется",
+    "очевидно",
+    "обычно",
+    "соответственно",
+    "напротив",
+    "вообще",
+    "собственно",
+    "действительно",
+    "instead",
+    "conversely",
+    "naturally",
+    "obviously",
+    "typically",
+    "usually",
+    "actually",
+    "indeed",
+    "basically",
+    "therefore",
+];
+
+pub fn is_parenthetical_word(word: &str) -> bool {
+    static SET: OnceLock<HashSet<&'static str>> = OnceLock::new();
+    SET.get_or_init(|| word_set(PARENTHETICAL_WORDS))
+        .contains(word)
+}
+
 pub fn is_negation_word(word: &str) -> bool {
     static SET: OnceLock<HashSet<&'static str>> = OnceLock::new();
     SET.get_or_init(|| word_set(NEGATIONS)).contains(word)
