@@ -8,6 +8,9 @@
 use super::matcher::{AnswerIndex, Occurrence, Phrase, Vocabulary};
 use super::GradeSettings;
 
+/// Pronouns that stand for a subject named before them.
+const SUBJECT_PRONOUNS: &[&str] = &["он", "она", "оно", "они", "it", "they"];
+
 /// A cue compiled against a rubric's vocabulary.
 #[derive(Debug, Clone)]
 pub struct CompiledCue {
@@ -85,6 +88,35 @@ impl CompiledCue {
         self.find_within(index, settings, window, Scope::Statement)
     }
 
+    /// As [`Self::find_in_statement`], with the first group (the subject: "dbscan + …")
+    /// named earlier in the sentence rather than in the statement itself: "Главное
+    /// преимущество DBSCAN: он отлично работает при разной плотности".
+    pub fn find_with_subject_before(
+        &self,
+        index: &AnswerIndex,
+        settings: &GradeSettings,
+        window: usize,
+    ) -> Option<CueHit> {
+        if self.groups.len() < 3 {
+            return None;
+        }
+        let hit = find_groups(&self.groups[1..], index, settings, window, Scope::Statement)?;
+        // The statement refers back to a subject with a pronoun ("…, он отлично работает"),
+        // and the subject is named before that pronoun.
+        let tokens = &index.analyzed.tokens;
+        let pronoun = (0..hit.first_token)
+            .rev()
+            .take_while(|&i| index.no_statement_break(i, hit.first_token))
+            .find(|&i| SUBJECT_PRONOUNS.contains(&tokens[i].word.as_str()))?;
+        let named_before = self.groups[0].iter().any(|phrase| {
+            index
+                .find(phrase, settings)
+                .iter()
+                .any(|o| o.sentence == hit.sentence && o.last_token < pronoun && phrase.holds_at(o))
+        });
+        named_before.then_some(hit)
+    }
+
     fn find_within(
         &self,
         index: &AnswerIndex,
@@ -92,91 +124,101 @@ impl CompiledCue {
         window: usize,
         scope: Scope,
     ) -> Option<CueHit> {
-        // A group none of whose alternatives has all its words in the answer finds nothing.
-        if !self
-            .groups
-            .iter()
-            .all(|alternatives| alternatives.iter().any(|p| index.has_every_term(p)))
-        {
-            return None;
-        }
-        let together = |a: &Occurrence, b: &Occurrence| match scope {
-            Scope::Sentence => a.sentence == b.sentence,
-            Scope::Statement => index.no_statement_break(
-                a.first_token.min(b.first_token),
-                a.last_token.max(b.last_token),
-            ),
-        };
-        let found: Vec<Vec<(Occurrence, bool)>> = self
-            .groups
-            .iter()
-            .map(|alternatives| {
-                alternatives
-                    .iter()
-                    .flat_map(|phrase| {
-                        index
-                            .find(phrase, settings)
-                            .into_iter()
-                            .map(|o| {
-                                let holds = phrase.holds_at(&o);
-                                (o, holds)
-                            })
-                            .collect::<Vec<_>>()
-                    })
-                    .collect()
-            })
-            .collect();
-        if found.iter().any(Vec::is_empty) {
-            return None;
-        }
-        let mut best: Option<CueHit> = None;
-        for (anchor, anchor_holds) in &found[0] {
-            let centre = anchor.positions[0];
-            let mut chosen: Vec<(&Occurrence, bool)> = vec![(anchor, *anchor_holds)];
-            for group in &found[1..] {
-                let nearest = group
-                    .iter()
-                    .filter(|(o, _)| together(anchor, o))
-                    .filter(|(o, _)| {
-                        !chosen
-                            .iter()
-                            .any(|(c, _)| c.positions.iter().any(|p| o.positions.contains(p)))
-                    })
-                    .min_by_key(|(o, _)| o.positions[0].abs_diff(centre));
-                match nearest {
-                    Some((o, holds)) => chosen.push((o, *holds)),
-                    None => break,
-                }
-            }
-            if chosen.len() < found.len() {
-                continue;
-            }
-            let positions: Vec<usize> = chosen
-                .iter()
-                .flat_map(|(o, _)| o.positions.iter().copied())
-                .collect();
-            let lo = positions.iter().copied().min().unwrap_or(centre);
-            let hi = positions.iter().copied().max().unwrap_or(centre);
-            if hi - lo > window {
-                continue;
-            }
-            let hit = CueHit {
-                sentence: anchor.sentence,
-                first_token: chosen.iter().map(|(o, _)| o.first_token).min().unwrap_or(0),
-                last_token: chosen.iter().map(|(o, _)| o.last_token).max().unwrap_or(0),
-                negated: chosen.iter().any(|(_, holds)| !holds),
-                positions,
-            };
-            let better = match &best {
-                None => true,
-                Some(b) => b.negated && !hit.negated,
-            };
-            if better {
-                best = Some(hit);
-            }
-        }
-        best
+        find_groups(&self.groups, index, settings, window, scope)
     }
+}
+
+/// Where all of `groups` occur together within `scope` and `window` content words, positive
+/// places first.
+fn find_groups(
+    groups: &[Vec<Phrase>],
+    index: &AnswerIndex,
+    settings: &GradeSettings,
+    window: usize,
+    scope: Scope,
+) -> Option<CueHit> {
+    // A group none of whose alternatives has all its words in the answer finds nothing.
+    if !groups
+        .iter()
+        .all(|alternatives| alternatives.iter().any(|p| index.has_every_term(p)))
+    {
+        return None;
+    }
+    let together = |a: &Occurrence, b: &Occurrence| match scope {
+        Scope::Sentence => a.sentence == b.sentence,
+        Scope::Statement => index.no_statement_break(
+            a.first_token.min(b.first_token),
+            a.last_token.max(b.last_token),
+        ),
+    };
+    let found: Vec<Vec<(Occurrence, bool)>> = groups
+        .iter()
+        .map(|alternatives| {
+            alternatives
+                .iter()
+                .flat_map(|phrase| {
+                    index
+                        .find(phrase, settings)
+                        .into_iter()
+                        .map(|o| {
+                            let holds = phrase.holds_at(&o);
+                            (o, holds)
+                        })
+                        .collect::<Vec<_>>()
+                })
+                .collect()
+        })
+        .collect();
+    if found.iter().any(Vec::is_empty) {
+        return None;
+    }
+    let mut best: Option<CueHit> = None;
+    for (anchor, anchor_holds) in &found[0] {
+        let centre = anchor.positions[0];
+        let mut chosen: Vec<(&Occurrence, bool)> = vec![(anchor, *anchor_holds)];
+        for group in &found[1..] {
+            let nearest = group
+                .iter()
+                .filter(|(o, _)| together(anchor, o))
+                .filter(|(o, _)| {
+                    !chosen
+                        .iter()
+                        .any(|(c, _)| c.positions.iter().any(|p| o.positions.contains(p)))
+                })
+                .min_by_key(|(o, _)| o.positions[0].abs_diff(centre));
+            match nearest {
+                Some((o, holds)) => chosen.push((o, *holds)),
+                None => break,
+            }
+        }
+        if chosen.len() < found.len() {
+            continue;
+        }
+        let positions: Vec<usize> = chosen
+            .iter()
+            .flat_map(|(o, _)| o.positions.iter().copied())
+            .collect();
+        let lo = positions.iter().copied().min().unwrap_or(centre);
+        let hi = positions.iter().copied().max().unwrap_or(centre);
+        if hi - lo > window {
+            continue;
+        }
+        let hit = CueHit {
+            sentence: anchor.sentence,
+            first_token: chosen.iter().map(|(o, _)| o.first_token).min().unwrap_or(0),
+            last_token: chosen.iter().map(|(o, _)| o.last_token).max().unwrap_or(0),
+            negated: chosen.iter().any(|(_, holds)| !holds),
+            positions,
+        };
+        let better = match &best {
+            None => true,
+            Some(b) => b.negated && !hit.negated,
+        };
+        if better {
+            best = Some(hit);
+        }
+    }
+    best
 }
 
 #[cfg(test)]
@@ -280,6 +322,41 @@ mod tests {
         assert!(!found(
             &grows,
             "Pruning is simple, it is common. Naturally, trees add branches."
+        ));
+    }
+
+    #[test]
+    fn a_subject_named_before_a_pronoun_carries_into_its_statement() {
+        let settings = GradeSettings::default();
+        let mut vocabulary = Vocabulary::default();
+        let compiled = cue(
+            "dbscan + разной плотности|varying density + отлично|хорошо|well",
+            &mut vocabulary,
+        );
+        let found = |answer: &str| {
+            let analyzed = analyze(answer);
+            let index = AnswerIndex::new(&analyzed, &vocabulary, &settings);
+            compiled.find_in_statement(&index, &settings, 6).is_some()
+                || compiled
+                    .find_with_subject_before(&index, &settings, 6)
+                    .is_some()
+        };
+        assert!(found(
+            "Про DBSCAN скажу так, он отлично работает при разной плотности."
+        ));
+        assert!(found(
+            "DBSCAN is simple, and it works well with varying density."
+        ));
+        // No pronoun: the statement may have a subject of its own.
+        assert!(!found(
+            "DBSCAN прост, k-means отлично работает при разной плотности."
+        ));
+        // The subject must come before the pronoun, in the same sentence.
+        assert!(!found(
+            "Он отлично работает при разной плотности, как и DBSCAN."
+        ));
+        assert!(!found(
+            "Это DBSCAN. Он отлично работает при разной плотности."
         ));
     }
 

@@ -223,6 +223,9 @@ pub(crate) fn stated_by_cue(
     settings: &GradeSettings,
 ) -> Option<(usize, usize)> {
     cue.find_in_statement(index, settings, settings.misconception_cue_window)
+        .or_else(|| {
+            cue.find_with_subject_before(index, settings, settings.misconception_cue_window)
+        })
         .filter(|hit| {
             !hit.negated
                 && !inverted(index, hit)
