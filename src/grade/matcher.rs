@@ -80,7 +80,7 @@ pub struct Vocabulary {
 impl Vocabulary {
     /// Compile a phrase; `None` when it has no content word to match.
     pub fn phrase(&mut self, phrase_text: &str) -> Option<Phrase> {
-        self.phrase_analyzed(phrase_text, &text::analyze(phrase_text))
+        self.phrase_analyzed(phrase_text, &text::analyze_phrase(phrase_text))
     }
 
     /// [`Self::phrase`] for a phrase already analysed: `analyzed` is `text::analyze(phrase_text)`.

@@ -41,7 +41,7 @@ impl Synonyms {
                     .terms
                     .iter()
                     .filter_map(|term| {
-                        let stems: Vec<String> = content(&text::analyze(term))
+                        let stems: Vec<String> = content(&text::analyze_phrase(term))
                             .into_iter()
                             .map(|(_, s)| s)
                             .collect();
@@ -62,7 +62,7 @@ impl Synonyms {
         if self.groups.is_empty() {
             return vec![phrase.to_owned()];
         }
-        self.expand_analyzed(phrase, &text::analyze(phrase))
+        self.expand_analyzed(phrase, &text::analyze_phrase(phrase))
     }
 
     /// [`Self::expand`] for a phrase already analysed: `analyzed` is `text::analyze(phrase)`.

@@ -4,6 +4,7 @@
 //! the same words typed by a candidate always produce the same stems.
 
 use rustc_hash::FxHashSet as HashSet;
+use std::rc::Rc;
 use std::sync::{Arc, OnceLock};
 
 use rust_stemmers::{Algorithm, Stemmer};
@@ -626,6 +627,34 @@ pub fn analyze(text: &str) -> Analyzed {
     }
     cancel_negations(&mut tokens);
     Analyzed { tokens }
+}
+
+/// Rubric phrases analysed, memoised per thread: compiling a bank analyses the same short
+/// texts (cue words, synonym variants, the words of reference answers) again and again, in
+/// rubric after rubric. Exactly [`analyze`] of the text; answers are not memoised (they seldom
+/// repeat, and are long).
+pub fn analyze_phrase(text: &str) -> Rc<Analyzed> {
+    PHRASE_MEMO.with(|memo| {
+        if let Some(found) = memo.borrow().get(text) {
+            return found.clone();
+        }
+        let analyzed = Rc::new(analyze(text));
+        let mut memo = memo.borrow_mut();
+        if memo.len() >= PHRASE_MEMO_LIMIT {
+            memo.clear();
+        }
+        memo.insert(text.into(), analyzed.clone());
+        analyzed
+    })
+}
+
+/// Phrases remembered per thread before the memo starts afresh (the bundled bank has fewer
+/// distinct ones).
+const PHRASE_MEMO_LIMIT: usize = 100_000;
+
+thread_local! {
+    static PHRASE_MEMO: std::cell::RefCell<rustc_hash::FxHashMap<Box<str>, Rc<Analyzed>>> =
+        std::cell::RefCell::new(rustc_hash::FxHashMap::default());
 }
 
 fn push_word(
