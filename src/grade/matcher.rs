@@ -211,10 +211,19 @@ pub fn terms_match(rubric: &Term, answer: &Term, settings: &GradeSettings) -> bo
     if a.starts_with(b) || b.starts_with(a) {
         return true;
     }
-    let longer = a.len().max(b.len()) as f64;
+    let longest = a.len().max(b.len());
+    let longer = longest as f64;
     let gap = a.len().abs_diff(b.len()) as f64;
-    gap / longer <= 1.0 - settings.cross_script_similarity
-        && 1.0 - osa_distance(a, b) as f64 / longer >= settings.cross_script_similarity
+    if gap / longer > 1.0 - settings.cross_script_similarity {
+        return false;
+    }
+    // The similarity falls as the distance grows, so it holds exactly up to the largest
+    // distance that still meets it (worked out with the same arithmetic, so no rounding
+    // differs); knowing that bound lets letter counts rule most pairs out.
+    (0..=longest)
+        .take_while(|&d| 1.0 - d as f64 / longer >= settings.cross_script_similarity)
+        .last()
+        .is_some_and(|bound| osa_within(a, b, bound))
 }
 
 /// Optimal-string-alignment distance at most `allowed`, computed on what is left after the
@@ -239,7 +248,37 @@ fn within_edits(a: &str, b: &str, allowed: usize) -> bool {
     if la.max(lb) <= allowed {
         return true;
     }
-    la.abs_diff(lb) <= allowed && osa_distance(a, b) <= allowed
+    la.abs_diff(lb) <= allowed && osa_within(a, b, allowed)
+}
+
+/// Whether the [`osa_distance`] of two words is at most `bound`; counting letters rules out
+/// most pairs of different words before the distance is computed.
+fn osa_within(a: &str, b: &str, bound: usize) -> bool {
+    letter_count_gap(a, b) <= bound && osa_distance(a, b) <= bound
+}
+
+/// A lower bound of [`osa_distance`]: the larger of the letters one word has more of and
+/// those the other has more of. An insertion, deletion or substitution changes each by at
+/// most one and a transposition by none. Letters are counted in 64 buckets by code point
+/// (basic Cyrillic and ASCII letters each get their own); letters that share a bucket can
+/// only hide a difference, so the bound holds.
+fn letter_count_gap(a: &str, b: &str) -> usize {
+    let mut counts = [0i32; 64];
+    for c in a.chars() {
+        counts[c as usize % 64] += 1;
+    }
+    for c in b.chars() {
+        counts[c as usize % 64] -= 1;
+    }
+    let (mut surplus, mut shortfall) = (0, 0);
+    for n in counts {
+        if n > 0 {
+            surplus += n;
+        } else {
+            shortfall -= n;
+        }
+    }
+    surplus.max(shortfall).unsigned_abs() as usize
 }
 
 /// Longest second word [`osa_distance`] compares without allocating.
@@ -814,6 +853,18 @@ mod tests {
         #[test]
         fn osa_distance_is_strsims(a in "[abcба]{0,12}", b in "[abcба]{0,12}") {
             prop_assert_eq!(osa_distance(&a, &b), strsim::osa_distance(&a, &b));
+        }
+
+        #[test]
+        fn letter_counts_never_overstate_the_distance(
+            a in "[abcxyzабвгдеё\u{0470}\u{0530}]{0,12}",
+            b in "[abcxyzабвгдеё\u{0470}\u{0530}]{0,12}",
+        ) {
+            let distance = strsim::osa_distance(&a, &b);
+            prop_assert!(letter_count_gap(&a, &b) <= distance);
+            for bound in 0..=12 {
+                prop_assert_eq!(osa_within(&a, &b, bound), distance <= bound);
+            }
         }
     }
 
