@@ -33,6 +33,9 @@ pub struct Token {
     pub is_stop: bool,
     /// A word that reverses the meaning of what follows ("не", "нет", "without").
     pub is_negation: bool,
+    /// A predicate, or a word that only occurs in statements (see
+    /// [`super::predicate::is_predicate_word`]); known with the word's other facts.
+    pub is_predicate: bool,
     /// Index of the clause (split at commas, semicolons, sentence ends, "но", "but").
     pub clause: u32,
     /// Index of the sentence (split at `.`, `!`, `?`, `;` and line breaks).
@@ -217,6 +220,7 @@ struct WordFacts {
     is_negation: bool,
     /// The word starts a new clause ("но", "but").
     is_conjunction: bool,
+    is_predicate: bool,
 }
 
 impl WordFacts {
@@ -239,6 +243,7 @@ impl WordFacts {
             is_stop,
             is_negation,
             is_conjunction: CLAUSE_CONJUNCTIONS.contains(&word),
+            is_predicate: super::predicate::predicate_word(word, script),
         }
     }
 }
@@ -676,6 +681,7 @@ fn push_word(
         script: facts.script,
         is_stop: facts.is_stop,
         is_negation: facts.is_negation,
+        is_predicate: facts.is_predicate,
         clause: *clause,
         sentence,
         after_dash,
