@@ -70,7 +70,7 @@ pub struct Vocabulary {
     /// Changes whenever a term is added, so that remembered matches of one state of a
     /// vocabulary are never used for another (see `MatchMemo`).
     id: u64,
-    index: HashMap<String, usize>,
+    index: HashMap<Arc<str>, usize>,
     /// Terms by the first letter of the stem and of its Latin reading: a word can only match
     /// terms that share one of these (see `terms_match`).
     by_first: HashMap<char, Vec<usize>>,
@@ -97,8 +97,7 @@ impl Vocabulary {
         let terms = content
             .iter()
             .map(|token| {
-                let key = token.stem.to_string();
-                if let Some(&index) = self.index.get(&key) {
+                if let Some(&index) = self.index.get(&*token.stem) {
                     return index;
                 }
                 let term = Term::of(token);
@@ -111,7 +110,7 @@ impl Vocabulary {
                     .push(index);
                 self.terms.push(term);
                 self.id = NEXT_VOCABULARY_ID.fetch_add(1, Ordering::Relaxed);
-                self.index.insert(key, index);
+                self.index.insert(token.stem.clone(), index);
                 index
             })
             .collect();
