@@ -84,15 +84,25 @@ pub fn normalize(text: &str) -> String {
 }
 
 /// Typography common in answers that NFKC leaves alone (a test checks each).
-const PLAIN_TYPOGRAPHY: [char; 18] = [
+const PLAIN_TYPOGRAPHY: [char; 34] = [
     '—', '–', '«', '»', '▪', '▫', '’', '‘', '“', '”', '„', '•', '×', '≈', '≤', '≥', '→', '−',
+    // Mathematical notation in answers about formulas.
+    '·', '√', '‖', '±', '∝', '°', '←', '↑', '↓', '⇒', '≫', '≠', '∞', '∂', '∑', '∈',
 ];
 
-/// Whether `text` holds only ASCII, basic Cyrillic and common typography: characters that
-/// NFKC leaves alone, told apart faster than the normaliser's own quick check does.
+/// Whether `text` holds only ASCII, basic Cyrillic and Greek letters and common typography:
+/// characters that NFKC leaves alone, told apart faster than the normaliser's own quick check
+/// does.
 pub(crate) fn is_plain_nfkc(text: &str) -> bool {
-    text.chars()
-        .all(|c| c.is_ascii() || is_basic_cyrillic(c) || PLAIN_TYPOGRAPHY.contains(&c))
+    text.chars().all(|c| {
+        c.is_ascii() || is_basic_cyrillic(c) || is_basic_greek(c) || PLAIN_TYPOGRAPHY.contains(&c)
+    })
+}
+
+/// Greek letters without accents (α, β, σ, Σ in formulas): stable under NFKC, and no letter
+/// before them combines with them.
+fn is_basic_greek(c: char) -> bool {
+    matches!(c, '\u{0391}'..='\u{03A1}' | '\u{03A3}'..='\u{03A9}' | '\u{03B1}'..='\u{03C9}')
 }
 
 fn fold(chars: impl Iterator<Item = char>, capacity: usize) -> String {
@@ -771,7 +781,7 @@ mod tests {
             .filter_map(char::from_u32)
             .filter(|&c| is_plain_nfkc(c.encode_utf8(&mut [0; 4])))
             .collect();
-        assert!(plain.chars().count() > 128 + 240 + 17, "{plain}");
+        assert!(plain.chars().count() > 128 + 240 + 48 + 33, "{plain}");
         for c in plain.chars() {
             let one = c.to_string();
             assert_eq!(is_nfkc_quick(one.chars()), IsNormalized::Yes, "{c:?}");
