@@ -320,6 +320,32 @@ fn osa_distance(a: &str, b: &str) -> usize {
     rows[previous][b_len]
 }
 
+/// The union of two ascending lists without repeats (as term buckets are, being filled in
+/// term order), ascending, into `out`: what sorting both and removing repeats gives.
+fn union_ascending(a: &[usize], b: &[usize], out: &mut Vec<usize>) {
+    out.clear();
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => {
+                out.push(a[i]);
+                i += 1;
+            }
+            std::cmp::Ordering::Greater => {
+                out.push(b[j]);
+                j += 1;
+            }
+            std::cmp::Ordering::Equal => {
+                out.push(a[i]);
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    out.extend_from_slice(&a[i..]);
+    out.extend_from_slice(&b[j..]);
+}
+
 /// Where an answer's content words sit, for phrase search.
 pub struct AnswerIndex<'a> {
     pub analyzed: &'a Analyzed,
@@ -389,7 +415,8 @@ impl<'a> AnswerIndex<'a> {
         // Group the answer's content words by stem so each distinct word is compared once.
         let mut distinct: Vec<Term> = Vec::new();
         let mut distinct_of_position: Vec<usize> = Vec::with_capacity(content.len());
-        let mut by_stem: HashMap<&str, usize> = HashMap::default();
+        let mut by_stem: HashMap<&str, usize> =
+            HashMap::with_capacity_and_hasher(content.len(), Default::default());
         for &token_index in &content {
             let token = &analyzed.tokens[token_index];
             let slot = *by_stem.entry(&*token.stem).or_insert_with(|| {
@@ -418,18 +445,18 @@ impl<'a> AnswerIndex<'a> {
                     continue;
                 }
                 let (first, latin_first) = word.keys();
-                candidates.clear();
-                for bucket in [
-                    vocabulary.by_first.get(&first),
-                    vocabulary.by_latin_first.get(&latin_first),
-                ]
-                .into_iter()
-                .flatten()
-                {
-                    candidates.extend_from_slice(bucket);
-                }
-                candidates.sort_unstable();
-                candidates.dedup();
+                let no_terms: &[usize] = &[];
+                union_ascending(
+                    vocabulary
+                        .by_first
+                        .get(&first)
+                        .map_or(no_terms, Vec::as_slice),
+                    vocabulary
+                        .by_latin_first
+                        .get(&latin_first)
+                        .map_or(no_terms, Vec::as_slice),
+                    &mut candidates,
+                );
                 let from = matched.len();
                 matched.extend(
                     candidates
@@ -852,6 +879,20 @@ mod tests {
         #[test]
         fn osa_distance_is_strsims(a in "[abcба]{0,12}", b in "[abcба]{0,12}") {
             prop_assert_eq!(osa_distance(&a, &b), strsim::osa_distance(&a, &b));
+        }
+
+        #[test]
+        fn union_ascending_is_sorted_concatenation_without_repeats(
+            a in proptest::collection::btree_set(0usize..40, 0..12),
+            b in proptest::collection::btree_set(0usize..40, 0..12),
+        ) {
+            let (a, b): (Vec<usize>, Vec<usize>) = (a.into_iter().collect(), b.into_iter().collect());
+            let mut expected: Vec<usize> = a.iter().chain(&b).copied().collect();
+            expected.sort_unstable();
+            expected.dedup();
+            let mut union = vec![99];
+            union_ascending(&a, &b, &mut union);
+            prop_assert_eq!(union, expected);
         }
 
         #[test]
