@@ -76,11 +76,25 @@ fn is_invisible(c: char) -> bool {
 /// Punctuation is kept here because the tokenizer uses it for clause boundaries.
 pub fn normalize(text: &str) -> String {
     use unicode_normalization::{is_nfkc_quick, IsNormalized};
-    if is_plain_nfkc(text) || is_nfkc_quick(text.chars()) == IsNormalized::Yes {
-        // Most answers are already NFKC: skip the (comparatively slow) normaliser.
-        return fold(text.chars(), text.len());
+    let mut out = String::with_capacity(text.len());
+    // Most answers are plain text, already NFKC: fold them in the pass that finds so, and
+    // skip the (comparatively slow) normaliser.
+    if text.chars().all(|c| {
+        let plain = is_plain_char(c);
+        if plain {
+            fold_char(c, &mut out);
+        }
+        plain
+    }) {
+        return out;
     }
-    fold(text.nfkc(), text.len())
+    out.clear();
+    if is_nfkc_quick(text.chars()) == IsNormalized::Yes {
+        text.chars().for_each(|c| fold_char(c, &mut out));
+    } else {
+        text.nfkc().for_each(|c| fold_char(c, &mut out));
+    }
+    out
 }
 
 /// Typography common in answers that NFKC leaves alone (a test checks each).
@@ -94,9 +108,12 @@ const PLAIN_TYPOGRAPHY: [char; 34] = [
 /// characters that NFKC leaves alone, told apart faster than the normaliser's own quick check
 /// does.
 pub(crate) fn is_plain_nfkc(text: &str) -> bool {
-    text.chars().all(|c| {
-        c.is_ascii() || is_basic_cyrillic(c) || is_basic_greek(c) || PLAIN_TYPOGRAPHY.contains(&c)
-    })
+    text.chars().all(is_plain_char)
+}
+
+/// A character of [`is_plain_nfkc`] text.
+fn is_plain_char(c: char) -> bool {
+    c.is_ascii() || is_basic_cyrillic(c) || is_basic_greek(c) || PLAIN_TYPOGRAPHY.contains(&c)
 }
 
 /// Greek letters without accents (α, β, σ, Σ in formulas): stable under NFKC, and no letter
@@ -105,34 +122,31 @@ fn is_basic_greek(c: char) -> bool {
     matches!(c, '\u{0391}'..='\u{03A1}' | '\u{03A3}'..='\u{03A9}' | '\u{03B1}'..='\u{03C9}')
 }
 
-fn fold(chars: impl Iterator<Item = char>, capacity: usize) -> String {
-    let mut out = String::with_capacity(capacity);
-    for c in chars {
-        if is_invisible(c) {
-            continue;
-        }
-        if c.is_ascii() {
-            out.push(if c == '`' {
-                '\''
-            } else {
-                c.to_ascii_lowercase()
-            });
-            continue;
-        }
-        if is_basic_cyrillic(c) {
-            out.push(lower_cyrillic(c));
-            continue;
-        }
-        for lower in c.to_lowercase() {
-            out.push(match lower {
-                'ё' => 'е',
-                // Typographic apostrophes become ASCII so "don’t" and "don't" agree.
-                '\u{2019}' | '\u{02BC}' => '\'',
-                other => other,
-            });
-        }
+/// Append a normalised character lowercased, `ё` read as `е`, dropped if invisible.
+fn fold_char(c: char, out: &mut String) {
+    if is_invisible(c) {
+        return;
     }
-    out
+    if c.is_ascii() {
+        out.push(if c == '`' {
+            '\''
+        } else {
+            c.to_ascii_lowercase()
+        });
+        return;
+    }
+    if is_basic_cyrillic(c) {
+        out.push(lower_cyrillic(c));
+        return;
+    }
+    for lower in c.to_lowercase() {
+        out.push(match lower {
+            'ё' => 'е',
+            // Typographic apostrophes become ASCII so "don’t" and "don't" agree.
+            '\u{2019}' | '\u{02BC}' => '\'',
+            other => other,
+        });
+    }
 }
 
 /// Cyrillic letters (U+0400–U+04FF without the combining marks): stable under NFKC.
