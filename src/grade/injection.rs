@@ -240,15 +240,17 @@ fn word_matches(word: &str, prefixes: &[&str]) -> bool {
     })
 }
 
-/// By first letter, the patterns (indices into `PATTERNS`, in order) whose first word can
-/// start with it: a word is tried only against those.
-fn pattern_openers() -> &'static FxHashMap<char, Vec<usize>> {
-    static OPENERS: std::sync::OnceLock<FxHashMap<char, Vec<usize>>> = std::sync::OnceLock::new();
+/// By their first two letters, the patterns (indices into `PATTERNS`, in order) whose first
+/// word can start with them: a word is tried only against those. Every prefix that opens a
+/// pattern has two letters or more (a test checks), so a shorter word opens none.
+fn pattern_openers() -> &'static FxHashMap<(char, char), Vec<usize>> {
+    static OPENERS: std::sync::OnceLock<FxHashMap<(char, char), Vec<usize>>> =
+        std::sync::OnceLock::new();
     OPENERS.get_or_init(|| {
-        let mut openers: FxHashMap<char, Vec<usize>> = FxHashMap::default();
+        let mut openers: FxHashMap<(char, char), Vec<usize>> = FxHashMap::default();
         for (index, pattern) in PATTERNS.iter().enumerate() {
-            for first in pattern[0].prefixes.iter().filter_map(|p| p.chars().next()) {
-                let patterns = openers.entry(first).or_default();
+            for opening in pattern[0].prefixes.iter().filter_map(|p| first_two(p)) {
+                let patterns = openers.entry(opening).or_default();
                 if patterns.last() != Some(&index) {
                     patterns.push(index);
                 }
@@ -256,6 +258,12 @@ fn pattern_openers() -> &'static FxHashMap<char, Vec<usize>> {
         }
         openers
     })
+}
+
+/// The first two letters of a word, if it has two.
+fn first_two(word: &str) -> Option<(char, char)> {
+    let mut letters = word.chars();
+    Some((letters.next()?, letters.next()?))
 }
 
 fn matches_at(words: &[Cow<str>], pattern: &[Element], start: usize) -> Option<usize> {
@@ -331,60 +339,72 @@ fn is_mixed_word(word: &str) -> bool {
         && word.chars().any(|c| latin_look_alike(c).is_some())
 }
 
-/// Append `word` to `out`, read as Latin when it mixes Latin letters with look-alikes from
-/// another script.
-fn push_folded(out: &mut String, word: &str) {
-    if is_mixed_word(word) {
-        out.extend(word.chars().map(|c| latin_look_alike(c).unwrap_or(c)));
-    } else {
-        out.push_str(word);
-    }
-}
-
 /// The answer as the patterns read it: compatibility forms normalised (NFKC), invisible
 /// characters removed, lowercase, look-alike letters of mixed-script words read as Latin.
 fn unmasked(answer: &str) -> String {
     use unicode_normalization::{is_nfkc_quick, IsNormalized};
-    let mut plain = String::with_capacity(answer.len());
-    let lower = |c: char, plain: &mut String| {
-        match c {
-            _ if c.is_ascii() => plain.push(c.to_ascii_lowercase()),
-            // Basic Cyrillic capitals, without the Unicode tables.
-            'А'..='Я' => plain.push(char::from_u32(c as u32 + 0x20).unwrap_or(c)),
-            '\u{0400}'..='\u{040F}' => plain.push(char::from_u32(c as u32 + 0x50).unwrap_or(c)),
-            'а'..='я' | '\u{0450}'..='\u{045F}' => plain.push(c),
-            _ if !is_invisible(c) => plain.extend(c.to_lowercase()),
-            _ => {}
-        }
+    let mut out = Unmasking {
+        text: String::with_capacity(answer.len()),
+        word_start: None,
     };
     // Text already in NFKC (nearly every answer) is what the normaliser would give back.
     if super::text::is_plain_nfkc(answer) || is_nfkc_quick(answer.chars()) == IsNormalized::Yes {
-        answer.chars().for_each(|c| lower(c, &mut plain));
+        answer.chars().for_each(|c| out.push_lower(c));
     } else {
-        answer.nfkc().for_each(|c| lower(c, &mut plain));
+        answer.nfkc().for_each(|c| out.push_lower(c));
     }
-    // Runs of word characters are words; everything between them is kept as it is.
-    let mut out = String::with_capacity(plain.len());
-    let mut start = 0;
-    let mut in_word = false;
-    for (at, c) in plain.char_indices() {
-        let word_char = is_word_char(c);
-        if word_char != in_word {
-            if in_word {
-                push_folded(&mut out, &plain[start..at]);
-            } else {
-                out.push_str(&plain[start..at]);
-            }
-            start = at;
-            in_word = word_char;
+    out.finish()
+}
+
+/// [`unmasked`] text as it is built, in one pass: characters are lowercased as they come, and
+/// each word (a run of word characters) is read as Latin when it ends, if it mixes scripts.
+struct Unmasking {
+    text: String,
+    /// Where the word being read starts in `text`.
+    word_start: Option<usize>,
+}
+
+impl Unmasking {
+    fn push_lower(&mut self, c: char) {
+        match c {
+            _ if c.is_ascii() => self.push(c.to_ascii_lowercase()),
+            // Basic Cyrillic capitals, without the Unicode tables.
+            'А'..='Я' => self.push(char::from_u32(c as u32 + 0x20).unwrap_or(c)),
+            '\u{0400}'..='\u{040F}' => self.push(char::from_u32(c as u32 + 0x50).unwrap_or(c)),
+            'а'..='я' | '\u{0450}'..='\u{045F}' => self.push(c),
+            _ if !is_invisible(c) => c.to_lowercase().for_each(|lower| self.push(lower)),
+            _ => {}
         }
     }
-    if in_word {
-        push_folded(&mut out, &plain[start..]);
-    } else {
-        out.push_str(&plain[start..]);
+
+    fn push(&mut self, c: char) {
+        if is_word_char(c) {
+            self.word_start.get_or_insert(self.text.len());
+        } else {
+            self.end_word();
+        }
+        self.text.push(c);
     }
-    out
+
+    /// Read the word just ended as Latin when it mixes Latin letters with look-alikes.
+    fn end_word(&mut self) {
+        let Some(start) = self.word_start.take() else {
+            return;
+        };
+        if is_mixed_word(&self.text[start..]) {
+            let folded: String = self.text[start..]
+                .chars()
+                .map(|c| latin_look_alike(c).unwrap_or(c))
+                .collect();
+            self.text.truncate(start);
+            self.text.push_str(&folded);
+        }
+    }
+
+    fn finish(mut self) -> String {
+        self.end_word();
+        self.text
+    }
 }
 
 /// Quotes of every kind read as `"`, backslashes dropped, so that `'score':`, `“score”:` and
@@ -549,9 +569,9 @@ pub fn detect(answer: &str) -> Option<Injection> {
     let words = words(answer);
     let openers = pattern_openers();
     for start in 0..words.len() {
-        // Most words cannot open any pattern, and the rest only a few: their first letter
-        // says which.
-        let Some(patterns) = words[start].chars().next().and_then(|c| openers.get(&c)) else {
+        // Most words cannot open any pattern, and the rest only a few: their first two
+        // letters say which.
+        let Some(patterns) = first_two(&words[start]).and_then(|o| openers.get(&o)) else {
             continue;
         };
         for &pattern in patterns {
@@ -655,6 +675,18 @@ mod tests {
             text in r#"[a-zA-Z0-9 .,:'scorebалоцнк"\\<\[/а-яА-ЯёЁіοσΣİẞﬁｉＡ\x{200B}\x{00AD}\x{0301}\x{0306}«»’—]{0,40}"#
         ) {
             assert_reads_as_before(&text);
+        }
+    }
+
+    #[test]
+    fn every_pattern_opens_with_two_letters_or_more() {
+        for pattern in PATTERNS {
+            for prefix in pattern[0].prefixes {
+                assert!(
+                    first_two(prefix.trim_end_matches('$')).is_some(),
+                    "{prefix}"
+                );
+            }
         }
     }
 

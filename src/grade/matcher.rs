@@ -70,7 +70,7 @@ pub struct Vocabulary {
     /// Changes whenever a term is added, so that remembered matches of one state of a
     /// vocabulary are never used for another (see `MatchMemo`).
     id: u64,
-    index: HashMap<String, usize>,
+    index: HashMap<Arc<str>, usize>,
     /// Terms by the first letter of the stem and of its Latin reading: a word can only match
     /// terms that share one of these (see `terms_match`).
     by_first: HashMap<char, Vec<usize>>,
@@ -80,7 +80,7 @@ pub struct Vocabulary {
 impl Vocabulary {
     /// Compile a phrase; `None` when it has no content word to match.
     pub fn phrase(&mut self, phrase_text: &str) -> Option<Phrase> {
-        self.phrase_analyzed(phrase_text, &text::analyze(phrase_text))
+        self.phrase_analyzed(phrase_text, &text::analyze_phrase(phrase_text))
     }
 
     /// [`Self::phrase`] for a phrase already analysed: `analyzed` is `text::analyze(phrase_text)`.
@@ -97,8 +97,7 @@ impl Vocabulary {
         let terms = content
             .iter()
             .map(|token| {
-                let key = token.stem.to_string();
-                if let Some(&index) = self.index.get(&key) {
+                if let Some(&index) = self.index.get(&*token.stem) {
                     return index;
                 }
                 let term = Term::of(token);
@@ -111,7 +110,7 @@ impl Vocabulary {
                     .push(index);
                 self.terms.push(term);
                 self.id = NEXT_VOCABULARY_ID.fetch_add(1, Ordering::Relaxed);
-                self.index.insert(key, index);
+                self.index.insert(token.stem.clone(), index);
                 index
             })
             .collect();
@@ -211,10 +210,19 @@ pub fn terms_match(rubric: &Term, answer: &Term, settings: &GradeSettings) -> bo
     if a.starts_with(b) || b.starts_with(a) {
         return true;
     }
-    let longer = a.len().max(b.len()) as f64;
+    let longest = a.len().max(b.len());
+    let longer = longest as f64;
     let gap = a.len().abs_diff(b.len()) as f64;
-    gap / longer <= 1.0 - settings.cross_script_similarity
-        && 1.0 - osa_distance(a, b) as f64 / longer >= settings.cross_script_similarity
+    if gap / longer > 1.0 - settings.cross_script_similarity {
+        return false;
+    }
+    // The similarity falls as the distance grows, so it holds exactly up to the largest
+    // distance that still meets it (worked out with the same arithmetic, so no rounding
+    // differs); knowing that bound lets letter counts rule most pairs out.
+    (0..=longest)
+        .take_while(|&d| 1.0 - d as f64 / longer >= settings.cross_script_similarity)
+        .last()
+        .is_some_and(|bound| osa_within(a, b, bound))
 }
 
 /// Optimal-string-alignment distance at most `allowed`, computed on what is left after the
@@ -239,7 +247,37 @@ fn within_edits(a: &str, b: &str, allowed: usize) -> bool {
     if la.max(lb) <= allowed {
         return true;
     }
-    la.abs_diff(lb) <= allowed && osa_distance(a, b) <= allowed
+    la.abs_diff(lb) <= allowed && osa_within(a, b, allowed)
+}
+
+/// Whether the [`osa_distance`] of two words is at most `bound`; counting letters rules out
+/// most pairs of different words before the distance is computed.
+fn osa_within(a: &str, b: &str, bound: usize) -> bool {
+    letter_count_gap(a, b) <= bound && osa_distance(a, b) <= bound
+}
+
+/// A lower bound of [`osa_distance`]: the larger of the letters one word has more of and
+/// those the other has more of. An insertion, deletion or substitution changes each by at
+/// most one and a transposition by none. Letters are counted in 64 buckets by code point
+/// (basic Cyrillic and ASCII letters each get their own); letters that share a bucket can
+/// only hide a difference, so the bound holds.
+fn letter_count_gap(a: &str, b: &str) -> usize {
+    let mut counts = [0i32; 64];
+    for c in a.chars() {
+        counts[c as usize % 64] += 1;
+    }
+    for c in b.chars() {
+        counts[c as usize % 64] -= 1;
+    }
+    let (mut surplus, mut shortfall) = (0, 0);
+    for n in counts {
+        if n > 0 {
+            surplus += n;
+        } else {
+            shortfall -= n;
+        }
+    }
+    surplus.max(shortfall).unsigned_abs() as usize
 }
 
 /// Longest second word [`osa_distance`] compares without allocating.
@@ -280,6 +318,32 @@ fn osa_distance(a: &str, b: &str) -> usize {
         prev_a_char = a_char;
     }
     rows[previous][b_len]
+}
+
+/// The union of two ascending lists without repeats (as term buckets are, being filled in
+/// term order), ascending, into `out`: what sorting both and removing repeats gives.
+fn union_ascending(a: &[usize], b: &[usize], out: &mut Vec<usize>) {
+    out.clear();
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => {
+                out.push(a[i]);
+                i += 1;
+            }
+            std::cmp::Ordering::Greater => {
+                out.push(b[j]);
+                j += 1;
+            }
+            std::cmp::Ordering::Equal => {
+                out.push(a[i]);
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    out.extend_from_slice(&a[i..]);
+    out.extend_from_slice(&b[j..]);
 }
 
 /// Where an answer's content words sit, for phrase search.
@@ -351,7 +415,8 @@ impl<'a> AnswerIndex<'a> {
         // Group the answer's content words by stem so each distinct word is compared once.
         let mut distinct: Vec<Term> = Vec::new();
         let mut distinct_of_position: Vec<usize> = Vec::with_capacity(content.len());
-        let mut by_stem: HashMap<&str, usize> = HashMap::default();
+        let mut by_stem: HashMap<&str, usize> =
+            HashMap::with_capacity_and_hasher(content.len(), Default::default());
         for &token_index in &content {
             let token = &analyzed.tokens[token_index];
             let slot = *by_stem.entry(&*token.stem).or_insert_with(|| {
@@ -380,18 +445,18 @@ impl<'a> AnswerIndex<'a> {
                     continue;
                 }
                 let (first, latin_first) = word.keys();
-                candidates.clear();
-                for bucket in [
-                    vocabulary.by_first.get(&first),
-                    vocabulary.by_latin_first.get(&latin_first),
-                ]
-                .into_iter()
-                .flatten()
-                {
-                    candidates.extend_from_slice(bucket);
-                }
-                candidates.sort_unstable();
-                candidates.dedup();
+                let no_terms: &[usize] = &[];
+                union_ascending(
+                    vocabulary
+                        .by_first
+                        .get(&first)
+                        .map_or(no_terms, Vec::as_slice),
+                    vocabulary
+                        .by_latin_first
+                        .get(&latin_first)
+                        .map_or(no_terms, Vec::as_slice),
+                    &mut candidates,
+                );
                 let from = matched.len();
                 matched.extend(
                     candidates
@@ -860,6 +925,32 @@ mod tests {
         #[test]
         fn osa_distance_is_strsims(a in "[abcба]{0,12}", b in "[abcба]{0,12}") {
             prop_assert_eq!(osa_distance(&a, &b), strsim::osa_distance(&a, &b));
+        }
+
+        #[test]
+        fn union_ascending_is_sorted_concatenation_without_repeats(
+            a in proptest::collection::btree_set(0usize..40, 0..12),
+            b in proptest::collection::btree_set(0usize..40, 0..12),
+        ) {
+            let (a, b): (Vec<usize>, Vec<usize>) = (a.into_iter().collect(), b.into_iter().collect());
+            let mut expected: Vec<usize> = a.iter().chain(&b).copied().collect();
+            expected.sort_unstable();
+            expected.dedup();
+            let mut union = vec![99];
+            union_ascending(&a, &b, &mut union);
+            prop_assert_eq!(union, expected);
+        }
+
+        #[test]
+        fn letter_counts_never_overstate_the_distance(
+            a in "[abcxyzабвгдеё\u{0470}\u{0530}]{0,12}",
+            b in "[abcxyzабвгдеё\u{0470}\u{0530}]{0,12}",
+        ) {
+            let distance = strsim::osa_distance(&a, &b);
+            prop_assert!(letter_count_gap(&a, &b) <= distance);
+            for bound in 0..=12 {
+                prop_assert_eq!(osa_within(&a, &b, bound), distance <= bound);
+            }
         }
     }
 

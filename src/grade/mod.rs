@@ -157,7 +157,7 @@ impl CompiledRubric {
                     .flat_map(|a| {
                         // One analysis of the alias serves its expansion and itself (the
                         // first variant).
-                        let analyzed = text::analyze(a);
+                        let analyzed = text::analyze_phrase(a);
                         let variants = synonyms.expand_analyzed(a, &analyzed);
                         variants
                             .into_iter()

@@ -422,45 +422,25 @@ pub fn is_infinitive(token: &Token) -> bool {
             .any(|e| token.word.ends_with(e))
 }
 
-/// Words remembered per thread by [`is_predicate_word`] before it starts afresh.
-const PREDICATE_MEMO_LIMIT: usize = 100_000;
-
-thread_local! {
-    /// [`is_predicate_word`] per word: it depends on the word alone (its script is the word's),
-    /// and answers repeat words, while the test runs dozens of suffix comparisons.
-    static PREDICATE_MEMO: std::cell::RefCell<rustc_hash::FxHashMap<Box<str>, bool>> =
-        std::cell::RefCell::new(rustc_hash::FxHashMap::default());
-}
-
-/// Is this word a predicate, or a word that only occurs in statements?
+/// Is this word a predicate, or a word that only occurs in statements? Worked out once per
+/// distinct word when a text is analysed (see [`predicate_word`]).
 pub fn is_predicate_word(token: &Token) -> bool {
-    PREDICATE_MEMO.with(|memo| {
-        let mut memo = memo.borrow_mut();
-        if let Some(&known) = memo.get(token.word.as_str()) {
-            return known;
-        }
-        let answer = predicate_word_uncached(token);
-        if memo.len() >= PREDICATE_MEMO_LIMIT {
-            memo.clear();
-        }
-        memo.insert(token.word.as_str().into(), answer);
-        answer
-    })
+    token.is_predicate
 }
 
-fn predicate_word_uncached(token: &Token) -> bool {
+/// [`is_predicate_word`] of a word in its own script: it depends on the word alone.
+pub(crate) fn predicate_word(word: &str, script: Script) -> bool {
     use std::sync::OnceLock;
     static WORDS: OnceLock<rustc_hash::FxHashSet<&'static str>> = OnceLock::new();
     static VERBS: OnceLock<rustc_hash::FxHashSet<&'static str>> = OnceLock::new();
     static NOUNS: OnceLock<rustc_hash::FxHashSet<&'static str>> = OnceLock::new();
-    let word = token.word.as_str();
     if WORDS
         .get_or_init(|| super::text::word_set(PREDICATE_WORDS))
         .contains(word)
     {
         return true;
     }
-    match token.script {
+    match script {
         Script::Latin => {
             VERBS
                 .get_or_init(|| super::text::word_set(ENGLISH_VERBS))

@@ -2,6 +2,8 @@
 //! group also matches the phrase with each other word of the group in its place, so
 //! "борется с переобучением" also finds "борется с overfitting" and "борется с оверфиттингом".
 
+use rustc_hash::FxHashMap;
+
 use super::text::{self, Analyzed};
 use crate::rubric::Lexicon;
 
@@ -19,15 +21,18 @@ struct Member {
 #[derive(Debug, Clone, Default)]
 pub struct Synonyms {
     groups: Vec<Vec<Member>>,
+    /// By the first stem of a member, the groups (indices into `groups`, in order) that have
+    /// such a member: only those can apply to a phrase with that stem.
+    by_first_stem: FxHashMap<String, Vec<usize>>,
 }
 
-fn content(analyzed: &Analyzed) -> Vec<(usize, String)> {
+fn content(analyzed: &Analyzed) -> Vec<(usize, &str)> {
     analyzed
         .tokens
         .iter()
         .enumerate()
         .filter(|(_, t)| !t.is_stop)
-        .map(|(i, t)| (i, t.stem.to_string()))
+        .map(|(i, t)| (i, &*t.stem))
         .collect()
 }
 
@@ -41,9 +46,9 @@ impl Synonyms {
                     .terms
                     .iter()
                     .filter_map(|term| {
-                        let stems: Vec<String> = content(&text::analyze(term))
+                        let stems: Vec<String> = content(&text::analyze_phrase(term))
                             .into_iter()
-                            .map(|(_, s)| s)
+                            .map(|(_, s)| s.to_owned())
                             .collect();
                         (!stems.is_empty()).then(|| Member {
                             stems,
@@ -53,8 +58,20 @@ impl Synonyms {
                     .collect::<Vec<_>>()
             })
             .filter(|g| g.len() >= 2)
-            .collect();
-        Synonyms { groups }
+            .collect::<Vec<_>>();
+        let mut by_first_stem: FxHashMap<String, Vec<usize>> = FxHashMap::default();
+        for (index, group) in groups.iter().enumerate() {
+            for member in group {
+                let indices = by_first_stem.entry(member.stems[0].clone()).or_default();
+                if indices.last() != Some(&index) {
+                    indices.push(index);
+                }
+            }
+        }
+        Synonyms {
+            groups,
+            by_first_stem,
+        }
     }
 
     /// The phrase and its variants with synonyms in place of the words they stand for.
@@ -62,7 +79,7 @@ impl Synonyms {
         if self.groups.is_empty() {
             return vec![phrase.to_owned()];
         }
-        self.expand_analyzed(phrase, &text::analyze(phrase))
+        self.expand_analyzed(phrase, &text::analyze_phrase(phrase))
     }
 
     /// [`Self::expand`] for a phrase already analysed: `analyzed` is `text::analyze(phrase)`.
@@ -73,7 +90,17 @@ impl Synonyms {
             return out;
         }
         let words = content(analyzed);
-        for group in &self.groups {
+        // A group applies only through a member whose first stem is a word of the phrase:
+        // the others are skipped, and the rest taken in their order as before.
+        let mut candidates: Vec<usize> = words
+            .iter()
+            .filter_map(|(_, stem)| self.by_first_stem.get(*stem))
+            .flatten()
+            .copied()
+            .collect();
+        candidates.sort_unstable();
+        candidates.dedup();
+        for group in candidates.iter().map(|&g| &self.groups[g]) {
             for member in group {
                 let n = member.stems.len();
                 let Some(start) = (0..words.len().saturating_sub(n - 1)).find(|&s| {

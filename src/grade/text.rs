@@ -4,6 +4,7 @@
 //! the same words typed by a candidate always produce the same stems.
 
 use rustc_hash::FxHashSet as HashSet;
+use std::rc::Rc;
 use std::sync::{Arc, OnceLock};
 
 use rust_stemmers::{Algorithm, Stemmer};
@@ -32,6 +33,9 @@ pub struct Token {
     pub is_stop: bool,
     /// A word that reverses the meaning of what follows ("не", "нет", "without").
     pub is_negation: bool,
+    /// A predicate, or a word that only occurs in statements (see
+    /// [`super::predicate::is_predicate_word`]); known with the word's other facts.
+    pub is_predicate: bool,
     /// Index of the clause (split at commas, semicolons, sentence ends, "но", "but").
     pub clause: u32,
     /// Index of the sentence (split at `.`, `!`, `?`, `;` and line breaks).
@@ -72,53 +76,77 @@ fn is_invisible(c: char) -> bool {
 /// Punctuation is kept here because the tokenizer uses it for clause boundaries.
 pub fn normalize(text: &str) -> String {
     use unicode_normalization::{is_nfkc_quick, IsNormalized};
-    if is_plain_nfkc(text) || is_nfkc_quick(text.chars()) == IsNormalized::Yes {
-        // Most answers are already NFKC: skip the (comparatively slow) normaliser.
-        return fold(text.chars(), text.len());
+    let mut out = String::with_capacity(text.len());
+    // Most answers are plain text, already NFKC: fold them in the pass that finds so, and
+    // skip the (comparatively slow) normaliser.
+    if text.chars().all(|c| {
+        let plain = is_plain_char(c);
+        if plain {
+            fold_char(c, &mut out);
+        }
+        plain
+    }) {
+        return out;
     }
-    fold(text.nfkc(), text.len())
+    out.clear();
+    if is_nfkc_quick(text.chars()) == IsNormalized::Yes {
+        text.chars().for_each(|c| fold_char(c, &mut out));
+    } else {
+        text.nfkc().for_each(|c| fold_char(c, &mut out));
+    }
+    out
 }
 
 /// Typography common in answers that NFKC leaves alone (a test checks each).
-const PLAIN_TYPOGRAPHY: [char; 18] = [
+const PLAIN_TYPOGRAPHY: [char; 34] = [
     '—', '–', '«', '»', '▪', '▫', '’', '‘', '“', '”', '„', '•', '×', '≈', '≤', '≥', '→', '−',
+    // Mathematical notation in answers about formulas.
+    '·', '√', '‖', '±', '∝', '°', '←', '↑', '↓', '⇒', '≫', '≠', '∞', '∂', '∑', '∈',
 ];
 
-/// Whether `text` holds only ASCII, basic Cyrillic and common typography: characters that
-/// NFKC leaves alone, told apart faster than the normaliser's own quick check does.
+/// Whether `text` holds only ASCII, basic Cyrillic and Greek letters and common typography:
+/// characters that NFKC leaves alone, told apart faster than the normaliser's own quick check
+/// does.
 pub(crate) fn is_plain_nfkc(text: &str) -> bool {
-    text.chars()
-        .all(|c| c.is_ascii() || is_basic_cyrillic(c) || PLAIN_TYPOGRAPHY.contains(&c))
+    text.chars().all(is_plain_char)
 }
 
-fn fold(chars: impl Iterator<Item = char>, capacity: usize) -> String {
-    let mut out = String::with_capacity(capacity);
-    for c in chars {
-        if is_invisible(c) {
-            continue;
-        }
-        if c.is_ascii() {
-            out.push(if c == '`' {
-                '\''
-            } else {
-                c.to_ascii_lowercase()
-            });
-            continue;
-        }
-        if is_basic_cyrillic(c) {
-            out.push(lower_cyrillic(c));
-            continue;
-        }
-        for lower in c.to_lowercase() {
-            out.push(match lower {
-                'ё' => 'е',
-                // Typographic apostrophes become ASCII so "don’t" and "don't" agree.
-                '\u{2019}' | '\u{02BC}' => '\'',
-                other => other,
-            });
-        }
+/// A character of [`is_plain_nfkc`] text.
+fn is_plain_char(c: char) -> bool {
+    c.is_ascii() || is_basic_cyrillic(c) || is_basic_greek(c) || PLAIN_TYPOGRAPHY.contains(&c)
+}
+
+/// Greek letters without accents (α, β, σ, Σ in formulas): stable under NFKC, and no letter
+/// before them combines with them.
+fn is_basic_greek(c: char) -> bool {
+    matches!(c, '\u{0391}'..='\u{03A1}' | '\u{03A3}'..='\u{03A9}' | '\u{03B1}'..='\u{03C9}')
+}
+
+/// Append a normalised character lowercased, `ё` read as `е`, dropped if invisible.
+fn fold_char(c: char, out: &mut String) {
+    if is_invisible(c) {
+        return;
     }
-    out
+    if c.is_ascii() {
+        out.push(if c == '`' {
+            '\''
+        } else {
+            c.to_ascii_lowercase()
+        });
+        return;
+    }
+    if is_basic_cyrillic(c) {
+        out.push(lower_cyrillic(c));
+        return;
+    }
+    for lower in c.to_lowercase() {
+        out.push(match lower {
+            'ё' => 'е',
+            // Typographic apostrophes become ASCII so "don’t" and "don't" agree.
+            '\u{2019}' | '\u{02BC}' => '\'',
+            other => other,
+        });
+    }
 }
 
 /// Cyrillic letters (U+0400–U+04FF without the combining marks): stable under NFKC.
@@ -216,6 +244,7 @@ struct WordFacts {
     is_negation: bool,
     /// The word starts a new clause ("но", "but").
     is_conjunction: bool,
+    is_predicate: bool,
 }
 
 impl WordFacts {
@@ -238,6 +267,7 @@ impl WordFacts {
             is_stop,
             is_negation,
             is_conjunction: CLAUSE_CONJUNCTIONS.contains(&word),
+            is_predicate: super::predicate::predicate_word(word, script),
         }
     }
 }
@@ -693,6 +723,34 @@ pub fn analyze(text: &str) -> Analyzed {
     Analyzed { tokens }
 }
 
+/// Rubric phrases analysed, memoised per thread: compiling a bank analyses the same short
+/// texts (cue words, synonym variants, the words of reference answers) again and again, in
+/// rubric after rubric. Exactly [`analyze`] of the text; answers are not memoised (they seldom
+/// repeat, and are long).
+pub fn analyze_phrase(text: &str) -> Rc<Analyzed> {
+    PHRASE_MEMO.with(|memo| {
+        if let Some(found) = memo.borrow().get(text) {
+            return found.clone();
+        }
+        let analyzed = Rc::new(analyze(text));
+        let mut memo = memo.borrow_mut();
+        if memo.len() >= PHRASE_MEMO_LIMIT {
+            memo.clear();
+        }
+        memo.insert(text.into(), analyzed.clone());
+        analyzed
+    })
+}
+
+/// Phrases remembered per thread before the memo starts afresh (the bundled bank has fewer
+/// distinct ones).
+const PHRASE_MEMO_LIMIT: usize = 100_000;
+
+thread_local! {
+    static PHRASE_MEMO: std::cell::RefCell<rustc_hash::FxHashMap<Box<str>, Rc<Analyzed>>> =
+        std::cell::RefCell::new(rustc_hash::FxHashMap::default());
+}
+
 fn push_word(
     tokens: &mut Vec<Token>,
     word: String,
@@ -712,6 +770,7 @@ fn push_word(
         script: facts.script,
         is_stop: facts.is_stop,
         is_negation: facts.is_negation,
+        is_predicate: facts.is_predicate,
         clause: *clause,
         sentence,
         after_dash,
@@ -801,7 +860,7 @@ mod tests {
             .filter_map(char::from_u32)
             .filter(|&c| is_plain_nfkc(c.encode_utf8(&mut [0; 4])))
             .collect();
-        assert!(plain.chars().count() > 128 + 240 + 17, "{plain}");
+        assert!(plain.chars().count() > 128 + 240 + 48 + 33, "{plain}");
         for c in plain.chars() {
             let one = c.to_string();
             assert_eq!(is_nfkc_quick(one.chars()), IsNormalized::Yes, "{c:?}");
