@@ -6,6 +6,7 @@
 //! - `compile_every_rubric`: compiling all rubrics of the bundled bank, as a batch over every
 //!   question does once.
 //! - `detect_injection_300_words`: the hostile-input check of one answer.
+//! - `grade_64k_answer_of_one_clause`: a hostile answer at the size limit, one long clause.
 
 use std::io::Write;
 use std::process::{Command, Stdio};
@@ -111,6 +112,28 @@ fn analyze_300_words(bencher: divan::Bencher) {
 fn detect_injection_300_words(bencher: divan::Bencher) {
     let answer = answer_300_words();
     bencher.bench(|| sobes::grade::injection::detect(divan::black_box(&answer)));
+}
+
+/// A hostile answer at the 64 KiB limit: the bundled DBSCAN reference with its punctuation
+/// removed, repeated into one clause of about 9,000 words, so every rubric word recurs hundreds
+/// of times in one statement. The matcher must stay near-linear here (it once took 5 s).
+#[divan::bench(sample_count = 5, sample_size = 1)]
+fn grade_64k_answer_of_one_clause(bencher: divan::Bencher) {
+    let bank = Bank::load(&BankSource::Bundled).unwrap();
+    let question = bank.questions.iter().find(|q| q.id == "dbscan").unwrap();
+    let plain: String = question
+        .answer
+        .chars()
+        .map(|c| if c.is_alphanumeric() { c } else { ' ' })
+        .collect();
+    let mut answer = String::new();
+    while answer.len() + plain.len() < 64_000 {
+        answer.push_str(&plain);
+        answer.push(' ');
+    }
+    let rubric = bank.compiled_rubric("dbscan").unwrap();
+    let settings = GradeSettings::default();
+    bencher.bench(|| grade(rubric, divan::black_box(&answer), &settings));
 }
 
 #[divan::bench]

@@ -106,7 +106,8 @@ impl CompiledCue {
         let tokens = &index.analyzed.tokens;
         let pronoun = (0..hit.first_token)
             .rev()
-            .take_while(|&i| index.no_statement_break(i, hit.first_token))
+            // One boundary at a time, going back: linear in the statement.
+            .take_while(|&i| index.no_statement_break(i, i + 1))
             .find(|&i| SUBJECT_PRONOUNS.contains(&tokens[i].word.as_str()))?;
         let named_before = self.groups[0].iter().any(|phrase| {
             index
@@ -177,8 +178,11 @@ fn find_groups(
         let centre = anchor.positions[0];
         let mut chosen: Vec<(&Occurrence, bool)> = vec![(anchor, *anchor_holds)];
         for group in &found[1..] {
+            // One farther than the window can never be part of a hit: leave it out before the
+            // statement test, which reads every token in between.
             let nearest = group
                 .iter()
+                .filter(|(o, _)| o.positions[0].abs_diff(centre) <= window)
                 .filter(|(o, _)| together(anchor, o))
                 .filter(|(o, _)| {
                     !chosen

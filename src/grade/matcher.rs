@@ -602,12 +602,13 @@ impl<'a> AnswerIndex<'a> {
         let mut chosen = Vec::with_capacity(lists.len());
         chosen.push(anchor);
         for list in &lists[1..] {
-            let best = list
+            // Lists are sorted: look only at the positions within reach of the anchor, so a
+            // word repeated thousands of times costs a binary search, not a scan per anchor.
+            let best = within_reach(list, anchor, max_span)
                 .iter()
                 .copied()
                 .filter(|&p| {
-                    p.abs_diff(anchor) <= max_span
-                        && !chosen.contains(&p)
+                    !chosen.contains(&p)
                         && self.sentence_of(p) == sentence
                         && (!by_statement || self.same_statement(anchor, p))
                 })
@@ -640,10 +641,12 @@ impl<'a> AnswerIndex<'a> {
         let mut chosen = vec![anchor];
         for list in &lists[1..] {
             let previous = *chosen.last()?;
-            let next = list
+            let after = &list[list.partition_point(|&p| p <= previous)..];
+            let next = after
                 .iter()
                 .copied()
-                .find(|&p| p > previous && p <= anchor + max_span && self.clause_of(p) == clause)?;
+                .take_while(|&p| p <= anchor + max_span)
+                .find(|&p| self.clause_of(p) == clause)?;
             chosen.push(next);
         }
         Some(chosen)
@@ -782,50 +785,58 @@ impl<'a> AnswerIndex<'a> {
         use super::predicate::{is_negative_predicative, is_predicate_word};
         let tokens = &self.analyzed.tokens;
         let sentence = tokens[first].sentence;
-        let mut clause = tokens[first].clause;
-        let clause_tokens = |clause: u32| {
-            tokens
-                .iter()
-                .enumerate()
-                .filter(move |(_, t)| t.clause == clause && t.sentence == sentence)
-        };
-        loop {
-            let mut items = clause_tokens(clause).peekable();
-            let Some(&(_, head)) = items.peek() else {
-                return false;
-            };
-            if matches!(head.word.as_str(), "а" | "но" | "but" | "however") {
-                return false;
-            }
-            if clause_tokens(clause).any(|(_, t)| t.after_dash || is_predicate_word(t)) {
-                return false;
-            }
-            if clause == 0 {
-                return false;
-            }
-            clause -= 1;
-            let previous: Vec<(usize, &Token)> = clause_tokens(clause).collect();
-            if previous.is_empty() {
-                return false;
-            }
-            // The last predicate of the previous clause, if any: negated, and the last one.
-            let Some(&(at, last_predicate)) = previous
-                .iter()
+        // A clause's tokens are contiguous: walk clause ranges back, not the whole answer per
+        // clause (an answer of thousands of commas would make that cubic).
+        let clause_start = |end: usize| {
+            let clause = tokens[end - 1].clause;
+            (0..end)
                 .rev()
-                .find(|(_, t)| is_predicate_word(t) || is_negative_predicative(t))
+                .take_while(|&i| tokens[i].clause == clause)
+                .last()
+                .unwrap_or(end - 1)
+        };
+        let mut end = (first..tokens.len())
+            .take_while(|&i| tokens[i].clause == tokens[first].clause)
+            .last()
+            .unwrap_or(first)
+            + 1;
+        let mut start = clause_start(end);
+        loop {
+            let current = &tokens[start..end];
+            if matches!(current[0].word.as_str(), "а" | "но" | "but" | "however") {
+                return false;
+            }
+            if current.iter().any(|t| t.after_dash || is_predicate_word(t)) {
+                return false;
+            }
+            // The clause just before, in the same sentence (none if a clause number between
+            // them holds no word, as after a bracket).
+            if start == 0 {
+                return false;
+            }
+            let before = &tokens[start - 1];
+            if before.clause + 1 != current[0].clause || before.sentence != sentence {
+                return false;
+            }
+            end = start;
+            start = clause_start(end);
+            let previous = start..end;
+            // The last predicate of the previous clause, if any: negated, and the last one.
+            let Some(at) = previous
+                .clone()
+                .rev()
+                .find(|&i| is_predicate_word(&tokens[i]) || is_negative_predicative(&tokens[i]))
             else {
                 continue;
             };
-            let negated = is_negative_predicative(last_predicate)
-                || (at > 0 && tokens[at - 1].is_negation && tokens[at - 1].clause == clause);
+            let negated = is_negative_predicative(&tokens[at])
+                || (at > 0 && tokens[at - 1].is_negation && tokens[at - 1].clause == before.clause);
             // The list starts in that clause: something follows the predicate there ("не
             // требуется: …" explains rather than lists).
-            let object_follows = previous.iter().any(|&(i, t)| i > at && !t.is_stop);
+            let object_follows = (at + 1..end).any(|i| !tokens[i].is_stop);
             return negated
                 && object_follows
-                && !previous
-                    .iter()
-                    .any(|&(i, t)| i > at && is_predicate_word(t));
+                && !(at + 1..end).any(|i| is_predicate_word(&tokens[i]));
         }
     }
 
@@ -914,6 +925,13 @@ impl<'a> AnswerIndex<'a> {
             })
         })
     }
+}
+
+/// The part of a sorted list of positions within `span` of `anchor`.
+fn within_reach(list: &[usize], anchor: usize, span: usize) -> &[usize] {
+    let from = list.partition_point(|&p| p + span < anchor);
+    let to = list.partition_point(|&p| p <= anchor + span);
+    &list[from..to.max(from)]
 }
 
 #[cfg(test)]
