@@ -97,7 +97,9 @@ impl CompiledCue {
         settings: &GradeSettings,
         window: usize,
     ) -> Option<CueHit> {
-        if self.groups.len() < 3 {
+        // No subject anywhere in the answer, or too few groups to leave one out: nothing to
+        // carry (and nothing to search for, on every misconception of every answer).
+        if self.groups.len() < 3 || !self.groups[0].iter().any(|p| index.has_every_term(p)) {
             return None;
         }
         let hit = find_groups(&self.groups[1..], index, settings, window, Scope::Statement)?;
@@ -245,6 +247,20 @@ mod tests {
         compiled.find(&index, &settings, 12)
     }
 
+    /// Run `look` on the index of `answer` against `vocabulary`, with the default settings.
+    fn on_index<R>(
+        vocabulary: &Vocabulary,
+        answer: &str,
+        look: impl FnOnce(&AnswerIndex, &GradeSettings) -> R,
+    ) -> R {
+        let settings = GradeSettings::default();
+        let analyzed = analyze(answer);
+        look(
+            &AnswerIndex::new(&analyzed, vocabulary, &settings),
+            &settings,
+        )
+    }
+
     const DROPOUT: &str = "случайно|random + выключаем|обнуляем|zero + нейроны|узлы";
 
     #[test]
@@ -278,13 +294,12 @@ mod tests {
 
     #[test]
     fn a_statement_cue_needs_every_group_in_one_statement() {
-        let settings = GradeSettings::default();
         let mut vocabulary = Vocabulary::default();
         let compiled = cue("mse + линейно|linearly", &mut vocabulary);
         let in_clause = |answer: &str| {
-            let analyzed = analyze(answer);
-            let index = AnswerIndex::new(&analyzed, &vocabulary, &settings);
-            compiled.find_in_statement(&index, &settings, 12)
+            on_index(&vocabulary, answer, |index, settings| {
+                compiled.find_in_statement(index, settings, 12)
+            })
         };
         assert!(in_clause("MSE штрафует ошибку линейно.").is_some());
         assert!(in_clause("MSE штрафует квадратично, а MAE линейно.").is_none());
@@ -294,7 +309,6 @@ mod tests {
 
     #[test]
     fn a_statement_goes_on_across_a_relative_clause_and_an_aside() {
-        let settings = GradeSettings::default();
         let mut vocabulary = Vocabulary::default();
         let minimal = cue(
             "выбрать|choose + минимальной|lowest + inertia",
@@ -302,9 +316,9 @@ mod tests {
         );
         let grows = cue("pruning + добавляет|adds + ветви|branches", &mut vocabulary);
         let found = |compiled: &CompiledCue, answer: &str| {
-            let analyzed = analyze(answer);
-            let index = AnswerIndex::new(&analyzed, &vocabulary, &settings);
-            compiled.find_in_statement(&index, &settings, 12).is_some()
+            on_index(&vocabulary, answer, |index, settings| {
+                compiled.find_in_statement(index, settings, 12).is_some()
+            })
         };
         assert!(found(
             &minimal,
@@ -331,19 +345,18 @@ mod tests {
 
     #[test]
     fn a_subject_named_before_a_pronoun_carries_into_its_statement() {
-        let settings = GradeSettings::default();
         let mut vocabulary = Vocabulary::default();
         let compiled = cue(
             "dbscan + разной плотности|varying density + отлично|хорошо|well",
             &mut vocabulary,
         );
         let found = |answer: &str| {
-            let analyzed = analyze(answer);
-            let index = AnswerIndex::new(&analyzed, &vocabulary, &settings);
-            compiled.find_in_statement(&index, &settings, 6).is_some()
-                || compiled
-                    .find_with_subject_before(&index, &settings, 6)
-                    .is_some()
+            on_index(&vocabulary, answer, |index, settings| {
+                compiled.find_in_statement(index, settings, 6).is_some()
+                    || compiled
+                        .find_with_subject_before(index, settings, 6)
+                        .is_some()
+            })
         };
         assert!(found(
             "Про DBSCAN скажу так, он отлично работает при разной плотности."

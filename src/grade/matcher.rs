@@ -683,10 +683,9 @@ impl<'a> AnswerIndex<'a> {
         })
     }
 
-    /// Is the token at `i` in a clause that only holds a parenthetical word ("Pruning,
-    /// наоборот, добавляет ветви")? Such a clause qualifies the statement around it and does
-    /// not end it.
-    fn parenthetical_clause_at(&self, i: usize) -> bool {
+    /// The first and last token of the clause holding token `i` (a clause's tokens are
+    /// contiguous).
+    fn clause_span(&self, i: usize) -> (usize, usize) {
         let tokens = &self.analyzed.tokens;
         let clause = tokens[i].clause;
         let start = (0..i)
@@ -694,10 +693,19 @@ impl<'a> AnswerIndex<'a> {
             .take_while(|&j| tokens[j].clause == clause)
             .last()
             .unwrap_or(i);
-        let end = (i..tokens.len())
+        let end = (i + 1..tokens.len())
             .take_while(|&j| tokens[j].clause == clause)
             .last()
             .unwrap_or(i);
+        (start, end)
+    }
+
+    /// Is the token at `i` in a clause that only holds a parenthetical word ("Pruning,
+    /// наоборот, добавляет ветви")? Such a clause qualifies the statement around it and does
+    /// not end it.
+    fn parenthetical_clause_at(&self, i: usize) -> bool {
+        let tokens = &self.analyzed.tokens;
+        let (start, end) = self.clause_span(i);
         let within_sentence = start > 0
             && end + 1 < tokens.len()
             && tokens[start - 1].sentence == tokens[i].sentence
@@ -785,22 +793,10 @@ impl<'a> AnswerIndex<'a> {
         use super::predicate::{is_negative_predicative, is_predicate_word};
         let tokens = &self.analyzed.tokens;
         let sentence = tokens[first].sentence;
-        // A clause's tokens are contiguous: walk clause ranges back, not the whole answer per
-        // clause (an answer of thousands of commas would make that cubic).
-        let clause_start = |end: usize| {
-            let clause = tokens[end - 1].clause;
-            (0..end)
-                .rev()
-                .take_while(|&i| tokens[i].clause == clause)
-                .last()
-                .unwrap_or(end - 1)
-        };
-        let mut end = (first..tokens.len())
-            .take_while(|&i| tokens[i].clause == tokens[first].clause)
-            .last()
-            .unwrap_or(first)
-            + 1;
-        let mut start = clause_start(end);
+        // Walk clause ranges back, not the whole answer per clause (an answer of thousands of
+        // commas would make that cubic). `start..end` is the clause being read.
+        let (mut start, last) = self.clause_span(first);
+        let mut end = last + 1;
         loop {
             let current = &tokens[start..end];
             if matches!(current[0].word.as_str(), "а" | "но" | "but" | "however") {
@@ -819,7 +815,7 @@ impl<'a> AnswerIndex<'a> {
                 return false;
             }
             end = start;
-            start = clause_start(end);
+            start = self.clause_span(end - 1).0;
             let previous = start..end;
             // The last predicate of the previous clause, if any: negated, and the last one.
             let Some(at) = previous
@@ -847,15 +843,8 @@ impl<'a> AnswerIndex<'a> {
     fn clause_denies(&self, first: usize, last: usize) -> bool {
         let tokens = &self.analyzed.tokens;
         let clause = tokens[first].clause;
-        let start = (0..first)
-            .rev()
-            .take_while(|&i| tokens[i].clause == clause)
-            .last()
-            .unwrap_or(first);
-        let end = (last + 1..tokens.len())
-            .take_while(|&i| tokens[i].clause == tokens[last].clause)
-            .last()
-            .unwrap_or(last);
+        let start = self.clause_span(first).0;
+        let end = self.clause_span(last).1;
         // Before the match, "и" / "and" joins the verb's complements ("PCA не является
         // линейным и детерминированным") unless a new predicate follows it, which the
         // predicate test below catches.
