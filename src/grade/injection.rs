@@ -12,6 +12,7 @@
 //! an interview answer has no reason to carry one.
 
 use std::borrow::Cow;
+use std::ops::Range;
 
 use rustc_hash::FxHashMap;
 use unicode_normalization::UnicodeNormalization;
@@ -213,25 +214,6 @@ pub struct Injection {
     pub evidence: String,
 }
 
-/// The words of `text`, lowercase, `ё` read as `е`; borrowed from `text` when they already
-/// read so (most words of an unmasked answer do).
-fn words(text: &str) -> Vec<Cow<'_, str>> {
-    text.split(|c: char| !is_word_char(c))
-        .filter(|w| !w.is_empty())
-        .map(|w| {
-            // Lowercase ASCII and Cyrillic а–я (without ё) are what `to_lowercase` and the
-            // `ё` fold leave unchanged.
-            if w.chars()
-                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || ('а'..='я').contains(&c))
-            {
-                Cow::Borrowed(w)
-            } else {
-                Cow::Owned(w.to_lowercase().replace('ё', "е"))
-            }
-        })
-        .collect()
-}
-
 /// A word matches a prefix, or the whole word when the pattern ends with `$`.
 fn word_matches(word: &str, prefixes: &[&str]) -> bool {
     prefixes.iter().any(|p| match p.strip_suffix('$') {
@@ -333,19 +315,46 @@ fn latin_look_alike(c: char) -> Option<char> {
     })
 }
 
-/// Whether a word mixes Latin letters with look-alikes from another script.
-fn is_mixed_word(word: &str) -> bool {
-    word.chars().any(|c| c.is_ascii_alphabetic())
-        && word.chars().any(|c| latin_look_alike(c).is_some())
+/// The answer as the patterns read it, and its words.
+struct Unmasked {
+    /// Compatibility forms normalised (NFKC), invisible characters removed, lowercase,
+    /// look-alike letters of mixed-script words read as Latin.
+    text: String,
+    /// Where each word (a run of word characters) of `text` lies, in order.
+    words: Vec<Range<usize>>,
 }
 
-/// The answer as the patterns read it: compatibility forms normalised (NFKC), invisible
-/// characters removed, lowercase, look-alike letters of mixed-script words read as Latin.
-fn unmasked(answer: &str) -> String {
+impl Unmasked {
+    /// The words, `ё` read as `е`; borrowed from the text when they already read so (nearly
+    /// every word does, as the text is lowercase already).
+    fn words(&self) -> Vec<Cow<'_, str>> {
+        self.words
+            .iter()
+            .map(|range| {
+                let word = &self.text[range.clone()];
+                if is_plain_lowercase(word) {
+                    Cow::Borrowed(word)
+                } else {
+                    Cow::Owned(word.to_lowercase().replace('ё', "е"))
+                }
+            })
+            .collect()
+    }
+}
+
+/// Lowercase ASCII and Cyrillic а–я (without ё): what `to_lowercase` and the `ё` fold leave
+/// unchanged.
+fn is_plain_lowercase(word: &str) -> bool {
+    word.chars()
+        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || ('а'..='я').contains(&c))
+}
+
+fn unmasked(answer: &str) -> Unmasked {
     use unicode_normalization::{is_nfkc_quick, IsNormalized};
     let mut out = Unmasking {
         text: String::with_capacity(answer.len()),
-        word_start: None,
+        words: Vec::with_capacity(answer.len() / 6 + 1),
+        word: None,
     };
     // Text already in NFKC (nearly every answer) is what the normaliser would give back.
     if super::text::is_plain_nfkc(answer) || is_nfkc_quick(answer.chars()) == IsNormalized::Yes {
@@ -356,12 +365,22 @@ fn unmasked(answer: &str) -> String {
     out.finish()
 }
 
-/// [`unmasked`] text as it is built, in one pass: characters are lowercased as they come, and
-/// each word (a run of word characters) is read as Latin when it ends, if it mixes scripts.
+/// [`Unmasked`] text as it is built, in one pass: characters are lowercased as they come, and
+/// each word is read as Latin when it ends, if it mixes Latin letters with look-alikes from
+/// another script.
 struct Unmasking {
     text: String,
-    /// Where the word being read starts in `text`.
-    word_start: Option<usize>,
+    words: Vec<Range<usize>>,
+    /// The word being read, if any.
+    word: Option<WordSoFar>,
+}
+
+/// What the characters of a word read so far have shown.
+struct WordSoFar {
+    /// Where the word starts in the text.
+    start: usize,
+    latin: bool,
+    look_alike: bool,
 }
 
 impl Unmasking {
@@ -378,32 +397,46 @@ impl Unmasking {
     }
 
     fn push(&mut self, c: char) {
-        if is_word_char(c) {
-            self.word_start.get_or_insert(self.text.len());
+        if c.is_ascii_alphanumeric() || (!c.is_ascii() && is_word_char(c)) {
+            let start = self.text.len();
+            let word = self.word.get_or_insert(WordSoFar {
+                start,
+                latin: false,
+                look_alike: false,
+            });
+            if c.is_ascii_alphabetic() {
+                word.latin = true;
+            } else if !word.look_alike && latin_look_alike(c).is_some() {
+                word.look_alike = true;
+            }
         } else {
             self.end_word();
         }
         self.text.push(c);
     }
 
-    /// Read the word just ended as Latin when it mixes Latin letters with look-alikes.
+    /// Note the word just ended, read as Latin when it mixes Latin letters with look-alikes.
     fn end_word(&mut self) {
-        let Some(start) = self.word_start.take() else {
+        let Some(word) = self.word.take() else {
             return;
         };
-        if is_mixed_word(&self.text[start..]) {
-            let folded: String = self.text[start..]
+        if word.latin && word.look_alike {
+            let folded: String = self.text[word.start..]
                 .chars()
                 .map(|c| latin_look_alike(c).unwrap_or(c))
                 .collect();
-            self.text.truncate(start);
+            self.text.truncate(word.start);
             self.text.push_str(&folded);
         }
+        self.words.push(word.start..self.text.len());
     }
 
-    fn finish(mut self) -> String {
+    fn finish(mut self) -> Unmasked {
         self.end_word();
-        self.text
+        Unmasked {
+            text: self.text,
+            words: self.words,
+        }
     }
 }
 
@@ -537,9 +570,8 @@ pub fn detect(answer: &str) -> Option<Injection> {
             evidence: format!("base64 {blob}…"),
         });
     }
-    let answer = unmasked(answer);
-    let answer = answer.as_str();
-    let lower = answer;
+    let unmasked = unmasked(answer);
+    let lower = unmasked.text.as_str();
     if let Some(key) = forged_grade_key(lower) {
         return Some(Injection { evidence: key });
     }
@@ -566,7 +598,7 @@ pub fn detect(answer: &str) -> Option<Injection> {
             });
         }
     }
-    let words = words(answer);
+    let words = unmasked.words();
     let openers = pattern_openers();
     for start in 0..words.len() {
         // Most words cannot open any pattern, and the rest only a few: their first two
@@ -638,12 +670,10 @@ mod tests {
             forged_grade_key_in_straightened(text),
             "{text:?}"
         );
-        let unmasked_text = unmasked(text);
-        assert_eq!(unmasked_text, unmasked_reference(text), "{text:?}");
-        for probe in [text, unmasked_text.as_str()] {
-            let fast: Vec<String> = words(probe).into_iter().map(Cow::into_owned).collect();
-            assert_eq!(fast, words_reference(probe), "{probe:?}");
-        }
+        let unmasked = unmasked(text);
+        assert_eq!(unmasked.text, unmasked_reference(text), "{text:?}");
+        let fast: Vec<String> = unmasked.words().into_iter().map(Cow::into_owned).collect();
+        assert_eq!(fast, words_reference(&unmasked.text), "{text:?}");
     }
 
     #[test]

@@ -124,9 +124,7 @@ fn is_basic_greek(c: char) -> bool {
 
 /// Append a normalised character lowercased, `ё` read as `е`, dropped if invisible.
 fn fold_char(c: char, out: &mut String) {
-    if is_invisible(c) {
-        return;
-    }
+    // ASCII and basic Cyrillic first: no invisible character is among them.
     if c.is_ascii() {
         out.push(if c == '`' {
             '\''
@@ -137,6 +135,9 @@ fn fold_char(c: char, out: &mut String) {
     }
     if is_basic_cyrillic(c) {
         out.push(lower_cyrillic(c));
+        return;
+    }
+    if is_invisible(c) {
         return;
     }
     for lower in c.to_lowercase() {
@@ -166,17 +167,19 @@ fn lower_cyrillic(c: char) -> char {
 }
 
 /// Letters and digits, with a fast path for ASCII and Cyrillic.
+#[inline]
 pub(crate) fn is_word_char(c: char) -> bool {
-    if matches!(
+    if c.is_ascii() {
+        return c.is_ascii_alphanumeric();
+    }
+    if matches!(c, '\u{0400}'..='\u{0481}' | '\u{048A}'..='\u{04FF}') {
+        return true;
+    }
+    // Common typography: answer it before the (slow) Unicode tables.
+    !matches!(
         c,
         '—' | '–' | '«' | '»' | '\u{a0}' | '…' | '“' | '”' | '„' | '’' | '•'
-    ) {
-        // Common typography: answer it before the (slow) Unicode tables.
-        return false;
-    }
-    c.is_ascii_alphanumeric()
-        || matches!(c, '\u{0400}'..='\u{0481}' | '\u{048A}'..='\u{04FF}')
-        || (!c.is_ascii() && c.is_alphanumeric())
+    ) && c.is_alphanumeric()
 }
 
 fn script_of(word: &str) -> Script {
