@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Measure the grader on answers written blind to its rubrics: the bank's blind graded examples
-# (tests/fixtures/blind, tuning and check parts reported apart) and, when present, the shared
+# (tests/fixtures/blind, tuning and check parts reported apart; voices.jsonl, a second round for
+# the tuning questions in candidates' own voice) and, when present, the shared
 # ru-dev set (../shared/calibration/ru-dev, measured only). Extra arguments go to `sobes`,
 # e.g. `scripts/eval-blind.sh --set embeddings.base_url=http://127.0.0.1:8080/v1`.
 set -euo pipefail
@@ -16,6 +17,9 @@ for part in tune check; do
     "$sobes" --no-config --lang en "$@" eval "$blind/answers.jsonl" --split "$blind/split.toml" \
         --part "$part" --grade-max 10 --worst 0 | sed '/^Per question:/,$d'
 done
+echo "== blind examples in candidates' own voice (tuning questions, second round)"
+"$sobes" --no-config --lang en "$@" eval "$blind/voices.jsonl" --grade-max 10 --worst 0 \
+    | sed '/^Per question:/,$d'
 ru_dev="${RU_DEV:-../shared/calibration/ru-dev/answers.jsonl}"
 if [[ -f "$ru_dev" ]]; then
     echo "== ru-dev (shared, measured only)"

@@ -65,6 +65,22 @@ impl CompiledCue {
         })
     }
 
+    /// Is every word of `hit` one of the cue's words as written, not only up to a typo?
+    pub fn spelled_out(
+        &self,
+        hit: &CueHit,
+        index: &AnswerIndex,
+        vocabulary: &Vocabulary,
+        settings: &GradeSettings,
+    ) -> bool {
+        hit.positions.iter().all(|&p| {
+            self.groups
+                .iter()
+                .flatten()
+                .any(|phrase| index.spelled_as(p, &phrase.terms, vocabulary, settings))
+        })
+    }
+
     /// The best place the cue occurs: all groups in one sentence within `window` content
     /// words, positive places first.
     pub fn find(

@@ -170,6 +170,16 @@ fn fuzzy_key(settings: &GradeSettings) -> u64 {
 
 /// Do two stems name the same word, allowing for typos, derivation and script?
 pub fn terms_match(rubric: &Term, answer: &Term, settings: &GradeSettings) -> bool {
+    stems_match(rubric, answer, settings, true)
+}
+
+/// As [`terms_match`], typos not allowed: the word as written, in another form or script.
+pub fn terms_match_as_spelled(rubric: &Term, answer: &Term, settings: &GradeSettings) -> bool {
+    stems_match(rubric, answer, settings, false)
+}
+
+#[inline]
+fn stems_match(rubric: &Term, answer: &Term, settings: &GradeSettings, typos: bool) -> bool {
     if rubric.stem == answer.stem {
         return true;
     }
@@ -194,7 +204,8 @@ pub fn terms_match(rubric: &Term, answer: &Term, settings: &GradeSettings) -> bo
         // Cheap filters first: typo distance is at least the length gap; and candidates rarely
         // mistype a first letter, while a different first letter often makes a different term
         // ("hdbscan" / "dbscan").
-        return length_gap <= allowed
+        return typos
+            && length_gap <= allowed
             && rubric.stem.chars().next() == answer.stem.chars().next()
             && within_edits(&rubric.stem, &answer.stem, allowed);
     }
@@ -209,6 +220,9 @@ pub fn terms_match(rubric: &Term, answer: &Term, settings: &GradeSettings) -> bo
     }
     if a.starts_with(b) || b.starts_with(a) {
         return true;
+    }
+    if !typos {
+        return false;
     }
     let longest = a.len().max(b.len());
     let longer = longest as f64;
@@ -404,6 +418,22 @@ pub struct Occurrence {
 }
 
 impl<'a> AnswerIndex<'a> {
+    /// Is the answer word at content `position` one of `terms` as written (in any form or
+    /// script), not only up to a typo? A wrong claim is read from the words the candidate
+    /// wrote: "дальше" is a typo away from "дальнему", and no one claims anything by it.
+    pub fn spelled_as(
+        &self,
+        position: usize,
+        terms: &[usize],
+        vocabulary: &Vocabulary,
+        settings: &GradeSettings,
+    ) -> bool {
+        let word = Term::of(&self.analyzed.tokens[self.content[position]]);
+        terms
+            .iter()
+            .any(|&t| terms_match_as_spelled(&vocabulary.terms[t], &word, settings))
+    }
+
     pub fn new(analyzed: &'a Analyzed, vocabulary: &Vocabulary, settings: &GradeSettings) -> Self {
         let content: Vec<usize> = analyzed
             .tokens

@@ -2,8 +2,9 @@
 //! cues, and denials; and the rubric's misconceptions it repeats.
 
 use super::cues::{CompiledCue, CueHit};
-use super::matcher::{AnswerIndex, Occurrence};
+use super::matcher::{AnswerIndex, Occurrence, Vocabulary};
 use super::predicate::Statements;
+use super::text::{Script, Token};
 use super::{span, CompiledRubric, FoundBy, FoundMisconception, GradeSettings};
 
 /// What the answer says about one concept.
@@ -172,14 +173,18 @@ pub fn misconceptions(
                 .find_in_statements(phrase, settings)
                 .into_iter()
                 .find(|o| {
-                    phrase.holds_at(o) && !quoted_or_supposed(index, o.first_token, o.last_token)
+                    phrase.holds_at(o)
+                        && !quoted_or_supposed(index, o.first_token, o.last_token)
+                        && o.positions.iter().all(|&p| {
+                            index.spelled_as(p, &phrase.terms, &compiled.vocabulary, settings)
+                        })
                 })
                 .map(|o| (o.first_token, o.last_token))
         });
         let found = by_phrase.or_else(|| {
             compiled.misconception_cues[i]
                 .iter()
-                .find_map(|cue| stated_by_cue(cue, index, settings))
+                .find_map(|cue| stated_by_cue(cue, index, &compiled.vocabulary, settings))
         });
         if let Some((first, last)) = found {
             let m = &compiled.rubric.misconceptions[i];
@@ -215,11 +220,13 @@ pub fn contradicted_concepts(compiled: &CompiledRubric, found: &[FoundMisconcept
 }
 
 /// Where a misconception's cue states its wrong claim as the candidate's own: in one
-/// statement, not negated, not turned around by "менее/less", not quoted, supposed or called a
-/// mistake. `rubric check` asks the same of the reference answer.
+/// statement, in the cue's words as written (not a typo away from them), not negated, not
+/// turned around by "менее/less", not quoted, supposed or called a mistake. `rubric check`
+/// asks the same of the reference answer.
 pub(crate) fn stated_by_cue(
     cue: &CompiledCue,
     index: &AnswerIndex,
+    vocabulary: &Vocabulary,
     settings: &GradeSettings,
 ) -> Option<(usize, usize)> {
     cue.find_in_statement(index, settings, settings.misconception_cue_window)
@@ -228,6 +235,7 @@ pub(crate) fn stated_by_cue(
         })
         .filter(|hit| {
             !hit.negated
+                && cue.spelled_out(hit, index, vocabulary, settings)
                 && !inverted(index, hit)
                 && !quoted_or_supposed(index, hit.first_token, hit.last_token)
         })
@@ -307,12 +315,118 @@ fn disclaimed(index: &AnswerIndex, first: usize, last: usize) -> bool {
         .take_while(|&i| tokens[i].sentence == sentence)
         .last()
         .unwrap_or(last);
-    (start..=end).filter(|&i| i < first || i > last).any(|i| {
+    let named_a_mistake = (start..=end).filter(|&i| i < first || i > last).any(|i| {
         let word = tokens[i].word.as_str();
         DISCLAIMERS.contains(&word)
             || (MISTAKE_ADJECTIVES.contains(&word)
                 && tokens.get(i + 1).is_some_and(|next| {
                     matches!(next.word.as_str(), "ошибка" | "mistake" | "error")
                 }))
-    })
+    });
+    named_a_mistake || others_believe(tokens, start, first) || refuted_after(tokens, last, end)
+}
+
+/// Verbs that report what other people believe: "многие думают, что …", "новички путают …".
+/// Plural forms only: "я думаю, что …" is the candidate's own claim.
+const BELIEF_VERBS: &[&str] = &[
+    "думают",
+    "считают",
+    "полагают",
+    "верят",
+    "путают",
+    "говорят",
+    "утверждают",
+    "заблуждаются",
+];
+
+/// Verbs that report a belief whose holder must be named as someone else ("новичкам кажется",
+/// "many people think"): on its own, "кажется" or "I think" hedges the candidate's own claim.
+const HELD_BELIEF_VERBS: &[&str] = &[
+    "кажется",
+    "think",
+    "believe",
+    "assume",
+    "confuse",
+    "claim",
+    "say",
+];
+
+/// Words that name other people as a belief's holders.
+const OTHERS: &[&str] = &[
+    "многие",
+    "многим",
+    "некоторые",
+    "некоторым",
+    "новички",
+    "новичкам",
+    "новичков",
+    "джуны",
+    "джунам",
+    "люди",
+    "людям",
+    "many",
+    "some",
+    "people",
+    "beginners",
+    "newcomers",
+    "juniors",
+];
+
+/// Words that turn from a belief reported to the candidate's own claim: "многие думают, что …,
+/// но на самом деле …".
+const TURNS: &[&str] = &[
+    "но",
+    "однако",
+    "а",
+    "хотя",
+    "самом",
+    "but",
+    "however",
+    "actually",
+];
+
+/// Is the statement starting at `first` a belief the sentence (from `start`) ascribes to other
+/// people, with no turn to the candidate's own view in between?
+fn others_believe(tokens: &[Token], start: usize, first: usize) -> bool {
+    let before = &tokens[start..first];
+    let Some(verb) = before.iter().rposition(|t| {
+        let word = t.word.as_str();
+        BELIEF_VERBS.contains(&word)
+            || (HELD_BELIEF_VERBS.contains(&word)
+                && before.iter().any(|o| OTHERS.contains(&o.word.as_str())))
+    }) else {
+        return false;
+    };
+    let between = &before[verb + 1..];
+    // A Russian verb of belief takes what is believed as a clause: "думают, что …", "кажется,
+    // будто …"; "наоборот, чем обычно думают: …" reports no belief. Confusing takes an object.
+    let takes_clause = before[verb].script == Script::Cyrillic && before[verb].word != "путают";
+    (!takes_clause
+        || between
+            .iter()
+            .any(|t| matches!(t.word.as_str(), "что" | "будто")))
+        && !between.iter().any(|t| TURNS.contains(&t.word.as_str()))
+}
+
+/// Does the sentence go on, after the statement ending at `last`, to deny it: "…, — это не
+/// так", "that is not true", "not the case"?
+fn refuted_after(tokens: &[Token], last: usize, end: usize) -> bool {
+    let after = &tokens[last + 1..=end];
+    after.windows(3).any(|w| {
+        let words = [w[0].word.as_str(), w[1].word.as_str(), w[2].word.as_str()];
+        let clause_ends_after = |i: usize| {
+            let at = last + 1 + i;
+            at == end || tokens[at + 1].clause != tokens[at].clause
+        };
+        match words {
+            ["это", "не", "так"] => clause_ends_after(2),
+            ["is", "not", "true"] | ["not", "the", "case"] => true,
+            _ => false,
+        }
+    }) || after
+        .windows(2)
+        .any(|w| w[0].word == "isnt" && w[1].word == "true")
+        || after
+            .iter()
+            .any(|t| matches!(t.word.as_str(), "неправда" | "untrue"))
 }

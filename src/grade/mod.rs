@@ -340,7 +340,10 @@ impl CompiledRubric {
                 let mut texts = found(phrases);
                 texts.extend(
                     cues.iter()
-                        .filter(|cue| matching::stated_by_cue(cue, &answer, settings).is_some())
+                        .filter(|cue| {
+                            matching::stated_by_cue(cue, &answer, &self.vocabulary, settings)
+                                .is_some()
+                        })
                         .map(|cue| cue.text.clone()),
                 );
                 texts

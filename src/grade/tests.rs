@@ -598,6 +598,64 @@ fn a_misconception_named_as_a_mistake_is_not_stated() {
 }
 
 #[test]
+fn a_belief_ascribed_to_others_and_rejected_is_not_stated() {
+    let compiled = rnn_rubric_with_misconception_cue();
+    let settings = GradeSettings::default();
+    for correct in [
+        "Многие думают, что все шаги обрабатываются одновременно, но каждый ждёт предыдущий.",
+        "Новичкам часто кажется, что шаги обрабатываются параллельно.",
+        "Часто говорят, что шаги обрабатываются параллельно — это не так.",
+        "Шаги обрабатываются параллельно — это неправда.",
+        "Many people think the steps are processed in parallel; they are not.",
+        "Steps are processed in parallel, some say, but that is not true.",
+    ] {
+        let g = grade(&compiled, correct, &settings);
+        assert!(
+            g.misconceptions.is_empty(),
+            "{correct}: {:?}",
+            g.misconceptions
+        );
+    }
+    for wrong in [
+        // The candidate's own belief, however hedged.
+        "Я думаю, что шаги обрабатываются параллельно.",
+        "Мне кажется, что шаги обрабатываются одновременно.",
+        // A belief reported, then the candidate's own wrong claim after the turn.
+        "Многие думают, что это медленно, но на самом деле шаги обрабатываются параллельно.",
+        // "чем думают" compares; it reports no belief.
+        "Наоборот, чем обычно думают: шаги обрабатываются одновременно.",
+        // "не так" that does not end the clause rejects nothing.
+        "Шаги обрабатываются одновременно, это не так сложно.",
+    ] {
+        let g = grade(&compiled, wrong, &settings);
+        assert_eq!(g.misconceptions.len(), 1, "{wrong}");
+    }
+}
+
+#[test]
+fn a_misconception_is_read_from_words_as_written_not_a_typo_away() {
+    let mut rubric = rnn_rubric().rubric;
+    rubric.misconceptions[1].cues = vec!["точку|point + дальнему|farthest + относим|assign".into()];
+    let compiled = CompiledRubric::new(rubric, "Как работает k-means?");
+    let settings = GradeSettings::default();
+    // "дальше" is one letter from "дальнему": a correct answer, not the wrong claim.
+    let correct = "Ставим центры, дальше каждую точку относим к ближайшему центру.";
+    assert!(grade(&compiled, correct, &settings)
+        .misconceptions
+        .is_empty());
+    for wrong in [
+        "Каждую точку относим к самому дальнему центру.",
+        "Каждую точку относят к дальнему центру.",
+    ] {
+        assert_eq!(
+            grade(&compiled, wrong, &settings).misconceptions.len(),
+            1,
+            "{wrong}"
+        );
+    }
+}
+
+#[test]
 fn a_misconception_cue_does_not_read_less_as_more() {
     let mut rubric = rnn_rubric().rubric;
     rubric.misconceptions[1].cues = vec!["градиент|gradient + шумный|шумнее|noisy".into()];

@@ -481,7 +481,6 @@ const STOP_WORDS: &[&str] = &[
     "has",
     "have",
     "had",
-    "i",
     "we",
     "you",
     "he",
@@ -944,6 +943,14 @@ mod tests {
         let sentences: Vec<u32> = analyzed.tokens.iter().map(|t| t.sentence).collect();
         assert_eq!(clauses, vec![0, 1, 2, 3]);
         assert_eq!(sentences, vec![0, 0, 1, 2]);
+    }
+
+    #[test]
+    fn a_roman_one_is_a_word_so_type_i_is_not_type_ii() {
+        // "i" would be the English pronoun; dropped as a function word it made "type i error"
+        // read "type error", which "type ii error" holds too.
+        assert_eq!(stems("type I error"), ["type", "i", "error"]);
+        assert_eq!(stems("ошибка I рода"), ["ошибк", "i", "род"]);
     }
 
     #[test]
