@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Measure the grader on answers written blind to its rubrics: the bank's blind graded examples
 # (tests/fixtures/blind, tuning and check parts reported apart; voices.jsonl, a second round for
-# the tuning questions in candidates' own voice) and, when present, the shared
+# the tuning questions in candidates' own voice; own-knowledge.jsonl, a third written from the
+# question alone, without the reference answer) and, when present, the shared
 # ru-dev set (../shared/calibration/ru-dev, measured only). Extra arguments go to `sobes`,
 # e.g. `scripts/eval-blind.sh --set embeddings.base_url=http://127.0.0.1:8080/v1`.
 set -euo pipefail
@@ -19,6 +20,9 @@ for part in tune check; do
 done
 echo "== blind examples in candidates' own voice (tuning questions, second round)"
 "$sobes" --no-config --lang en "$@" eval "$blind/voices.jsonl" --grade-max 10 --worst 0 \
+    | sed '/^Per question:/,$d'
+echo "== blind examples written from the question alone (tuning questions, third round)"
+"$sobes" --no-config --lang en "$@" eval "$blind/own-knowledge.jsonl" --grade-max 10 --worst 0 \
     | sed '/^Per question:/,$d'
 ru_dev="${RU_DEV:-../shared/calibration/ru-dev/answers.jsonl}"
 if [[ -f "$ru_dev" ]]; then

@@ -323,17 +323,53 @@ const CONTRAST_MARKERS: &[&str] = &[
     "compared",
     "versus",
     "vs",
+    // "прирост над TF-IDF", "an improvement over TF-IDF".
+    "над",
+    "over",
+];
+
+/// Russian comparatives, which take the other side of a comparison without "чем": "быстрее
+/// t-SNE", "лучше бэггинга" (a list: many adjectives end in "-ее" too, "среднее", "последнее").
+const COMPARATIVES: &[&str] = &[
+    "быстрее",
+    "медленнее",
+    "точнее",
+    "лучше",
+    "хуже",
+    "больше",
+    "меньше",
+    "проще",
+    "сложнее",
+    "дешевле",
+    "дороже",
+    "стабильнее",
+    "устойчивее",
+    "надежнее",
+    "сильнее",
+    "слабее",
+    "легче",
+    "тяжелее",
+    "выше",
+    "ниже",
+    "чаще",
+    "реже",
 ];
 
 /// Is the subject named at `token` only as the other side of a comparison?
 fn contrasted_with(analyzed: &Analyzed, token: usize) -> bool {
     let clause = analyzed.tokens[token].clause;
-    analyzed.tokens[..token]
-        .iter()
-        .rev()
+    let before = || {
+        analyzed.tokens[..token]
+            .iter()
+            .rev()
+            .take_while(|t| t.clause == clause)
+    };
+    before()
         .take(3)
-        .take_while(|t| t.clause == clause)
         .any(|t| CONTRAST_MARKERS.contains(&t.word.as_str()))
+        || before()
+            .next()
+            .is_some_and(|t| COMPARATIVES.contains(&t.word.as_str()))
 }
 
 impl Mentions {
@@ -505,6 +541,14 @@ aliases = ["все строки левой таблицы", "all rows of the lef
         assert!(swapped(&right).is_empty(), "{right:?}");
         let english = graded("Unlike inner join, left join keeps all rows of the left table.");
         assert!(swapped(&english).is_empty(), "{english:?}");
+        // A Russian comparative takes the other side without "чем"; so does "над" / "over".
+        let comparative = graded("Он медленнее INNER JOIN и сохраняет все строки левой таблицы.");
+        assert!(swapped(&comparative).is_empty(), "{comparative:?}");
+        let over = graded("Его выигрыш над INNER JOIN — сохраняет все строки левой таблицы.");
+        assert!(swapped(&over).is_empty(), "{over:?}");
+        // Without the comparative the clause speaks of INNER JOIN, and that is the swap.
+        let wrong = graded("Ещё INNER JOIN и сохраняет все строки левой таблицы.");
+        assert!(!swapped(&wrong).is_empty(), "{wrong:?}");
     }
 
     #[test]
