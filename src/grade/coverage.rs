@@ -26,16 +26,33 @@ pub struct Decided {
     pub bare_credit: f64,
 }
 
-/// Credit per concept: what its evidence earns.
+/// What the signals found in one answer, per concept of the rubric.
+pub struct Evidence<'a> {
+    /// Aliases, cues and statements found.
+    pub found: &'a [ConceptEvidence],
+    /// Checked claims.
+    pub findings: &'a [Finding],
+    /// Concepts a stated misconception or a swapped attribution contradicts.
+    pub stated_wrong: &'a [bool],
+    /// Matches of the semantic channel, if on.
+    pub semantic: &'a [Option<SemanticMatch>],
+}
+
+/// Credit per concept: what its evidence earns. `deep`: the answer is as deep as the
+/// reference answer (see `depth`).
 pub fn decide(
     compiled: &CompiledRubric,
     analyzed: &Analyzed,
-    found: &[ConceptEvidence],
-    findings: &[Finding],
-    stated_wrong: &[bool],
-    semantic: &[Option<SemanticMatch>],
+    evidence: &Evidence<'_>,
+    deep: bool,
     settings: &GradeSettings,
 ) -> Decided {
+    let Evidence {
+        found,
+        findings,
+        stated_wrong,
+        semantic,
+    } = *evidence;
     let rubric = &compiled.rubric;
     let bare_credit = rubric
         .scoring
@@ -89,6 +106,11 @@ pub fn decide(
                     FoundBy::Term | FoundBy::Claim | FoundBy::Cue => 1.0,
                     FoundBy::Semantic => settings.semantic_credit,
                     FoundBy::Bare => bare_credit,
+                    // An answer as deep as the reference written as notes ("Retrieval:
+                    // гибридный поиск — BM25 плюс dense embeddings, слияние через RRF, затем
+                    // cross-encoder reranker на топ-50") is not a list of terms: what it lists,
+                    // it says.
+                    FoundBy::Listed if deep => 1.0,
                     FoundBy::Listed => settings.listed_credit.min(bare_credit),
                 };
                 out.earned += weight * share;

@@ -60,17 +60,31 @@ fn measured(reference_depth: usize, settings: &GradeSettings) -> bool {
     settings.depth_fraction > 0.0 && reference_depth >= MIN_REFERENCE_DEPTH
 }
 
-/// The cap of the answer in `index` (see [`cap`]), its depth measured only when a cap can apply:
+/// How an answer's depth compares with the reference answer's.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Measured {
+    /// Not measured: no reference answer, a short one, or depth switched off.
+    Not,
+    /// Deep enough: nothing capped.
+    Deep,
+    /// Shallower than expected: the score is capped here (see [`cap`]).
+    Capped(f64),
+}
+
+/// The depth of the answer in `index` against the reference, measured only when it can matter:
 /// this runs on every answer.
-pub fn answer_cap(
+pub fn measure(
     index: &AnswerIndex<'_>,
     reference_depth: usize,
     settings: &GradeSettings,
-) -> Option<f64> {
+) -> Measured {
     if !measured(reference_depth, settings) {
-        return None;
+        return Measured::Not;
     }
-    cap(depth(index), reference_depth, settings)
+    match cap(depth(index), reference_depth, settings) {
+        Some(limit) => Measured::Capped(limit),
+        None => Measured::Deep,
+    }
 }
 
 /// The highest score an answer of `depth` may get when the reference answer has
@@ -149,5 +163,38 @@ mod tests {
             ..settings
         };
         assert_eq!(cap(0, 40, &off), None);
+    }
+
+    #[test]
+    fn measures_deep_shallow_and_unmeasured_answers() {
+        let mut vocabulary = Vocabulary::default();
+        for term in ["dropout", "neurons"] {
+            let _ = vocabulary.phrase(term);
+        }
+        let settings = GradeSettings {
+            depth_fraction: 0.25,
+            depth_floor: 50.0,
+            ..GradeSettings::default()
+        };
+        let measure_of = |text: &str, reference_depth: usize, settings: &GradeSettings| {
+            let analyzed = analyze(text);
+            let index = AnswerIndex::new(&analyzed, &vocabulary, settings);
+            measure(&index, reference_depth, settings)
+        };
+        // Depth 5 against an expected 5 (a quarter of a reference of 20): deep.
+        let answer = "Dropout of the neurons in training. Dropout of neurons fights overfitting.";
+        assert_eq!(measure_of(answer, 20, &settings), Measured::Deep);
+        // Against an expected 10 (a reference of 40): capped halfway up from the floor.
+        assert_eq!(measure_of(answer, 40, &settings), Measured::Capped(75.0));
+        // A reference too short to measure against, or depth switched off.
+        assert_eq!(
+            measure_of(answer, MIN_REFERENCE_DEPTH - 1, &settings),
+            Measured::Not
+        );
+        let off = GradeSettings {
+            depth_fraction: 0.0,
+            ..settings
+        };
+        assert_eq!(measure_of(answer, 40, &off), Measured::Not);
     }
 }

@@ -591,23 +591,27 @@ pub fn grade_with(
         .filter(|_| !states_wrong)
         .map(|(input, threshold)| semantic::semantic_matches(input, threshold))
         .unwrap_or_default();
+    let depth = depth::measure(&index, compiled.reference_depth, settings);
+    let evidence = coverage::Evidence {
+        found: &evidence_found,
+        findings: &findings,
+        stated_wrong: &stated_wrong,
+        semantic: &by_meaning,
+    };
     let decided = coverage::decide(
         compiled,
         &analyzed,
-        &evidence_found,
-        &findings,
-        &stated_wrong,
-        &by_meaning,
+        &evidence,
+        depth == depth::Measured::Deep,
         settings,
     );
     misconceptions.extend(coverage::wrong_claims(
         compiled, &analyzed, &findings, &decided, settings,
     ));
-    let depth_cap = depth::answer_cap(&index, compiled.reference_depth, settings);
     scale::finish(
         compiled,
         &analyzed,
-        depth_cap,
+        depth,
         decided,
         misconceptions,
         flags,

@@ -2,6 +2,7 @@
 //! reference answer, caps (a required concept missing, a keyword list) and penalties.
 
 use super::coverage::Decided;
+use super::depth::Measured;
 use super::text::Analyzed;
 use super::{round1, round3, CompiledRubric, FoundMisconception, Grade, GradeFlag, GradeSettings};
 
@@ -30,7 +31,7 @@ pub fn curve(
 pub fn finish(
     compiled: &CompiledRubric,
     analyzed: &Analyzed,
-    depth_cap: Option<f64>,
+    depth: Measured,
     decided: Decided,
     misconceptions: Vec<FoundMisconception>,
     mut flags: Vec<GradeFlag>,
@@ -43,7 +44,7 @@ pub fn finish(
         0.0
     };
     let mut score = curve(compiled, coverage, analyzed, settings);
-    if let Some(cap) = depth_cap {
+    if let Measured::Capped(cap) = depth {
         if score > cap {
             score = cap;
             flags.push(GradeFlag::Brief);
@@ -63,7 +64,13 @@ pub fn finish(
         .iter()
         .filter(|c| !c.found_by.is_explained())
         .count();
-    if decided.covered.len() >= 2 && named_only * 3 > decided.covered.len() * 2 {
+    // An answer as deep as the reference is not a keyword list, even when few of its sentences
+    // have a verb: "Retrieval: гибридный поиск — BM25 (аббревиатуры, коды ошибок) плюс dense
+    // embeddings, слияние через RRF, затем cross-encoder reranker на топ-50" says a great deal.
+    if decided.covered.len() >= 2
+        && named_only * 3 > decided.covered.len() * 2
+        && depth != Measured::Deep
+    {
         flags.push(GradeFlag::KeywordList);
         // A rubric that credits a bare name in full (drafted short-answer rubrics) says that
         // naming the terms is the answer: no cap there.
