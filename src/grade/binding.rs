@@ -185,6 +185,36 @@ impl Binding {
             .collect();
     }
 
+    /// The subjects named in `text` (a concept's label), not as the other side of a comparison.
+    pub fn subjects_named(&self, text: &AnswerIndex, settings: &GradeSettings) -> SubjectSet {
+        self.mentions(text, settings)
+            .tokens
+            .iter()
+            .fold(0, |set, &(_, subject)| set | subject)
+    }
+
+    /// Keep each concept's bindings to what its label says: an alias the reference says only
+    /// of subjects the label does not name is unbound. The reference may use a concept's words
+    /// in a sentence about something else ("статистики по батчу неудобны, поэтому берут
+    /// LayerNorm" in a reference whose concept reads "BatchNorm считает статистики по батчу"),
+    /// and the label, written for that concept, is the better witness. `named`: per concept,
+    /// the subjects its labels name (0 or all of them: nothing to check).
+    pub fn agree_with_labels(&mut self, named: &[SubjectSet]) {
+        let all = self.all();
+        for (concept, sets) in self.alias_subjects.iter_mut().enumerate() {
+            let label = named.get(concept).copied().unwrap_or(0);
+            if label == 0 || label == all {
+                continue;
+            }
+            for set in sets.iter_mut() {
+                if *set & label == 0 {
+                    *set = 0;
+                }
+            }
+            self.concept_subjects[concept] = sets.iter().fold(0, |union, s| union | s);
+        }
+    }
+
     /// The subjects an alias is bound to (0 when the reference does not say it); a cue, which
     /// the reference does not use word for word, takes its concept's (and only confirms).
     fn bound(&self, concept: usize, phrase: Option<usize>) -> SubjectSet {
@@ -484,6 +514,29 @@ aliases = ["все строки левой таблицы", "all rows of the lef
             .iter()
             .filter_map(|m| m.id.strip_prefix("swapped:"))
             .collect()
+    }
+
+    #[test]
+    fn a_label_naming_its_subject_outweighs_a_stray_use_in_the_reference() {
+        // The reference uses the alias only in a sentence about the other subject.
+        let reference = "INNER JOIN возвращает только совпавшие строки. \
+                         Все строки левой таблицы INNER JOIN сверяет с правой.";
+        let answer = "LEFT JOIN сохраняет все строки левой таблицы.";
+        let compiled = |rubric: Rubric| {
+            CompiledRubric::new(rubric, QUESTION).with_reference(reference, QUESTION)
+        };
+        // A label that names no subject leaves the reference as the only witness.
+        let unnamed = grade(&compiled(joins_rubric()), answer, &GradeSettings::default());
+        assert_eq!(swapped(&unnamed), ["all-left"], "{unnamed:?}");
+        // A label that names LEFT JOIN says whose property it is.
+        let mut rubric = joins_rubric();
+        rubric.concepts[1].label = "LEFT JOIN сохраняет все строки левой таблицы".into();
+        let named = grade(&compiled(rubric), answer, &GradeSettings::default());
+        assert!(swapped(&named).is_empty(), "{named:?}");
+        assert!(
+            named.covered.iter().any(|c| c.id == "all-left"),
+            "{named:?}"
+        );
     }
 
     #[test]

@@ -263,6 +263,22 @@ impl CompiledRubric {
             let analyzed = text::analyze(reference);
             let index = AnswerIndex::new(&analyzed, &self.vocabulary, &settings);
             self.binding.bind(&index, &self.concept_phrases, &settings);
+            let named: Vec<binding::SubjectSet> = self
+                .rubric
+                .concepts
+                .iter()
+                .map(|concept| {
+                    [Some(&concept.label), concept.label_en.as_ref()]
+                        .into_iter()
+                        .flatten()
+                        .fold(0, |set, label| {
+                            let analyzed = text::analyze(label);
+                            let index = AnswerIndex::new(&analyzed, &self.vocabulary, &settings);
+                            set | self.binding.subjects_named(&index, &settings)
+                        })
+                })
+                .collect();
+            self.binding.agree_with_labels(&named);
         }
         let blends = self
             .rubric
