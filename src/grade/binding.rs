@@ -194,7 +194,8 @@ impl Binding {
     }
 
     /// Keep each concept's bindings to what its label says: an alias the reference says only
-    /// of subjects the label does not name is unbound. The reference may use a concept's words
+    /// of subjects the label does not name is unbound, and one it says of some of them is bound
+    /// to all. The reference may use a concept's words
     /// in a sentence about something else ("статистики по батчу неудобны, поэтому берут
     /// LayerNorm" in a reference whose concept reads "BatchNorm считает статистики по батчу"),
     /// and the label, written for that concept, is the better witness. `named`: per concept,
@@ -209,6 +210,10 @@ impl Binding {
             for set in sets.iter_mut() {
                 if *set & label == 0 {
                     *set = 0;
+                } else {
+                    // The reference says it of one of them, the label of all of them ("LEFT/RIGHT
+                    // JOIN — без пары NULL" where the reference's NULL sentence names RIGHT).
+                    *set |= label;
                 }
             }
             self.concept_subjects[concept] = sets.iter().fold(0, |union, s| union | s);
@@ -468,6 +473,7 @@ pub fn swapped_misconception(
 
 #[cfg(test)]
 mod tests {
+    use super::{Binding, Subject};
     use crate::grade::{grade, CompiledRubric, Grade, GradeSettings};
     use crate::rubric::Rubric;
 
@@ -536,6 +542,36 @@ aliases = ["все строки левой таблицы", "all rows of the lef
         assert!(
             named.covered.iter().any(|c| c.id == "all-left"),
             "{named:?}"
+        );
+    }
+
+    #[test]
+    fn labels_unbind_strays_and_extend_partial_bindings() {
+        let subject = |name: &str| Subject {
+            name: name.into(),
+            display_ru: name.into(),
+            display_en: name.into(),
+            phrases: Vec::new(),
+            stems: Vec::new(),
+        };
+        let (inner, left, right, full) = (1, 2, 4, 8);
+        let mut binding = Binding {
+            subjects: ["inner", "left", "right", "full"].map(subject).to_vec(),
+            alias_subjects: vec![vec![inner, right | full, left, 0], vec![inner, right]],
+            concept_subjects: vec![inner | left | right | full, inner | right],
+        };
+        // The first label names LEFT and RIGHT; the second names every subject or none.
+        binding.agree_with_labels(&[left | right, 0]);
+        assert_eq!(
+            binding.alias_subjects,
+            [
+                vec![0, left | right | full, left | right, 0],
+                vec![inner, right]
+            ]
+        );
+        assert_eq!(
+            binding.concept_subjects,
+            [left | right | full, inner | right]
         );
     }
 

@@ -527,7 +527,15 @@ impl Statements {
                 continue;
             }
             if introduced[s].is_none() {
-                introduced[s] = Some(clause_predicate[c] && clause_words[c] >= LEAD_IN_WORDS);
+                let opens = clause_predicate[c] && clause_words[c] >= LEAD_IN_WORDS;
+                // "Аугментация — случайные преобразования, сохраняющие метку (flip, crop, …)":
+                // a short definition qualified after its comma opens with a statement too.
+                let qualified = defined[c]
+                    && c + 1 < clauses
+                    && clause_sentence[c + 1] == s
+                    && clause_predicate[c + 1]
+                    && clause_words[c] + clause_words[c + 1] >= LEAD_IN_WORDS;
+                introduced[s] = Some(opens || qualified);
             }
             if clause_predicate[c] {
                 sentence_predicate[s] = true;
@@ -605,6 +613,16 @@ mod tests {
         );
         assert!(!s.is_list(0));
         assert!(s.states(0));
+        // A short definition qualified after its comma introduces it as well.
+        let qualified = statements(
+            "Аугментация — случайные преобразования, сохраняющие метку (flip, crop, повороты, \
+             blur, Cutout, Mixup, RandAugment), снижающие переобучение.",
+        );
+        assert!(!qualified.is_list(0));
+        assert!(qualified.states(0));
+        // A definition followed by bare names is still a list.
+        let bare = statements("Аугментация — преобразования, flip, crop, повороты, blur, шум.");
+        assert!(bare.is_list(0));
         // A short label before the colon introduces nothing.
         let label = statements("Attention: encoder, decoder, softmax, веса, Bahdanau, Luong.");
         assert!(label.is_list(0));
