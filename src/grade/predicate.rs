@@ -389,6 +389,14 @@ fn first_person_in_im(word: &str) -> bool {
     )
 }
 
+/// First person singular, as a candidate tells what they do ("исправляю", "проверяю",
+/// "фиксирую", "использую"); not "-ую" in general, which ends adjectives ("каждую", "новую").
+fn first_person_singular(word: &str) -> bool {
+    ["аю", "яю", "ирую", "пользую"]
+        .iter()
+        .any(|ending| word.ends_with(ending))
+}
+
 /// A clause without a predicate of at most this many words reads as an item of a list.
 const LIST_ITEM_WORDS: usize = 3;
 /// Words in a clause that opens a sentence with a statement and so introduces its list.
@@ -462,6 +470,7 @@ pub(crate) fn predicate_word(word: &str, script: Script) -> bool {
             }
             RUSSIAN_VERB_ENDINGS.iter().any(|e| word.ends_with(e))
                 || first_person_in_im(word)
+                || first_person_singular(word)
                 || past_tense(word)
         }
         Script::Other => false,
@@ -626,6 +635,19 @@ mod tests {
         // A short label before the colon introduces nothing.
         let label = statements("Attention: encoder, decoder, softmax, веса, Bahdanau, Luong.");
         assert!(label.is_list(0));
+    }
+
+    #[test]
+    fn a_candidate_telling_what_they_do_states_it() {
+        for text in [
+            "Исправляю через negative sampling и IPS-коррекцию в обучении.",
+            "Проверяю утечку, фиксирую seed и использую стратификацию.",
+        ] {
+            let s = statements(text);
+            assert!(s.states(0), "{text}");
+        }
+        // Adjectives in "-ую" are no verbs.
+        assert!(!statements("каждую неделю, новую выборку").states(0));
     }
 
     #[test]
