@@ -170,7 +170,8 @@ fn find_groups(
             a.last_token.max(b.last_token),
         ),
     };
-    let found: Vec<Vec<(Occurrence, bool)>> = groups
+    // Per occurrence: does it hold, and is it a negation itself ("ничего не значат")?
+    let found: Vec<Vec<(Occurrence, bool, bool)>> = groups
         .iter()
         .map(|alternatives| {
             alternatives
@@ -181,7 +182,7 @@ fn find_groups(
                         .into_iter()
                         .map(|o| {
                             let holds = phrase.holds_at(&o);
-                            (o, holds)
+                            (o, holds, phrase.negated && holds)
                         })
                         .collect::<Vec<_>>()
                 })
@@ -192,24 +193,25 @@ fn find_groups(
         return None;
     }
     let mut best: Option<CueHit> = None;
-    for (anchor, anchor_holds) in &found[0] {
+    for (anchor, anchor_holds, anchor_negation) in &found[0] {
         let centre = anchor.positions[0];
-        let mut chosen: Vec<(&Occurrence, bool)> = vec![(anchor, *anchor_holds)];
+        let mut chosen: Vec<(&Occurrence, bool, bool)> =
+            vec![(anchor, *anchor_holds, *anchor_negation)];
         for group in &found[1..] {
             // One farther than the window can never be part of a hit: leave it out before the
             // statement test, which reads every token in between.
             let nearest = group
                 .iter()
-                .filter(|(o, _)| o.positions[0].abs_diff(centre) <= window)
-                .filter(|(o, _)| together(anchor, o))
-                .filter(|(o, _)| {
+                .filter(|(o, _, _)| o.positions[0].abs_diff(centre) <= window)
+                .filter(|(o, _, _)| together(anchor, o))
+                .filter(|(o, _, _)| {
                     !chosen
                         .iter()
-                        .any(|(c, _)| c.positions.iter().any(|p| o.positions.contains(p)))
+                        .any(|(c, _, _)| c.positions.iter().any(|p| o.positions.contains(p)))
                 })
-                .min_by_key(|(o, _)| o.positions[0].abs_diff(centre));
+                .min_by_key(|(o, _, _)| o.positions[0].abs_diff(centre));
             match nearest {
-                Some((o, holds)) => chosen.push((o, *holds)),
+                Some((o, holds, negation)) => chosen.push((o, *holds, *negation)),
                 None => break,
             }
         }
@@ -218,7 +220,7 @@ fn find_groups(
         }
         let positions: Vec<usize> = chosen
             .iter()
-            .flat_map(|(o, _)| o.positions.iter().copied())
+            .flat_map(|(o, _, _)| o.positions.iter().copied())
             .collect();
         let lo = positions.iter().copied().min().unwrap_or(centre);
         let hi = positions.iter().copied().max().unwrap_or(centre);
@@ -227,9 +229,20 @@ fn find_groups(
         }
         let hit = CueHit {
             sentence: anchor.sentence,
-            first_token: chosen.iter().map(|(o, _)| o.first_token).min().unwrap_or(0),
-            last_token: chosen.iter().map(|(o, _)| o.last_token).max().unwrap_or(0),
-            negated: chosen.iter().any(|(_, holds)| !holds),
+            first_token: chosen
+                .iter()
+                .map(|(o, _, _)| o.first_token)
+                .min()
+                .unwrap_or(0),
+            last_token: chosen
+                .iter()
+                .map(|(o, _, _)| o.last_token)
+                .max()
+                .unwrap_or(0),
+            // A cue that states a negation itself ("расстояния + кластерами + ничего не
+            // значат") is not denied by it: its other words read as negated by that very word.
+            negated: chosen.iter().any(|(_, holds, _)| !holds)
+                && !chosen.iter().any(|(_, _, negation)| *negation),
             positions,
         };
         let better = match &best {
@@ -306,6 +319,17 @@ mod tests {
     fn a_negated_cue_is_reported_as_negated() {
         let h = hit(DROPOUT, "Мы не выключаем случайно нейроны.").expect("found");
         assert!(h.negated);
+    }
+
+    #[test]
+    fn a_cue_that_states_a_negation_is_not_denied_by_it() {
+        let meaningless = "расстояния|размеры + кластерами|кластеров + ничего не значат";
+        let h = hit(
+            meaningless,
+            "На t-SNE размеры кластеров и расстояния между кластерами ничего не значат.",
+        )
+        .expect("found");
+        assert!(!h.negated);
     }
 
     #[test]

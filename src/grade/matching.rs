@@ -48,6 +48,10 @@ pub fn find(
     let mut hits: Vec<Vec<Occurrence>> = vec![Vec::new(); compiled.concept_phrases.len()];
     let mut alias_word = vec![false; index.content.len()];
     for (i, phrases) in compiled.concept_phrases.iter().enumerate() {
+        // Denials, as token spans: words a longer alias reads as saying the concept ("размеры
+        // кластеров ничего не значат" holds where "размеры кластеров" alone is negated) deny
+        // nothing.
+        let mut denials: Vec<(usize, usize)> = Vec::new();
         for (j, phrase) in phrases.iter().enumerate() {
             for occurrence in index.find(phrase, settings) {
                 if count_negated || phrase.holds_at(&occurrence) {
@@ -59,10 +63,16 @@ pub fn find(
                         .push((j, occurrence.first_token, occurrence.last_token));
                     hits[i].push(occurrence);
                 } else {
-                    found[i].denied = true;
+                    denials.push((occurrence.first_token, occurrence.last_token));
                 }
             }
         }
+        found[i].denied = denials.iter().any(|&(first, last)| {
+            !found[i]
+                .positive
+                .iter()
+                .any(|&(_, from, to)| from <= first && last <= to)
+        });
     }
 
     // Content words per sentence that are not rubric terms: the candidate's own explanation.

@@ -139,6 +139,58 @@ fn negated_concepts_do_not_count() {
 }
 
 #[test]
+fn words_a_longer_alias_reads_as_the_concept_deny_nothing() {
+    // "расстояния между кластерами" alone is negated in this sentence; the alias that holds
+    // there says the concept with that very negation.
+    let mut meaningless = concept(
+        "meaningless",
+        1.0,
+        &[
+            "расстояния между кластерами",
+            "расстояния между кластерами ничего не значат",
+        ],
+    );
+    meaningless.required = true;
+    let compiled = CompiledRubric::new(
+        Rubric {
+            question_id: "tsne".into(),
+            drafted: false,
+            scoring: None,
+            terms: Default::default(),
+            contrast: Vec::new(),
+            concepts: vec![meaningless, concept("viz", 1.0, &["визуализация"])],
+            misconceptions: Vec::new(),
+        },
+        "Что не так с t-SNE?",
+    );
+    let settings = GradeSettings::default();
+    // Nothing but the alias: a name that a denial would outweigh.
+    let said = grade(
+        &compiled,
+        "Расстояния между кластерами ничего не значат.",
+        &settings,
+    );
+    assert!(
+        said.covered.iter().any(|c| c.id == "meaningless"),
+        "{said:?}"
+    );
+    assert!(!said.flags.contains(&GradeFlag::RequiredWrong), "{said:?}");
+    // Negated elsewhere, the short alias still denies it.
+    let denied = grade(
+        &compiled,
+        "На t-SNE расстояния между кластерами не искажаются, им можно верить.",
+        &settings,
+    );
+    assert!(
+        denied
+            .missed
+            .iter()
+            .any(|m| m.id == "meaningless" && m.negated),
+        "{denied:?}"
+    );
+}
+
+#[test]
 fn misconceptions_cost_points() {
     let with_wrong_claim = format!("{FULL} Вообще RNN без памяти о прошлом.");
     let g = grade(&rnn_rubric(), &with_wrong_claim, &GradeSettings::default());
