@@ -202,6 +202,7 @@ impl CompiledClaims {
                 for word in index.find(phrase, settings) {
                     let p = at(&word);
                     let clause = tokens[word.first_token].clause;
+                    let intransitive = intransitive(&tokens[word.last_token].word);
                     // The quantity is the verb's own object or subject: in its clause, next to it.
                     let quantity = mentions
                         .iter()
@@ -212,7 +213,11 @@ impl CompiledClaims {
                         .filter(|m| at(&m.occurrence).abs_diff(p) <= OBJECT_REACH)
                         .min_by_key(|m| {
                             let same_clause = tokens[m.occurrence.first_token].clause == clause;
-                            (!same_clause, at(&m.occurrence).abs_diff(p))
+                            let q = at(&m.occurrence);
+                            // As near before as after ("bias падает variance растёт"): a verb
+                            // without an object moves what stands before it, one with an
+                            // object what follows.
+                            (!same_clause, q.abs_diff(p), (q > p) == intransitive)
                         });
                     let Some(quantity) = quantity else { continue };
                     let subject = mentions
@@ -393,6 +398,28 @@ const CONTRAST_WORDS: &[&str] = &[
 ];
 
 /// Is the mention inside a contrast ("X, в отличие от Y, …"), so that it is not the subject?
+/// A direction verb that takes no object ("падает", "растёт", "снижается", "falls"): what it
+/// moves is its subject, before it.
+fn intransitive(word: &str) -> bool {
+    word.ends_with("ся")
+        || word.ends_with("сь")
+        || matches!(
+            word,
+            "падает"
+                | "падают"
+                | "растет"
+                | "растут"
+                | "falls"
+                | "fall"
+                | "rises"
+                | "rise"
+                | "grows"
+                | "grow"
+                | "drops"
+                | "drop"
+        )
+}
+
 fn in_contrast(index: &AnswerIndex, occurrence: &Occurrence) -> bool {
     let tokens = &index.analyzed.tokens;
     let clause = tokens[occurrence.first_token].clause;
@@ -500,6 +527,21 @@ mod tests {
             vec![(1, Verdict::Negated)]
         );
         assert!(verdicts("Бэггинг снижает не смещение, а разброс.").is_empty());
+    }
+
+    #[test]
+    fn a_verb_without_an_object_moves_what_stands_before_it() {
+        // No comma between the two statements: "падает" is as near to "смещение" after it
+        // as to "разброс" before it.
+        assert_eq!(
+            verdicts("У бэггинга разброс падает смещение растёт."),
+            vec![(0, Verdict::Supports)]
+        );
+        // A verb with an object moves what follows it.
+        assert_eq!(
+            verdicts("Бэггинг снижает разброс."),
+            vec![(0, Verdict::Supports)]
+        );
     }
 
     #[test]
