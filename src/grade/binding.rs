@@ -178,11 +178,7 @@ impl Binding {
                     .collect()
             })
             .collect();
-        self.concept_subjects = self
-            .alias_subjects
-            .iter()
-            .map(|sets| sets.iter().fold(0, |all, s| all | s))
-            .collect();
+        self.concept_subjects = self.alias_subjects.iter().map(|sets| union(sets)).collect();
     }
 
     /// The subjects named in `text` (a concept's label), not as the other side of a comparison.
@@ -216,7 +212,7 @@ impl Binding {
                     *set |= label;
                 }
             }
-            self.concept_subjects[concept] = sets.iter().fold(0, |union, s| union | s);
+            self.concept_subjects[concept] = union(sets);
         }
     }
 
@@ -339,6 +335,11 @@ impl Binding {
         tokens.sort_unstable();
         Mentions { by_clause, tokens }
     }
+}
+
+/// All the subjects of some sets.
+fn union(sets: &[SubjectSet]) -> SubjectSet {
+    sets.iter().fold(0, |all, s| all | s)
 }
 
 /// Words before a subject that make it the other side of a comparison, not what the clause

@@ -397,7 +397,6 @@ const CONTRAST_WORDS: &[&str] = &[
     "versus",
 ];
 
-/// Is the mention inside a contrast ("X, в отличие от Y, …"), so that it is not the subject?
 /// A direction verb that takes no object ("падает", "растёт", "снижается", "falls"): what it
 /// moves is its subject, before it.
 fn intransitive(word: &str) -> bool {
@@ -420,6 +419,7 @@ fn intransitive(word: &str) -> bool {
         )
 }
 
+/// Is the mention inside a contrast ("X, в отличие от Y, …"), so that it is not the subject?
 fn in_contrast(index: &AnswerIndex, occurrence: &Occurrence) -> bool {
     let tokens = &index.analyzed.tokens;
     let clause = tokens[occurrence.first_token].clause;

@@ -147,6 +147,15 @@ impl CompiledCue {
     }
 }
 
+/// Where one alternative of a cue group occurs.
+struct Place {
+    occurrence: Occurrence,
+    /// It says what the alternative says (not negated, or negated as the alternative is).
+    holds: bool,
+    /// The alternative is itself a negation and holds here ("ничего не значат").
+    states_negation: bool,
+}
+
 /// Where all of `groups` occur together within `scope` and `window` content words, positive
 /// places first.
 fn find_groups(
@@ -170,8 +179,7 @@ fn find_groups(
             a.last_token.max(b.last_token),
         ),
     };
-    // Per occurrence: does it hold, and is it a negation itself ("ничего не значат")?
-    let found: Vec<Vec<(Occurrence, bool, bool)>> = groups
+    let found: Vec<Vec<Place>> = groups
         .iter()
         .map(|alternatives| {
             alternatives
@@ -180,9 +188,13 @@ fn find_groups(
                     index
                         .find(phrase, settings)
                         .into_iter()
-                        .map(|o| {
-                            let holds = phrase.holds_at(&o);
-                            (o, holds, phrase.negated && holds)
+                        .map(|occurrence| {
+                            let holds = phrase.holds_at(&occurrence);
+                            Place {
+                                holds,
+                                states_negation: phrase.negated && holds,
+                                occurrence,
+                            }
                         })
                         .collect::<Vec<_>>()
                 })
@@ -193,25 +205,28 @@ fn find_groups(
         return None;
     }
     let mut best: Option<CueHit> = None;
-    for (anchor, anchor_holds, anchor_negation) in &found[0] {
+    for first in &found[0] {
+        let anchor = &first.occurrence;
         let centre = anchor.positions[0];
-        let mut chosen: Vec<(&Occurrence, bool, bool)> =
-            vec![(anchor, *anchor_holds, *anchor_negation)];
+        let mut chosen: Vec<&Place> = vec![first];
         for group in &found[1..] {
             // One farther than the window can never be part of a hit: leave it out before the
             // statement test, which reads every token in between.
             let nearest = group
                 .iter()
-                .filter(|(o, _, _)| o.positions[0].abs_diff(centre) <= window)
-                .filter(|(o, _, _)| together(anchor, o))
-                .filter(|(o, _, _)| {
-                    !chosen
-                        .iter()
-                        .any(|(c, _, _)| c.positions.iter().any(|p| o.positions.contains(p)))
+                .filter(|p| p.occurrence.positions[0].abs_diff(centre) <= window)
+                .filter(|p| together(anchor, &p.occurrence))
+                .filter(|p| {
+                    !chosen.iter().any(|c| {
+                        c.occurrence
+                            .positions
+                            .iter()
+                            .any(|q| p.occurrence.positions.contains(q))
+                    })
                 })
-                .min_by_key(|(o, _, _)| o.positions[0].abs_diff(centre));
+                .min_by_key(|p| p.occurrence.positions[0].abs_diff(centre));
             match nearest {
-                Some((o, holds, negation)) => chosen.push((o, *holds, *negation)),
+                Some(place) => chosen.push(place),
                 None => break,
             }
         }
@@ -220,7 +235,7 @@ fn find_groups(
         }
         let positions: Vec<usize> = chosen
             .iter()
-            .flat_map(|(o, _, _)| o.positions.iter().copied())
+            .flat_map(|p| p.occurrence.positions.iter().copied())
             .collect();
         let lo = positions.iter().copied().min().unwrap_or(centre);
         let hi = positions.iter().copied().max().unwrap_or(centre);
@@ -231,18 +246,17 @@ fn find_groups(
             sentence: anchor.sentence,
             first_token: chosen
                 .iter()
-                .map(|(o, _, _)| o.first_token)
+                .map(|p| p.occurrence.first_token)
                 .min()
                 .unwrap_or(0),
             last_token: chosen
                 .iter()
-                .map(|(o, _, _)| o.last_token)
+                .map(|p| p.occurrence.last_token)
                 .max()
                 .unwrap_or(0),
             // A cue that states a negation itself ("расстояния + кластерами + ничего не
             // значат") is not denied by it: its other words read as negated by that very word.
-            negated: chosen.iter().any(|(_, holds, _)| !holds)
-                && !chosen.iter().any(|(_, _, negation)| *negation),
+            negated: chosen.iter().any(|p| !p.holds) && !chosen.iter().any(|p| p.states_negation),
             positions,
         };
         let better = match &best {
