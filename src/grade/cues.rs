@@ -35,7 +35,7 @@ pub struct CueHit {
     /// A word of the cue is negated there ("мы не выключаем нейроны").
     pub negated: bool,
     /// Content positions of the matched words.
-    pub positions: Vec<usize>,
+    pub positions: super::matcher::Positions,
 }
 
 impl CompiledCue {
@@ -233,7 +233,7 @@ fn find_groups(
         if chosen.len() < found.len() {
             continue;
         }
-        let positions: Vec<usize> = chosen
+        let positions: super::matcher::Positions = chosen
             .iter()
             .flat_map(|p| p.occurrence.positions.iter().copied())
             .collect();

@@ -52,6 +52,10 @@ pub struct Phrase {
     /// Numbers make order matter ("от 0 до 2" is not "от 2 до 0", "один минус" is not
     /// "минус один"): such phrases match in order, within one clause.
     pub ordered: bool,
+    /// Indices `i` of terms that must stand right before term `i + 1`: neighbouring short
+    /// symbols of a formula inside a phrase of words ("concept drift меняет p(x)" must not
+    /// match "меняется p(y|x)").
+    pub adjacent: Vec<usize>,
 }
 
 impl Phrase {
@@ -59,6 +63,14 @@ impl Phrase {
     /// negated there; a phrase that is itself a negation must be.
     pub fn holds_at(&self, occurrence: &Occurrence) -> bool {
         occurrence.negated == self.negated
+    }
+
+    /// Do the chosen content positions (one per term, in term order) keep the symbols of a
+    /// formula together?
+    fn keeps_formulas(&self, positions: &[usize]) -> bool {
+        self.adjacent.iter().all(|&i| {
+            matches!((positions.get(i), positions.get(i + 1)), (Some(a), Some(b)) if a + 1 == *b)
+        })
     }
 }
 
@@ -114,7 +126,15 @@ impl Vocabulary {
                 index
             })
             .collect();
-        let strict = content.len() > 1 && content.iter().all(|t| t.word.chars().count() <= 2);
+        let short = |t: &&Token| t.word.chars().count() <= 2;
+        let strict = content.len() > 1 && content.iter().all(short);
+        let adjacent = if strict {
+            Vec::new()
+        } else {
+            (0..content.len().saturating_sub(1))
+                .filter(|&i| short(&content[i]) && short(&content[i + 1]))
+                .collect()
+        };
         let ordered = content.len() > 1
             && content.iter().any(|t| {
                 t.word.chars().all(|c| c.is_ascii_digit())
@@ -126,6 +146,7 @@ impl Vocabulary {
             negated,
             strict,
             ordered,
+            adjacent,
         })
     }
 }
@@ -404,11 +425,14 @@ const EXISTENCE_VERBS: &[&str] = &[
     "need",
 ];
 
+/// Content positions of a match: phrases are a few words long, so they are kept inline.
+pub type Positions = smallvec::SmallVec<[usize; 4]>;
+
 /// One place where a phrase was found.
 #[derive(Debug, Clone)]
 pub struct Occurrence {
     /// Content positions of the matched words.
-    pub positions: Vec<usize>,
+    pub positions: Positions,
     /// First and last token index of the match.
     pub first_token: usize,
     pub last_token: usize,
@@ -599,7 +623,7 @@ impl<'a> AnswerIndex<'a> {
             } else {
                 self.window_around(anchor, &lists, max_span, by_statement)
             };
-            let Some(positions) = window else {
+            let Some(positions) = window.filter(|p| phrase.keeps_formulas(p)) else {
                 continue;
             };
             let first = *positions.iter().min().unwrap_or(&anchor);
@@ -627,9 +651,9 @@ impl<'a> AnswerIndex<'a> {
         lists: &[&[usize]],
         max_span: usize,
         by_statement: bool,
-    ) -> Option<Vec<usize>> {
+    ) -> Option<Positions> {
         let sentence = self.sentence_of(anchor);
-        let mut chosen = Vec::with_capacity(lists.len());
+        let mut chosen = Positions::new();
         chosen.push(anchor);
         for list in &lists[1..] {
             // Lists are sorted: look only at the positions within reach of the anchor, so a
@@ -651,8 +675,8 @@ impl<'a> AnswerIndex<'a> {
     }
 
     /// The terms at consecutive positions starting at `anchor`, in phrase order.
-    fn in_order_from(&self, anchor: usize, lists: &[&[usize]]) -> Option<Vec<usize>> {
-        let positions: Vec<usize> = (0..lists.len()).map(|i| anchor + i).collect();
+    fn in_order_from(&self, anchor: usize, lists: &[&[usize]]) -> Option<Positions> {
+        let positions: Positions = (0..lists.len()).map(|i| anchor + i).collect();
         lists
             .iter()
             .zip(&positions)
@@ -666,9 +690,9 @@ impl<'a> AnswerIndex<'a> {
         anchor: usize,
         lists: &[&[usize]],
         max_span: usize,
-    ) -> Option<Vec<usize>> {
+    ) -> Option<Positions> {
         let clause = self.clause_of(anchor);
-        let mut chosen = vec![anchor];
+        let mut chosen: Positions = smallvec::smallvec![anchor];
         for list in &lists[1..] {
             let previous = *chosen.last()?;
             let after = &list[list.partition_point(|&p| p <= previous)..];
@@ -1056,6 +1080,29 @@ mod tests {
             "затухание сигнала в очень длинной сети и градиента"
         )
         .is_empty());
+    }
+
+    #[test]
+    fn symbols_of_a_formula_in_a_phrase_stay_together() {
+        // "p(x)" within words: another symbol between p and x makes another formula.
+        assert!(find(
+            "concept drift меняется p(x)",
+            "concept drift — меняется сама зависимость p(y|x)"
+        )
+        .is_empty());
+        assert_eq!(
+            find(
+                "concept drift меняется p(x)",
+                "при concept drift меняется не p(x), а зависимость"
+            )
+            .len(),
+            1
+        );
+        // Words around the formula may still be apart or reordered.
+        assert_eq!(
+            find("меняется p(y|x)", "p(y|x) со временем меняется").len(),
+            1
+        );
     }
 
     #[test]

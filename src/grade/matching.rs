@@ -247,6 +247,7 @@ pub(crate) fn stated_by_cue(
             !hit.negated
                 && cue.spelled_out(hit, index, vocabulary, settings)
                 && !inverted(index, hit)
+                && !privated(index, hit)
                 && !quoted_or_supposed(index, hit.first_token, hit.last_token)
         })
         .map(|hit| (hit.first_token, hit.last_token))
@@ -263,6 +264,49 @@ fn inverted(index: &AnswerIndex, hit: &CueHit) -> bool {
     matched.iter().any(|&t| {
         t > 0 && !matched.contains(&(t - 1)) && INVERTERS.contains(&tokens[t - 1].word.as_str())
     })
+}
+
+/// Beginnings of words that say a property is broken or lost: "тренд нарушает
+/// стационарность" and "trend breaks stationarity" deny that a trending series is stationary.
+const PRIVATIVES: &[&str] = &[
+    "наруш",
+    "разруш",
+    "теря",
+    "потер",
+    "утрач",
+    "ломает",
+    "ломают",
+    "ломается",
+    "слома",
+    "убива",
+    "лиша",
+    "break",
+    "broke",
+    "violat",
+    "destroy",
+    "lose",
+    "losing",
+    "lost",
+    "kill",
+];
+
+/// Does a word of loss or violation stand in the cue's statement, from its first matched word
+/// to just after its last (and is not itself matched)? "При наличии тренда стационарность
+/// теряется" does not say a trending series is stationary.
+fn privated(index: &AnswerIndex, hit: &CueHit) -> bool {
+    let tokens = &index.analyzed.tokens;
+    let matched: Vec<usize> = hit.positions.iter().map(|&p| index.content[p]).collect();
+    let clause = tokens[hit.last_token].clause;
+    let after = (hit.last_token + 1..tokens.len())
+        .take_while(|&t| tokens[t].clause == clause)
+        .take(2);
+    (hit.first_token..=hit.last_token)
+        .chain(after)
+        .filter(|t| !matched.contains(t))
+        .any(|t| {
+            let word = tokens[t].word.as_str();
+            PRIVATIVES.iter().any(|p| word.starts_with(p))
+        })
 }
 
 /// Is the statement from `first` to `last` not the candidate's own claim: quoted («…» —

@@ -727,3 +727,33 @@ fn a_misconception_cue_does_not_read_less_as_more() {
         );
     }
 }
+
+#[test]
+fn a_misconception_cue_does_not_read_a_broken_property_as_held() {
+    let mut rubric = rnn_rubric().rubric;
+    rubric.misconceptions[1].cues =
+        vec!["тренд|трендом|trend + стационарен|стационарный|stationary".into()];
+    let compiled = CompiledRubric::new(rubric, "Что такое стационарность ряда?");
+    let settings = GradeSettings::default();
+    for wrong in [
+        "Ряд с трендом стационарен.",
+        "A series with a trend is stationary.",
+    ] {
+        let g = grade(&compiled, wrong, &settings);
+        assert_eq!(g.misconceptions.len(), 1, "{wrong}");
+    }
+    for correct in [
+        "Тренд нарушает стационарность, поэтому берут разности.",
+        "При наличии тренда стационарность теряется.",
+        "Сезонность и тренд разрушают стационарность ряда.",
+        "A trend breaks stationarity, so we difference the series.",
+        "Trend violates stationarity.",
+    ] {
+        let g = grade(&compiled, correct, &settings);
+        assert!(
+            g.misconceptions.is_empty(),
+            "{correct}: {:?}",
+            g.misconceptions
+        );
+    }
+}
