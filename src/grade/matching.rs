@@ -247,7 +247,8 @@ pub(crate) fn stated_by_cue(
             !hit.negated
                 && cue.spelled_out(hit, index, vocabulary, settings)
                 && !inverted(index, hit)
-                && !privated(index, hit)
+                && !privated(index, hit, &cue.text)
+                && !subject_contrasted(index, hit)
                 && !quoted_or_supposed(index, hit.first_token, hit.last_token)
         })
         .map(|hit| (hit.first_token, hit.last_token))
@@ -266,8 +267,9 @@ fn inverted(index: &AnswerIndex, hit: &CueHit) -> bool {
     })
 }
 
-/// Beginnings of words that say a property is broken or lost: "тренд нарушает
-/// стационарность" and "trend breaks stationarity" deny that a trending series is stationary.
+/// Beginnings of words that say a property is broken or lost, or a thing removed: "тренд
+/// нарушает стационарность", "trend breaks stationarity" and "к стационарному виду приводят,
+/// удаляя тренд" deny that a trending series is stationary.
 const PRIVATIVES: &[&str] = &[
     "наруш",
     "разруш",
@@ -280,6 +282,9 @@ const PRIVATIVES: &[&str] = &[
     "слома",
     "убива",
     "лиша",
+    "удал",
+    "устран",
+    "вычита",
     "break",
     "broke",
     "violat",
@@ -288,12 +293,25 @@ const PRIVATIVES: &[&str] = &[
     "losing",
     "lost",
     "kill",
+    "remov",
+    "eliminat",
+    "subtract",
 ];
 
 /// Does a word of loss or violation stand in the cue's statement, from its first matched word
 /// to just after its last (and is not itself matched)? "При наличии тренда стационарность
-/// теряется" does not say a trending series is stationary.
-fn privated(index: &AnswerIndex, hit: &CueHit) -> bool {
+/// теряется" does not say a trending series is stationary. A cue that is itself about
+/// removing ("duplicated + удаляет + дубликаты") is not turned around by such words.
+fn privated(index: &AnswerIndex, hit: &CueHit, cue_text: &str) -> bool {
+    let cue_words: Vec<String> = cue_text
+        .split(|c: char| !c.is_alphanumeric())
+        .map(str::to_lowercase)
+        .collect();
+    let privatives: Vec<&str> = PRIVATIVES
+        .iter()
+        .copied()
+        .filter(|p| !cue_words.iter().any(|w| w.starts_with(p)))
+        .collect();
     let tokens = &index.analyzed.tokens;
     let matched: Vec<usize> = hit.positions.iter().map(|&p| index.content[p]).collect();
     let clause = tokens[hit.last_token].clause;
@@ -305,8 +323,39 @@ fn privated(index: &AnswerIndex, hit: &CueHit) -> bool {
         .filter(|t| !matched.contains(t))
         .any(|t| {
             let word = tokens[t].word.as_str();
-            PRIVATIVES.iter().any(|p| word.starts_with(p))
+            privatives.iter().any(|p| word.starts_with(p))
         })
+}
+
+/// Words before a subject that make it the other side of a comparison: "вместо beam search
+/// используют случайное сэмплирование" says nothing random of beam search.
+const CONTRAST_MARKERS: &[&str] = &[
+    "вместо",
+    "отличие",
+    "отличии",
+    "сравнению",
+    "сравнении",
+    "instead",
+    "unlike",
+    "compared",
+    "versus",
+    "vs",
+];
+
+/// Does a contrast marker stand just before the cue's first word (its subject, by the
+/// convention of cues: "subject + property"), in its clause?
+fn subject_contrasted(index: &AnswerIndex, hit: &CueHit) -> bool {
+    let tokens = &index.analyzed.tokens;
+    let Some(subject) = hit.positions.first().map(|&p| index.content[p]) else {
+        return false;
+    };
+    let clause = tokens[subject].clause;
+    tokens[..subject]
+        .iter()
+        .rev()
+        .take_while(|t| t.clause == clause)
+        .take(3)
+        .any(|t| CONTRAST_MARKERS.contains(&t.word.as_str()))
 }
 
 /// Is the statement from `first` to `last` not the candidate's own claim: quoted («…» —

@@ -730,6 +730,14 @@ fn a_misconception_cue_does_not_read_less_as_more() {
 
 #[test]
 fn a_misconception_cue_does_not_read_a_broken_property_as_held() {
+    // ... unless the cue itself is about removing.
+    let mut rubric = rnn_rubric().rubric;
+    rubric.misconceptions[1].cues = vec!["duplicated + удаляет|убирает + дубли|дубликаты".into()];
+    let compiled = CompiledRubric::new(rubric, "Как удалить дубликаты в pandas?");
+    let said = "Метод duplicated удаляет дубликаты из таблицы.";
+    let g = grade(&compiled, said, &GradeSettings::default());
+    assert_eq!(g.misconceptions.len(), 1, "{said}");
+
     let mut rubric = rnn_rubric().rubric;
     rubric.misconceptions[1].cues =
         vec!["тренд|трендом|trend + стационарен|стационарный|stationary".into()];
@@ -748,6 +756,29 @@ fn a_misconception_cue_does_not_read_a_broken_property_as_held() {
         "Сезонность и тренд разрушают стационарность ряда.",
         "A trend breaks stationarity, so we difference the series.",
         "Trend violates stationarity.",
+        "Для приведения к стационарному виду удаляют тренд.",
+        "To get a stationary series, remove the trend.",
+    ] {
+        let g = grade(&compiled, correct, &settings);
+        assert!(
+            g.misconceptions.is_empty(),
+            "{correct}: {:?}",
+            g.misconceptions
+        );
+    }
+}
+
+#[test]
+fn a_misconception_cue_does_not_read_the_replaced_side_as_its_subject() {
+    let mut rubric = rnn_rubric().rubric;
+    rubric.misconceptions[1].cues = vec!["beam + случайно|случайное|randomly|random".into()];
+    let compiled = CompiledRubric::new(rubric, "Как работает beam search?");
+    let settings = GradeSettings::default();
+    let wrong = "Beam search выбирает токены случайно.";
+    assert_eq!(grade(&compiled, wrong, &settings).misconceptions.len(), 1);
+    for correct in [
+        "Для творческих задач вместо beam search используют случайное сэмплирование.",
+        "Unlike beam search, sampling picks tokens at random.",
     ] {
         let g = grade(&compiled, correct, &settings);
         assert!(
