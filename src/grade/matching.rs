@@ -399,7 +399,11 @@ const MISTAKE_ADJECTIVES: &[&str] = &[
     "распространенная",
     "классическая",
     "основная",
+    "обычная",
+    "популярная",
     "common",
+    "usual",
+    "frequent",
     "typical",
     "classic",
     "main",
@@ -523,13 +527,17 @@ fn refuted_after(tokens: &[Token], last: usize, end: usize) -> bool {
         };
         match words {
             ["это", "не", "так"] => clause_ends_after(2),
+            ["так", "делать", "нельзя"] => true,
             ["is", "not", "true"] | ["not", "the", "case"] => true,
             _ => false,
         }
+    }) || after.windows(2).any(|w| {
+        // "…; так нельзя".
+        matches!(
+            (w[0].word.as_str(), w[1].word.as_str()),
+            ("isnt", "true") | ("так", "нельзя")
+        )
     }) || after
-        .windows(2)
-        .any(|w| w[0].word == "isnt" && w[1].word == "true")
-        || after
-            .iter()
-            .any(|t| matches!(t.word.as_str(), "неправда" | "untrue"))
+        .iter()
+        .any(|t| matches!(t.word.as_str(), "неправда" | "untrue"))
 }

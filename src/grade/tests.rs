@@ -658,6 +658,8 @@ fn a_belief_ascribed_to_others_and_rejected_is_not_stated() {
         "Новичкам часто кажется, что шаги обрабатываются параллельно.",
         "Часто говорят, что шаги обрабатываются параллельно — это не так.",
         "Шаги обрабатываются параллельно — это неправда.",
+        "Обычная ошибка — думать, что шаги обрабатываются параллельно.",
+        "Писать, что шаги обрабатываются параллельно, так нельзя.",
         "Many people think the steps are processed in parallel; they are not.",
         "Steps are processed in parallel, some say, but that is not true.",
     ] {
