@@ -14,7 +14,7 @@ use super::GradeSettings;
 use crate::rubric::{Claim, Direction};
 
 /// Words that say a quantity goes down.
-const DOWN_WORDS: &[&str] = &[
+pub(crate) const DOWN_WORDS: &[&str] = &[
     "снижает",
     "снижение",
     "снижается",
@@ -47,7 +47,7 @@ const DOWN_WORDS: &[&str] = &[
 ];
 
 /// Words that say a quantity goes up.
-const UP_WORDS: &[&str] = &[
+pub(crate) const UP_WORDS: &[&str] = &[
     "увеличивает",
     "увеличение",
     "увеличивается",

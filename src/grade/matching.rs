@@ -249,6 +249,7 @@ pub(crate) fn stated_by_cue(
                 && !inverted(index, hit)
                 && !privated(index, hit, &cue.text)
                 && !subject_contrasted(index, hit)
+                && !directions_cross(index, hit)
                 && !quoted_or_supposed(index, hit.first_token, hit.last_token)
         })
         .map(|hit| (hit.first_token, hit.last_token))
@@ -325,6 +326,41 @@ fn privated(index: &AnswerIndex, hit: &CueHit, cue_text: &str) -> bool {
             let word = tokens[t].word.as_str();
             privatives.iter().any(|p| word.starts_with(p))
         })
+}
+
+/// Does the opposite of a direction word the cue matched stand, unmatched, among the words it
+/// matched or just after them in the clause? Then the statement moves two quantities two ways,
+/// and the cue's words are not one claim: "с ростом сложности bias падает variance растёт"
+/// says neither that bias grows nor that variance falls.
+fn directions_cross(index: &AnswerIndex, hit: &CueHit) -> bool {
+    use super::claims::{DOWN_WORDS, UP_WORDS};
+    let tokens = &index.analyzed.tokens;
+    let matched: Vec<usize> = hit.positions.iter().map(|&p| index.content[p]).collect();
+    let lo = matched.iter().copied().min().unwrap_or(hit.first_token);
+    let hi = matched.iter().copied().max().unwrap_or(hit.last_token);
+    let direction = |t: usize| {
+        let word = tokens[t].word.as_str();
+        if UP_WORDS.contains(&word) {
+            Some(true)
+        } else if DOWN_WORDS.contains(&word) {
+            Some(false)
+        } else {
+            None
+        }
+    };
+    // A subject matched last may have its own verb right after it: "bias падает variance
+    // растёт" gives "падает" to bias, not to variance.
+    let clause = tokens[hi].clause;
+    let reach = if direction(hi).is_some() { 0 } else { 2 };
+    let after = (hi + 1..tokens.len())
+        .take_while(|&t| tokens[t].clause == clause)
+        .take(reach);
+    matched.iter().filter_map(|&t| direction(t)).any(|up| {
+        (lo..=hi)
+            .chain(after.clone())
+            .filter(|t| !matched.contains(t))
+            .any(|t| direction(t) == Some(!up))
+    })
 }
 
 /// Words before a subject that make it the other side of a comparison: "вместо beam search

@@ -790,3 +790,32 @@ fn a_misconception_cue_does_not_read_the_replaced_side_as_its_subject() {
         );
     }
 }
+
+#[test]
+fn a_misconception_cue_does_not_join_two_quantities_moving_two_ways() {
+    let mut rubric = rnn_rubric().rubric;
+    rubric.misconceptions[1].cues = vec![
+        "сложности|complexity + bias|смещение + растёт|растет|grows".into(),
+        "сложности|complexity + variance|разброс + падает|falls".into(),
+    ];
+    let compiled = CompiledRubric::new(rubric, "Что такое bias-variance tradeoff?");
+    let settings = GradeSettings::default();
+    let right = "С ростом сложности bias падает variance растет, ищем минимум ошибки.";
+    let g = grade(&compiled, right, &settings);
+    assert!(
+        g.misconceptions.is_empty(),
+        "{right}: {:?}",
+        g.misconceptions
+    );
+    for wrong in [
+        "С ростом сложности bias растет variance падает.",
+        "С ростом сложности модели bias растёт.",
+        "При росте сложности variance падает, а bias растёт.",
+    ] {
+        assert_eq!(
+            grade(&compiled, wrong, &settings).misconceptions.len(),
+            1,
+            "{wrong}"
+        );
+    }
+}
