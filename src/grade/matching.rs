@@ -185,6 +185,12 @@ pub fn misconceptions(
                 .find(|o| {
                     phrase.holds_at(o)
                         && !quoted_or_supposed(index, o.first_token, o.last_token)
+                        && !privated(
+                            index,
+                            &o.positions,
+                            (o.first_token, o.last_token),
+                            &phrase.text,
+                        )
                         && o.positions.iter().all(|&p| {
                             index.spelled_as(p, &phrase.terms, &compiled.vocabulary, settings)
                         })
@@ -247,7 +253,12 @@ pub(crate) fn stated_by_cue(
             !hit.negated
                 && cue.spelled_out(hit, index, vocabulary, settings)
                 && !inverted(index, hit)
-                && !privated(index, hit, &cue.text)
+                && !privated(
+                    index,
+                    &hit.positions,
+                    (hit.first_token, hit.last_token),
+                    &cue.text,
+                )
                 && !subject_contrasted(index, hit)
                 && !directions_cross(index, hit)
                 && !quoted_or_supposed(index, hit.first_token, hit.last_token)
@@ -286,6 +297,8 @@ const PRIVATIVES: &[&str] = &[
     "удал",
     "устран",
     "вычита",
+    "меша",
+    "препятств",
     "break",
     "broke",
     "violat",
@@ -297,29 +310,38 @@ const PRIVATIVES: &[&str] = &[
     "remov",
     "eliminat",
     "subtract",
+    "prevent",
+    "hinder",
+    // "speeds nothing up".
+    "nothing",
 ];
 
-/// Does a word of loss or violation stand in the cue's statement, from its first matched word
-/// to just after its last (and is not itself matched)? "При наличии тренда стационарность
+/// Does a word of loss or violation stand in the statement of a cue or phrase, from its first
+/// matched word to just after its last (and is not itself matched)? "При наличии тренда стационарность
 /// теряется" does not say a trending series is stationary. A cue that is itself about
 /// removing ("duplicated + удаляет + дубликаты") is not turned around by such words.
-fn privated(index: &AnswerIndex, hit: &CueHit, cue_text: &str) -> bool {
-    let cue_words: Vec<String> = cue_text
+fn privated(
+    index: &AnswerIndex,
+    positions: &[usize],
+    (first, last): (usize, usize),
+    own_text: &str,
+) -> bool {
+    let own_words: Vec<String> = own_text
         .split(|c: char| !c.is_alphanumeric())
         .map(str::to_lowercase)
         .collect();
     let privatives: Vec<&str> = PRIVATIVES
         .iter()
         .copied()
-        .filter(|p| !cue_words.iter().any(|w| w.starts_with(p)))
+        .filter(|p| !own_words.iter().any(|w| w.starts_with(p)))
         .collect();
     let tokens = &index.analyzed.tokens;
-    let matched: Vec<usize> = hit.positions.iter().map(|&p| index.content[p]).collect();
-    let clause = tokens[hit.last_token].clause;
-    let after = (hit.last_token + 1..tokens.len())
+    let matched: Vec<usize> = positions.iter().map(|&p| index.content[p]).collect();
+    let clause = tokens[last].clause;
+    let after = (last + 1..tokens.len())
         .take_while(|&t| tokens[t].clause == clause)
         .take(2);
-    (hit.first_token..=hit.last_token)
+    (first..=last)
         .chain(after)
         .filter(|t| !matched.contains(t))
         .any(|t| {

@@ -760,6 +760,8 @@ fn a_misconception_cue_does_not_read_a_broken_property_as_held() {
         "Trend violates stationarity.",
         "Для приведения к стационарному виду удаляют тренд.",
         "To get a stationary series, remove the trend.",
+        "Тренд мешает ряду быть стационарным.",
+        "A trend prevents the series from being stationary.",
     ] {
         let g = grade(&compiled, correct, &settings);
         assert!(
@@ -818,4 +820,22 @@ fn a_misconception_cue_does_not_join_two_quantities_moving_two_ways() {
             "{wrong}"
         );
     }
+}
+
+#[test]
+fn a_misconception_phrase_does_not_read_speeding_nothing_as_speeding() {
+    let mut rubric = rnn_rubric().rubric;
+    rubric.misconceptions[1].phrases = vec!["speeds up inference".into()];
+    rubric.misconceptions[1].cues = Vec::new();
+    let compiled = CompiledRubric::new(rubric, "What does dropout do?");
+    let settings = GradeSettings::default();
+    let wrong = "Dropout speeds up inference.";
+    assert_eq!(grade(&compiled, wrong, &settings).misconceptions.len(), 1);
+    let right = "Dropout is off at inference and speeds nothing up.";
+    let g = grade(&compiled, right, &settings);
+    assert!(
+        g.misconceptions.is_empty(),
+        "{right}: {:?}",
+        g.misconceptions
+    );
 }
