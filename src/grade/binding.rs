@@ -314,6 +314,32 @@ impl Binding {
         (pick(|s| &s.display_ru), pick(|s| &s.display_en))
     }
 
+    /// Does another contrasted subject stand between a subject named at token `subject` and a
+    /// word at token `word` after it? Then what the word says belongs to the nearer subject:
+    /// in "MSE is outlier-sensitive and MAE is more robust", robust is said of MAE.
+    pub fn nearer_subject_between(
+        &self,
+        index: &AnswerIndex,
+        settings: &GradeSettings,
+        subject: usize,
+        word: usize,
+    ) -> bool {
+        if self.subjects.is_empty() || word <= subject {
+            return false;
+        }
+        let mentions = self.mentions(index, settings);
+        let own = mentions
+            .tokens
+            .iter()
+            .filter(|(t, _)| *t == subject)
+            .fold(0, |all, (_, bit)| all | bit);
+        own != 0
+            && mentions
+                .tokens
+                .iter()
+                .any(|&(t, bit)| t > subject && t < word && bit & own == 0)
+    }
+
     fn mentions(&self, index: &AnswerIndex, settings: &GradeSettings) -> Mentions {
         let analyzed = index.analyzed;
         let clauses = analyzed.tokens.last().map_or(0, |t| t.clause as usize + 1);
@@ -521,6 +547,34 @@ aliases = ["все строки левой таблицы", "all rows of the lef
             .iter()
             .filter_map(|m| m.id.strip_prefix("swapped:"))
             .collect()
+    }
+
+    #[test]
+    fn a_misconception_cue_gives_a_property_to_the_nearer_subject() {
+        let mut rubric = joins_rubric();
+        rubric.misconceptions = toml::from_str::<Rubric>(
+            r#"
+question_id = "joins"
+[[misconception]]
+id = "inner-keeps-all"
+label = "INNER JOIN будто бы сохраняет все строки"
+cues = ["inner join + сохраняет|keeps + строки|rows"]
+penalty = 10
+"#,
+        )
+        .unwrap()
+        .misconceptions;
+        let compiled = CompiledRubric::new(rubric, QUESTION);
+        let settings = GradeSettings::default();
+        let wrong = "INNER JOIN сохраняет все строки.";
+        assert_eq!(grade(&compiled, wrong, &settings).misconceptions.len(), 1);
+        let right = "INNER JOIN is strict and LEFT JOIN keeps rows.";
+        let g = grade(&compiled, right, &settings);
+        assert!(
+            g.misconceptions.is_empty(),
+            "{right}: {:?}",
+            g.misconceptions
+        );
     }
 
     #[test]

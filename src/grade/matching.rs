@@ -198,9 +198,11 @@ pub fn misconceptions(
                 .map(|o| (o.first_token, o.last_token))
         });
         let found = by_phrase.or_else(|| {
-            compiled.misconception_cues[i]
-                .iter()
-                .find_map(|cue| stated_by_cue(cue, index, &compiled.vocabulary, settings))
+            compiled.misconception_cues[i].iter().find_map(|cue| {
+                stated_by_cue(cue, index, &compiled.vocabulary, settings)
+                    .filter(|hit| !said_of_nearer_subject(compiled, index, hit, settings))
+                    .map(|hit| (hit.first_token, hit.last_token))
+            })
         });
         if let Some((first, last)) = found {
             let m = &compiled.rubric.misconceptions[i];
@@ -244,7 +246,7 @@ pub(crate) fn stated_by_cue(
     index: &AnswerIndex,
     vocabulary: &Vocabulary,
     settings: &GradeSettings,
-) -> Option<(usize, usize)> {
+) -> Option<CueHit> {
     cue.find_in_statement(index, settings, settings.misconception_cue_window)
         .or_else(|| {
             cue.find_with_subject_before(index, settings, settings.misconception_cue_window)
@@ -263,7 +265,6 @@ pub(crate) fn stated_by_cue(
                 && !directions_cross(index, hit)
                 && !quoted_or_supposed(index, hit.first_token, hit.last_token)
         })
-        .map(|hit| (hit.first_token, hit.last_token))
 }
 
 /// Words that turn a gradable word around: "менее шумный" says the opposite of "шумный".
@@ -383,6 +384,29 @@ fn directions_cross(index: &AnswerIndex, hit: &CueHit) -> bool {
             .filter(|t| !matched.contains(t))
             .any(|t| direction(t) == Some(!up))
     })
+}
+
+/// Is what the cue's later words say given to a nearer contrasted subject than its first word
+/// (its subject, by the convention of cues)? "MSE чувствительна к выбросам, а MAE устойчива"
+/// does not call MSE robust.
+fn said_of_nearer_subject(
+    compiled: &CompiledRubric,
+    index: &AnswerIndex,
+    hit: &CueHit,
+    settings: &GradeSettings,
+) -> bool {
+    let Some(subject) = hit.positions.first().map(|&p| index.content[p]) else {
+        return false;
+    };
+    let last = hit
+        .positions
+        .iter()
+        .map(|&p| index.content[p])
+        .max()
+        .unwrap_or(subject);
+    compiled
+        .binding
+        .nearer_subject_between(index, settings, subject, last)
 }
 
 /// Words before a subject that make it the other side of a comparison: "вместо beam search
