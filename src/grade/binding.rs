@@ -368,26 +368,29 @@ fn union(sets: &[SubjectSet]) -> SubjectSet {
     sets.iter().fold(0, |all, s| all | s)
 }
 
-/// Words before a subject that make it the other side of a comparison, not what the clause
-/// speaks of ("в отличие от бэггинга", "unlike bagging", "быстрее, чем LightGBM").
-const CONTRAST_MARKERS: &[&str] = &[
+/// Words before a subject that make it the side a comparison sets aside, not what the clause
+/// speaks of ("в отличие от бэггинга", "unlike bagging", "вместо beam search"). Misconception
+/// cues read them too (`matching`).
+pub(crate) const REPLACED_SIDE_MARKERS: &[&str] = &[
     "отличие",
     "отличии",
     "сравнению",
     "сравнении",
     "вместо",
-    // "мягкую метку, а не жёсткую, как в k-means": said to compare, not of k-means.
-    "как",
-    "чем",
     "unlike",
-    "than",
     "instead",
     "compared",
     "versus",
     "vs",
+];
+
+/// More words before a subject that make it the other side of a comparison when binding a
+/// property to subjects ("быстрее, чем LightGBM").
+const COMPARISON_MARKERS: &[&str] = &[
+    // "мягкую метку, а не жёсткую, как в k-means": said to compare, not of k-means.
+    "как", "чем", "than",
     // "прирост над TF-IDF", "an improvement over TF-IDF".
-    "над",
-    "over",
+    "над", "over",
 ];
 
 /// Russian comparatives, which take the other side of a comparison without "чем": "быстрее
@@ -419,19 +422,9 @@ const COMPARATIVES: &[&str] = &[
 
 /// Is the subject named at `token` only as the other side of a comparison?
 fn contrasted_with(analyzed: &Analyzed, token: usize) -> bool {
-    let clause = analyzed.tokens[token].clause;
-    let before = || {
-        analyzed.tokens[..token]
-            .iter()
-            .rev()
-            .take_while(|t| t.clause == clause)
-    };
-    before()
-        .take(3)
-        .any(|t| CONTRAST_MARKERS.contains(&t.word.as_str()))
-        || before()
-            .next()
-            .is_some_and(|t| COMPARATIVES.contains(&t.word.as_str()))
+    analyzed.preceded_in_clause(token, 3, REPLACED_SIDE_MARKERS)
+        || analyzed.preceded_in_clause(token, 3, COMPARISON_MARKERS)
+        || analyzed.preceded_in_clause(token, 1, COMPARATIVES)
 }
 
 impl Mentions {
@@ -501,6 +494,7 @@ pub fn swapped_misconception(
 #[cfg(test)]
 mod tests {
     use super::{Binding, Subject};
+    use crate::grade::tests::{assert_misconception_stated, assert_no_misconception};
     use crate::grade::{grade, CompiledRubric, Grade, GradeSettings};
     use crate::rubric::Rubric;
 
@@ -565,15 +559,10 @@ penalty = 10
         .unwrap()
         .misconceptions;
         let compiled = CompiledRubric::new(rubric, QUESTION);
-        let settings = GradeSettings::default();
-        let wrong = "INNER JOIN сохраняет все строки.";
-        assert_eq!(grade(&compiled, wrong, &settings).misconceptions.len(), 1);
-        let right = "INNER JOIN is strict and LEFT JOIN keeps rows.";
-        let g = grade(&compiled, right, &settings);
-        assert!(
-            g.misconceptions.is_empty(),
-            "{right}: {:?}",
-            g.misconceptions
+        assert_misconception_stated(&compiled, &["INNER JOIN сохраняет все строки."]);
+        assert_no_misconception(
+            &compiled,
+            &["INNER JOIN is strict and LEFT JOIN keeps rows."],
         );
     }
 

@@ -421,14 +421,9 @@ fn intransitive(word: &str) -> bool {
 
 /// Is the mention inside a contrast ("X, в отличие от Y, …"), so that it is not the subject?
 fn in_contrast(index: &AnswerIndex, occurrence: &Occurrence) -> bool {
-    let tokens = &index.analyzed.tokens;
-    let clause = tokens[occurrence.first_token].clause;
-    tokens[..occurrence.first_token]
-        .iter()
-        .rev()
-        .take_while(|t| t.clause == clause)
-        .take(4)
-        .any(|t| CONTRAST_WORDS.contains(&t.word.as_str()))
+    index
+        .analyzed
+        .preceded_in_clause(occurrence.first_token, 4, CONTRAST_WORDS)
 }
 
 #[cfg(test)]

@@ -1,8 +1,9 @@
 //! Where the answer says each concept: alias phrases (explained, bare or listed), plain-word
 //! cues, and denials; and the rubric's misconceptions it repeats.
 
+use super::binding::REPLACED_SIDE_MARKERS;
 use super::cues::{CompiledCue, CueHit};
-use super::matcher::{AnswerIndex, Occurrence, Vocabulary};
+use super::matcher::{AnswerIndex, Occurrence, Positions, Vocabulary};
 use super::predicate::Statements;
 use super::text::{Script, Token};
 use super::{span, CompiledRubric, FoundBy, FoundMisconception, GradeSettings};
@@ -185,15 +186,15 @@ pub fn misconceptions(
                 .find(|o| {
                     phrase.holds_at(o)
                         && !quoted_or_supposed(index, o.first_token, o.last_token)
+                        && o.positions.iter().all(|&p| {
+                            index.spelled_as(p, &phrase.terms, &compiled.vocabulary, settings)
+                        })
                         && !privated(
                             index,
                             &o.positions,
                             (o.first_token, o.last_token),
                             &phrase.text,
                         )
-                        && o.positions.iter().all(|&p| {
-                            index.spelled_as(p, &phrase.terms, &compiled.vocabulary, settings)
-                        })
                 })
                 .map(|o| (o.first_token, o.last_token))
         });
@@ -274,7 +275,7 @@ const INVERTERS: &[&str] = &["менее", "наименее", "less", "least", 
 /// A cue "большой батч + шумный" must not read "большой батч даёт менее шумный градиент".
 fn inverted(index: &AnswerIndex, hit: &CueHit) -> bool {
     let tokens = &index.analyzed.tokens;
-    let matched: Vec<usize> = hit.positions.iter().map(|&p| index.content[p]).collect();
+    let matched = matched_tokens(index, &hit.positions);
     matched.iter().any(|&t| {
         t > 0 && !matched.contains(&(t - 1)) && INVERTERS.contains(&tokens[t - 1].word.as_str())
     })
@@ -318,36 +319,34 @@ const PRIVATIVES: &[&str] = &[
 ];
 
 /// Does a word of loss or violation stand in the statement of a cue or phrase, from its first
-/// matched word to just after its last (and is not itself matched)? "При наличии тренда стационарность
-/// теряется" does not say a trending series is stationary. A cue that is itself about
-/// removing ("duplicated + удаляет + дубликаты") is not turned around by such words.
+/// matched word to just after its last (and is not itself matched)? "При наличии тренда
+/// стационарность теряется" does not say a trending series is stationary. A cue that is itself
+/// about removing ("duplicated + удаляет + дубликаты") is not turned around by such words.
 fn privated(
     index: &AnswerIndex,
     positions: &[usize],
     (first, last): (usize, usize),
     own_text: &str,
 ) -> bool {
-    let own_words: Vec<String> = own_text
-        .split(|c: char| !c.is_alphanumeric())
-        .map(str::to_lowercase)
-        .collect();
-    let privatives: Vec<&str> = PRIVATIVES
-        .iter()
-        .copied()
-        .filter(|p| !own_words.iter().any(|w| w.starts_with(p)))
-        .collect();
     let tokens = &index.analyzed.tokens;
-    let matched: Vec<usize> = positions.iter().map(|&p| index.content[p]).collect();
+    let matched = matched_tokens(index, positions);
     let clause = tokens[last].clause;
     let after = (last + 1..tokens.len())
         .take_while(|&t| tokens[t].clause == clause)
         .take(2);
+    let own_word_opens = |prefix: &str| {
+        own_text
+            .split(|c: char| !c.is_alphanumeric())
+            .any(|w| w.to_lowercase().starts_with(prefix))
+    };
     (first..=last)
         .chain(after)
         .filter(|t| !matched.contains(t))
         .any(|t| {
             let word = tokens[t].word.as_str();
-            privatives.iter().any(|p| word.starts_with(p))
+            PRIVATIVES
+                .iter()
+                .any(|p| word.starts_with(p) && !own_word_opens(p))
         })
 }
 
@@ -358,7 +357,7 @@ fn privated(
 fn directions_cross(index: &AnswerIndex, hit: &CueHit) -> bool {
     use super::claims::{DOWN_WORDS, UP_WORDS};
     let tokens = &index.analyzed.tokens;
-    let matched: Vec<usize> = hit.positions.iter().map(|&p| index.content[p]).collect();
+    let matched = matched_tokens(index, &hit.positions);
     let lo = matched.iter().copied().min().unwrap_or(hit.first_token);
     let hi = matched.iter().copied().max().unwrap_or(hit.last_token);
     let direction = |t: usize| {
@@ -395,13 +394,11 @@ fn said_of_nearer_subject(
     hit: &CueHit,
     settings: &GradeSettings,
 ) -> bool {
-    let Some(subject) = hit.positions.first().map(|&p| index.content[p]) else {
+    let Some(subject) = cue_subject(index, hit) else {
         return false;
     };
-    let last = hit
-        .positions
-        .iter()
-        .map(|&p| index.content[p])
+    let last = matched_tokens(index, &hit.positions)
+        .into_iter()
         .max()
         .unwrap_or(subject);
     compiled
@@ -409,35 +406,26 @@ fn said_of_nearer_subject(
         .nearer_subject_between(index, settings, subject, last)
 }
 
-/// Words before a subject that make it the other side of a comparison: "вместо beam search
-/// используют случайное сэмплирование" says nothing random of beam search.
-const CONTRAST_MARKERS: &[&str] = &[
-    "вместо",
-    "отличие",
-    "отличии",
-    "сравнению",
-    "сравнении",
-    "instead",
-    "unlike",
-    "compared",
-    "versus",
-    "vs",
-];
-
-/// Does a contrast marker stand just before the cue's first word (its subject, by the
-/// convention of cues: "subject + property"), in its clause?
+/// Does a marker of the side a comparison sets aside stand just before the cue's subject, in
+/// its clause? "вместо beam search используют случайное сэмплирование" says nothing random of
+/// beam search.
 fn subject_contrasted(index: &AnswerIndex, hit: &CueHit) -> bool {
-    let tokens = &index.analyzed.tokens;
-    let Some(subject) = hit.positions.first().map(|&p| index.content[p]) else {
-        return false;
-    };
-    let clause = tokens[subject].clause;
-    tokens[..subject]
-        .iter()
-        .rev()
-        .take_while(|t| t.clause == clause)
-        .take(3)
-        .any(|t| CONTRAST_MARKERS.contains(&t.word.as_str()))
+    cue_subject(index, hit).is_some_and(|subject| {
+        index
+            .analyzed
+            .preceded_in_clause(subject, 3, REPLACED_SIDE_MARKERS)
+    })
+}
+
+/// The token of a cue's first matched word: its subject, by the convention of cues ("subject +
+/// property").
+fn cue_subject(index: &AnswerIndex, hit: &CueHit) -> Option<usize> {
+    hit.positions.first().map(|&p| index.content[p])
+}
+
+/// The tokens of the content positions a match took.
+fn matched_tokens(index: &AnswerIndex, positions: &[usize]) -> Positions {
+    positions.iter().map(|&p| index.content[p]).collect()
 }
 
 /// Is the statement from `first` to `last` not the candidate's own claim: quoted («…» —

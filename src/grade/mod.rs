@@ -255,8 +255,9 @@ impl CompiledRubric {
     }
 
     /// Attach the question's reference answer (in every language): it tells which contrasted
-    /// subject each alias is said of (checked against the subjects each concept's label names), and `reference_blend` in the rubric's `[scoring]`
-    /// compares answers with it; `question` as in [`Self::new`].
+    /// subject each alias is said of (checked against the subjects each concept's label
+    /// names), and `reference_blend` in the rubric's `[scoring]` compares answers with it;
+    /// `question` as in [`Self::new`].
     pub fn with_reference(mut self, reference: &str, question: &str) -> Self {
         if !self.binding.is_empty() {
             let settings = GradeSettings::default();

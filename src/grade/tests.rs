@@ -709,117 +709,130 @@ fn a_misconception_is_read_from_words_as_written_not_a_typo_away() {
     }
 }
 
-#[test]
-fn a_misconception_cue_does_not_read_less_as_more() {
-    let mut rubric = rnn_rubric().rubric;
-    rubric.misconceptions[1].cues = vec!["градиент|gradient + шумный|шумнее|noisy".into()];
-    let compiled = CompiledRubric::new(rubric, "Какие проблемы у RNN?");
-    let settings = GradeSettings::default();
-    let wrong = grade(&compiled, "Большой батч даёт шумный градиент.", &settings);
-    assert_eq!(wrong.misconceptions.len(), 1);
-    for correct in [
-        "Большой батч даёт менее шумный градиент.",
-        "A large batch gives a less noisy gradient.",
-    ] {
-        let g = grade(&compiled, correct, &settings);
-        assert!(
-            g.misconceptions.is_empty(),
-            "{correct}: {:?}",
+/// Each answer states exactly one misconception of the rubric.
+pub(super) fn assert_misconception_stated(compiled: &CompiledRubric, answers: &[&str]) {
+    for answer in answers {
+        let g = grade(compiled, answer, &GradeSettings::default());
+        assert_eq!(
+            g.misconceptions.len(),
+            1,
+            "{answer}: {:?}",
             g.misconceptions
         );
     }
+}
+
+/// No answer states a misconception of the rubric.
+pub(super) fn assert_no_misconception(compiled: &CompiledRubric, answers: &[&str]) {
+    for answer in answers {
+        let g = grade(compiled, answer, &GradeSettings::default());
+        assert!(
+            g.misconceptions.is_empty(),
+            "{answer}: {:?}",
+            g.misconceptions
+        );
+    }
+}
+
+/// The RNN rubric with its second misconception read by these cues.
+fn with_misconception_cues(cues: &[&str], question: &str) -> CompiledRubric {
+    let mut rubric = rnn_rubric().rubric;
+    rubric.misconceptions[1].cues = cues.iter().map(|c| (*c).to_owned()).collect();
+    CompiledRubric::new(rubric, question)
+}
+
+#[test]
+fn a_misconception_cue_does_not_read_less_as_more() {
+    let compiled = with_misconception_cues(
+        &["градиент|gradient + шумный|шумнее|noisy"],
+        "Какие проблемы у RNN?",
+    );
+    assert_misconception_stated(&compiled, &["Большой батч даёт шумный градиент."]);
+    assert_no_misconception(
+        &compiled,
+        &[
+            "Большой батч даёт менее шумный градиент.",
+            "A large batch gives a less noisy gradient.",
+        ],
+    );
 }
 
 #[test]
 fn a_misconception_cue_does_not_read_a_broken_property_as_held() {
     // ... unless the cue itself is about removing.
-    let mut rubric = rnn_rubric().rubric;
-    rubric.misconceptions[1].cues = vec!["duplicated + удаляет|убирает + дубли|дубликаты".into()];
-    let compiled = CompiledRubric::new(rubric, "Как удалить дубликаты в pandas?");
-    let said = "Метод duplicated удаляет дубликаты из таблицы.";
-    let g = grade(&compiled, said, &GradeSettings::default());
-    assert_eq!(g.misconceptions.len(), 1, "{said}");
+    let compiled = with_misconception_cues(
+        &["duplicated + удаляет|убирает + дубли|дубликаты"],
+        "Как удалить дубликаты в pandas?",
+    );
+    assert_misconception_stated(
+        &compiled,
+        &["Метод duplicated удаляет дубликаты из таблицы."],
+    );
 
-    let mut rubric = rnn_rubric().rubric;
-    rubric.misconceptions[1].cues =
-        vec!["тренд|трендом|trend + стационарен|стационарный|stationary".into()];
-    let compiled = CompiledRubric::new(rubric, "Что такое стационарность ряда?");
-    let settings = GradeSettings::default();
-    for wrong in [
-        "Ряд с трендом стационарен.",
-        "A series with a trend is stationary.",
-    ] {
-        let g = grade(&compiled, wrong, &settings);
-        assert_eq!(g.misconceptions.len(), 1, "{wrong}");
-    }
-    for correct in [
-        "Тренд нарушает стационарность, поэтому берут разности.",
-        "При наличии тренда стационарность теряется.",
-        "Сезонность и тренд разрушают стационарность ряда.",
-        "A trend breaks stationarity, so we difference the series.",
-        "Trend violates stationarity.",
-        "Для приведения к стационарному виду удаляют тренд.",
-        "To get a stationary series, remove the trend.",
-        "Тренд мешает ряду быть стационарным.",
-        "A trend prevents the series from being stationary.",
-    ] {
-        let g = grade(&compiled, correct, &settings);
-        assert!(
-            g.misconceptions.is_empty(),
-            "{correct}: {:?}",
-            g.misconceptions
-        );
-    }
+    let compiled = with_misconception_cues(
+        &["тренд|трендом|trend + стационарен|стационарный|stationary"],
+        "Что такое стационарность ряда?",
+    );
+    assert_misconception_stated(
+        &compiled,
+        &[
+            "Ряд с трендом стационарен.",
+            "A series with a trend is stationary.",
+        ],
+    );
+    assert_no_misconception(
+        &compiled,
+        &[
+            "Тренд нарушает стационарность, поэтому берут разности.",
+            "При наличии тренда стационарность теряется.",
+            "Сезонность и тренд разрушают стационарность ряда.",
+            "A trend breaks stationarity, so we difference the series.",
+            "Trend violates stationarity.",
+            "Для приведения к стационарному виду удаляют тренд.",
+            "To get a stationary series, remove the trend.",
+            "Тренд мешает ряду быть стационарным.",
+            "A trend prevents the series from being stationary.",
+        ],
+    );
 }
 
 #[test]
 fn a_misconception_cue_does_not_read_the_replaced_side_as_its_subject() {
-    let mut rubric = rnn_rubric().rubric;
-    rubric.misconceptions[1].cues = vec!["beam + случайно|случайное|randomly|random".into()];
-    let compiled = CompiledRubric::new(rubric, "Как работает beam search?");
-    let settings = GradeSettings::default();
-    let wrong = "Beam search выбирает токены случайно.";
-    assert_eq!(grade(&compiled, wrong, &settings).misconceptions.len(), 1);
-    for correct in [
-        "Для творческих задач вместо beam search используют случайное сэмплирование.",
-        "Unlike beam search, sampling picks tokens at random.",
-    ] {
-        let g = grade(&compiled, correct, &settings);
-        assert!(
-            g.misconceptions.is_empty(),
-            "{correct}: {:?}",
-            g.misconceptions
-        );
-    }
+    let compiled = with_misconception_cues(
+        &["beam + случайно|случайное|randomly|random"],
+        "Как работает beam search?",
+    );
+    assert_misconception_stated(&compiled, &["Beam search выбирает токены случайно."]);
+    assert_no_misconception(
+        &compiled,
+        &[
+            "Для творческих задач вместо beam search используют случайное сэмплирование.",
+            "Unlike beam search, sampling picks tokens at random.",
+        ],
+    );
 }
 
 #[test]
 fn a_misconception_cue_does_not_join_two_quantities_moving_two_ways() {
-    let mut rubric = rnn_rubric().rubric;
-    rubric.misconceptions[1].cues = vec![
-        "сложности|complexity + bias|смещение + растёт|растет|grows".into(),
-        "сложности|complexity + variance|разброс + падает|falls".into(),
-    ];
-    let compiled = CompiledRubric::new(rubric, "Что такое bias-variance tradeoff?");
-    let settings = GradeSettings::default();
-    let right = "С ростом сложности bias падает variance растет, ищем минимум ошибки.";
-    let g = grade(&compiled, right, &settings);
-    assert!(
-        g.misconceptions.is_empty(),
-        "{right}: {:?}",
-        g.misconceptions
+    let compiled = with_misconception_cues(
+        &[
+            "сложности|complexity + bias|смещение + растёт|растет|grows",
+            "сложности|complexity + variance|разброс + падает|falls",
+        ],
+        "Что такое bias-variance tradeoff?",
     );
-    for wrong in [
-        "С ростом сложности bias растет variance падает.",
-        "С ростом сложности модели bias растёт.",
-        "При росте сложности variance падает, а bias растёт.",
-    ] {
-        assert_eq!(
-            grade(&compiled, wrong, &settings).misconceptions.len(),
-            1,
-            "{wrong}"
-        );
-    }
+    assert_no_misconception(
+        &compiled,
+        &["С ростом сложности bias падает variance растет, ищем минимум ошибки."],
+    );
+    assert_misconception_stated(
+        &compiled,
+        &[
+            "С ростом сложности bias растет variance падает.",
+            "С ростом сложности модели bias растёт.",
+            "При росте сложности variance падает, а bias растёт.",
+        ],
+    );
 }
 
 #[test]
@@ -828,14 +841,9 @@ fn a_misconception_phrase_does_not_read_speeding_nothing_as_speeding() {
     rubric.misconceptions[1].phrases = vec!["speeds up inference".into()];
     rubric.misconceptions[1].cues = Vec::new();
     let compiled = CompiledRubric::new(rubric, "What does dropout do?");
-    let settings = GradeSettings::default();
-    let wrong = "Dropout speeds up inference.";
-    assert_eq!(grade(&compiled, wrong, &settings).misconceptions.len(), 1);
-    let right = "Dropout is off at inference and speeds nothing up.";
-    let g = grade(&compiled, right, &settings);
-    assert!(
-        g.misconceptions.is_empty(),
-        "{right}: {:?}",
-        g.misconceptions
+    assert_misconception_stated(&compiled, &["Dropout speeds up inference."]);
+    assert_no_misconception(
+        &compiled,
+        &["Dropout is off at inference and speeds nothing up."],
     );
 }

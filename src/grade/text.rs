@@ -57,6 +57,18 @@ impl Analyzed {
     pub fn content_count(&self) -> usize {
         self.tokens.iter().filter(|t| !t.is_stop).count()
     }
+
+    /// Does one of `words` stand among the `reach` tokens just before token `token`, in its
+    /// clause ("в отличие от X", "вместо X")?
+    pub fn preceded_in_clause(&self, token: usize, reach: usize, words: &[&str]) -> bool {
+        let clause = self.tokens[token].clause;
+        self.tokens[..token]
+            .iter()
+            .rev()
+            .take_while(|t| t.clause == clause)
+            .take(reach)
+            .any(|t| words.contains(&t.word.as_str()))
+    }
 }
 
 /// Characters that are invisible or reorder text and must never influence matching.
