@@ -30,6 +30,10 @@ pub struct Options {
     /// per line, but a line waits for the rest of its chunk to be read: for files, not for a
     /// pipe that may deliver one line at a time.
     pub chunk_lines: usize,
+    /// The process ends after the run: a worker leaves its per-thread memos (words, phrases,
+    /// matches; millions of small allocations) to the operating system instead of freeing
+    /// them one by one as it exits (about a twentieth of a 10,000-line batch).
+    pub leave_memos: bool,
 }
 
 impl Options {
@@ -43,6 +47,7 @@ impl Options {
             max_line_bytes: max_line_bytes(max_answer_bytes),
             serialize: None,
             chunk_lines: 1,
+            leave_memos: false,
         }
     }
 }
@@ -238,7 +243,12 @@ where
                     .lock()
                     .unwrap_or_else(PoisonError::into_inner)
                     .recv();
-                let Ok(items) = items else { break };
+                let Ok(items) = items else {
+                    if options.leave_memos {
+                        crate::grade::leave_thread_memos();
+                    }
+                    break;
+                };
                 let graded: Vec<(usize, Graded)> = items
                     .into_iter()
                     .map(|item| {

@@ -89,6 +89,8 @@ pub fn grade_batch(
     if llm.is_none() {
         options.serialize = Some(lang.is_en());
     }
+    // `sobes grade --batch` ends the process when this returns.
+    options.leave_memos = true;
     if size.is_some() {
         // A regular file: its lines are all there, so workers take them a chunk at a time.
         options.chunk_lines = 16;

@@ -174,6 +174,12 @@ thread_local! {
     static MATCH_MEMO: RefCell<MatchMemo> = RefCell::new(MatchMemo::default());
 }
 
+/// Leave this thread's memo of word matches to the operating system (see
+/// [`super::leave_thread_memos`]).
+pub(super) fn leave_match_memo() {
+    MATCH_MEMO.with(|memo| std::mem::forget(std::mem::take(&mut *memo.borrow_mut())));
+}
+
 /// The settings that `terms_match` reads, as one key.
 fn fuzzy_key(settings: &GradeSettings) -> u64 {
     let mut hasher = rustc_hash::FxHasher::default();

@@ -554,6 +554,14 @@ fn says_dont_know(analyzed: &text::Analyzed) -> bool {
     })
 }
 
+/// Leave the calling thread's grading memos (stems, analysed phrases, word matches) to the
+/// operating system: they are not freed when the thread ends. For the worker threads of a
+/// process about to exit, where freeing millions of memo entries one by one only costs time.
+pub fn leave_thread_memos() {
+    text::leave_thread_memos();
+    matcher::leave_match_memo();
+}
+
 /// Grade one answer against a compiled rubric, keyword signals only.
 pub fn grade(compiled: &CompiledRubric, answer: &str, settings: &GradeSettings) -> Grade {
     grade_with(compiled, answer, settings, None)

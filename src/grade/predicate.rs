@@ -530,8 +530,13 @@ impl Statements {
                 continue;
             }
             let s = clause_sentence[c];
-            // "Аугментации — …": the name before a definition's dash is its subject.
-            let defines = c + 1 < clauses && defined[c + 1] && clause_sentence[c + 1] == s;
+            // "Аугментации — …": the name before a definition's dash is its subject; a clause
+            // with its own predicate before a dash ("переносит на новые ряды — стандарт") is a
+            // statement.
+            let defines = !clause_predicate[c]
+                && c + 1 < clauses
+                && defined[c + 1]
+                && clause_sentence[c + 1] == s;
             if defines {
                 continue;
             }
@@ -635,6 +640,18 @@ mod tests {
         // A short label before the colon introduces nothing.
         let label = statements("Attention: encoder, decoder, softmax, веса, Bahdanau, Luong.");
         assert!(label.is_list(0));
+    }
+
+    #[test]
+    fn a_statement_before_a_dash_is_not_the_name_it_defines() {
+        // The clause before the dash says something: it is no definition's subject, and the
+        // short clauses around it do not make the sentence a list.
+        let s = statements(
+            "глобальный бустинг на всех рядах с лагами, роллингами, календарем, ценой и промо \
+             учится на общих паттернах, переносит на новые ряды — практический стандарт (m5).",
+        );
+        assert!(!s.is_list(0));
+        assert!(s.states(0));
     }
 
     #[test]

@@ -847,3 +847,20 @@ fn a_misconception_phrase_does_not_read_speeding_nothing_as_speeding() {
         &["Dropout is off at inference and speeds nothing up."],
     );
 }
+
+#[test]
+fn a_thread_that_left_its_memos_grades_as_before() {
+    let answer = "Градиенты затухают при обратном распространении через много шагов RNN.";
+    let before = grade(&rnn_rubric(), answer, &GradeSettings::default());
+    std::thread::spawn(move || {
+        let first = grade(&rnn_rubric(), answer, &GradeSettings::default());
+        leave_thread_memos();
+        let again = grade(&rnn_rubric(), answer, &GradeSettings::default());
+        assert_eq!(first, again);
+        leave_thread_memos();
+        first
+    })
+    .join()
+    .map(|graded| assert_eq!(graded, before))
+    .unwrap();
+}

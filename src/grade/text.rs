@@ -319,6 +319,13 @@ pub fn clear_stem_cache() {
     STEM_CACHE.with(|cache| cache.borrow_mut().clear());
 }
 
+/// Leave this thread's memos of words and phrases to the operating system (see
+/// [`super::leave_thread_memos`]).
+pub(super) fn leave_thread_memos() {
+    STEM_CACHE.with(|cache| std::mem::forget(std::mem::take(&mut *cache.borrow_mut())));
+    PHRASE_MEMO.with(|memo| std::mem::forget(std::mem::take(&mut *memo.borrow_mut())));
+}
+
 const STOP_WORDS: &[&str] = &[
     // Russian
     "а",
@@ -637,6 +644,12 @@ pub fn is_negation_word(word: &str) -> bool {
     SET.get_or_init(|| word_set(NEGATIONS)).contains(word)
 }
 
+/// Can a dash typed as a spaced hyphen follow this word? Not a number or a one-letter symbol,
+/// where the hyphen is a minus.
+fn is_dash_subject(word: &str) -> bool {
+    word.chars().nth(1).is_some() && !word.chars().all(|c| c.is_ascii_digit())
+}
+
 /// Tokenise normalised text into words, tracking clause and sentence boundaries.
 ///
 /// Words are runs of letters and digits; `_`, `-` and `/` split words, so `min_samples`,
@@ -689,7 +702,19 @@ pub fn analyze(text: &str) -> Analyzed {
                 clause += 1;
                 dash = false;
             }
+            // A hyphen between spaces is how a keyboard types a dash ("проверка - calibration
+            // curve"); a hyphen glued to a word joins ("t-SNE") or is a minus ("-1"), and so is
+            // one after a number or a one-letter symbol ("1 - cos", "y - ŷ").
             '—' | '–' => {
+                clause += 1;
+                dash = true;
+            }
+            '-' if !glued
+                && chars.peek().is_some_and(|n| n.is_whitespace())
+                && tokens
+                    .last()
+                    .is_some_and(|t: &Token| is_dash_subject(&t.word)) =>
+            {
                 clause += 1;
                 dash = true;
             }
@@ -890,6 +915,26 @@ mod tests {
         // NFKC folds full-width Latin and ligatures.
         assert_eq!(normalize("ＲＮＮ ﬁt"), "rnn fit");
         assert_eq!(normalize("don\u{2019}t"), "don't");
+    }
+
+    #[test]
+    fn a_spaced_hyphen_is_a_dash_but_not_a_minus_or_a_joiner() {
+        let dashed = |text: &str| -> Vec<String> {
+            analyze(text)
+                .tokens
+                .into_iter()
+                .filter(|t| t.after_dash)
+                .map(|t| t.word)
+                .collect()
+        };
+        assert_eq!(dashed("проверка - calibration curve"), ["calibration"]);
+        assert_eq!(dashed("проверка — calibration curve"), ["calibration"]);
+        // A minus after a number or a one-letter symbol, and hyphens inside words.
+        assert!(dashed("расстояние = 1 - cos sim").is_empty());
+        assert!(dashed("ошибка y - f(x) мала").is_empty());
+        assert!(dashed("t-SNE и state-of-the-art, -1").is_empty());
+        let a = analyze("проверка - calibration curve");
+        assert_ne!(a.tokens[0].clause, a.tokens[1].clause);
     }
 
     #[test]
