@@ -77,7 +77,7 @@ impl CompiledCue {
             self.groups
                 .iter()
                 .flatten()
-                .any(|phrase| index.spelled_as(p, &phrase.terms, vocabulary, settings))
+                .any(|phrase| index.spelled_as(p, phrase, vocabulary, settings))
         })
     }
 

@@ -7,6 +7,7 @@ use std::hash::{Hash, Hasher};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
+use super::predicate::Person;
 use super::text::{self, is_parenthetical_word, is_relative_word, Analyzed, Script, Token};
 use super::GradeSettings;
 
@@ -56,6 +57,8 @@ pub struct Phrase {
     /// symbols of a formula inside a phrase of words ("concept drift меняет p(x)" must not
     /// match "меняется p(y|x)").
     pub adjacent: Vec<usize>,
+    /// Per term, the person of a Russian verb as the phrase writes it (see [`Person`]).
+    pub persons: Vec<Option<Person>>,
 }
 
 impl Phrase {
@@ -140,6 +143,10 @@ impl Vocabulary {
                 t.word.chars().all(|c| c.is_ascii_digit())
                     || matches!(t.word.as_str(), "минус" | "плюс" | "minus" | "plus")
             });
+        let persons = content
+            .iter()
+            .map(|t| person_of(t).filter(|_| t.is_predicate))
+            .collect();
         Some(Phrase {
             text: phrase_text.to_owned(),
             terms,
@@ -147,8 +154,16 @@ impl Vocabulary {
             strict,
             ordered,
             adjacent,
+            persons,
         })
     }
+}
+
+/// The person of a Russian verb form (see [`Person`]); `None` for other words.
+fn person_of(token: &Token) -> Option<Person> {
+    (token.script == Script::Cyrillic)
+        .then(|| Person::of(&token.word))
+        .flatten()
 }
 
 static NEXT_VOCABULARY_ID: AtomicU64 = AtomicU64::new(1);
@@ -448,20 +463,29 @@ pub struct Occurrence {
 }
 
 impl<'a> AnswerIndex<'a> {
-    /// Is the answer word at content `position` one of `terms` as written (in any form or
-    /// script), not only up to a typo? A wrong claim is read from the words the candidate
-    /// wrote: "дальше" is a typo away from "дальнему", and no one claims anything by it.
+    /// Is the answer word at content `position` one of the phrase's terms as written (in any
+    /// form or script), not only up to a typo? A wrong claim is read from the words the
+    /// candidate wrote: "дальше" is a typo away from "дальнему", and no one claims anything by
+    /// it. A Russian verb must agree in person with the phrase's (see [`Person::agrees`]):
+    /// "строю индексы … через EXPLAIN" does not make EXPLAIN the one that "строит" them.
     pub fn spelled_as(
         &self,
         position: usize,
-        terms: &[usize],
+        phrase: &Phrase,
         vocabulary: &Vocabulary,
         settings: &GradeSettings,
     ) -> bool {
-        let word = Term::of(&self.analyzed.tokens[self.content[position]]);
-        terms
+        let token = &self.analyzed.tokens[self.content[position]];
+        let word = Term::of(token);
+        let person = person_of(token);
+        phrase
+            .terms
             .iter()
-            .any(|&t| terms_match_as_spelled(&vocabulary.terms[t], &word, settings))
+            .zip(&phrase.persons)
+            .any(|(&t, written)| {
+                terms_match_as_spelled(&vocabulary.terms[t], &word, settings)
+                    && Person::agrees(*written, person)
+            })
     }
 
     pub fn new(analyzed: &'a Analyzed, vocabulary: &Vocabulary, settings: &GradeSettings) -> Self {

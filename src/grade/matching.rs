@@ -186,9 +186,9 @@ pub fn misconceptions(
                 .find(|o| {
                     phrase.holds_at(o)
                         && !quoted_or_supposed(index, o.first_token, o.last_token)
-                        && o.positions.iter().all(|&p| {
-                            index.spelled_as(p, &phrase.terms, &compiled.vocabulary, settings)
-                        })
+                        && o.positions
+                            .iter()
+                            .all(|&p| index.spelled_as(p, phrase, &compiled.vocabulary, settings))
                         && !privated(
                             index,
                             &o.positions,
@@ -334,12 +334,17 @@ fn privated(
     let after = (last + 1..tokens.len())
         .take_while(|&t| tokens[t].clause == clause)
         .take(2);
+    // Or just before the first matched word, governing it: "после вычитания тренда ряд
+    // становится стационарным", "removing the trend makes it stationary".
+    let before =
+        (first.saturating_sub(2)..first).filter(|&t| tokens[t].clause == tokens[first].clause);
     let own_word_opens = |prefix: &str| {
         own_text
             .split(|c: char| !c.is_alphanumeric())
             .any(|w| w.to_lowercase().starts_with(prefix))
     };
-    (first..=last)
+    before
+        .chain(first..=last)
         .chain(after)
         .filter(|t| !matched.contains(t))
         .any(|t| {

@@ -436,6 +436,60 @@ pub fn is_predicate_word(token: &Token) -> bool {
     token.is_predicate
 }
 
+/// The person of a Russian verb in the present or simple future, read from its ending.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Person {
+    FirstSingular,
+    FirstPlural,
+    Second,
+    ThirdSingular,
+    ThirdPlural,
+}
+
+impl Person {
+    /// The person of a finite Russian verb form (`word` a predicate, lowercase); `None` for
+    /// anything else, and for reflexive forms, whose subject may be the verb's object
+    /// ("dropout выключается").
+    pub fn of(word: &str) -> Option<Person> {
+        if word.ends_with("ся") || word.ends_with("сь") || word.chars().count() < 4 {
+            return None;
+        }
+        const ENDINGS: [(&str, Person); 14] = [
+            ("ешь", Person::Second),
+            ("ишь", Person::Second),
+            ("ете", Person::Second),
+            ("ите", Person::Second),
+            ("ем", Person::FirstPlural),
+            ("им", Person::FirstPlural),
+            ("ет", Person::ThirdSingular),
+            ("ит", Person::ThirdSingular),
+            ("ют", Person::ThirdPlural),
+            ("ут", Person::ThirdPlural),
+            ("ят", Person::ThirdPlural),
+            ("ат", Person::ThirdPlural),
+            ("ю", Person::FirstSingular),
+            ("у", Person::FirstSingular),
+        ];
+        ENDINGS
+            .iter()
+            .find(|(ending, _)| word.ends_with(ending))
+            .map(|&(_, person)| person)
+    }
+
+    /// Can a verb said in person `said` state what the verb written in person `written` does?
+    /// A verb in the third person singular has a named subject ("EXPLAIN строит индекс"): the
+    /// speaker's own verb ("индексы строю … через EXPLAIN", "строим") has another. The number
+    /// of the third person follows its subject ("повороты подходят"), and a procedure reads
+    /// the same said by anyone ("относим", "относят", "отношу").
+    pub fn agrees(written: Option<Person>, said: Option<Person>) -> bool {
+        written != Some(Person::ThirdSingular)
+            || !matches!(
+                said,
+                Some(Person::FirstSingular | Person::FirstPlural | Person::Second)
+            )
+    }
+}
+
 /// [`is_predicate_word`] of a word in its own script: it depends on the word alone.
 pub(crate) fn predicate_word(word: &str, script: Script) -> bool {
     use std::sync::OnceLock;
@@ -652,6 +706,24 @@ mod tests {
         );
         assert!(!s.is_list(0));
         assert!(s.states(0));
+    }
+
+    #[test]
+    fn the_person_of_a_russian_verb_comes_from_its_ending() {
+        assert_eq!(Person::of("строю"), Some(Person::FirstSingular));
+        assert_eq!(Person::of("строим"), Some(Person::FirstPlural));
+        assert_eq!(Person::of("строишь"), Some(Person::Second));
+        assert_eq!(Person::of("строит"), Some(Person::ThirdSingular));
+        assert_eq!(Person::of("строят"), Some(Person::ThirdPlural));
+        assert!(!Person::agrees(Person::of("строит"), Person::of("строю")));
+        assert!(Person::agrees(
+            Person::of("подходит"),
+            Person::of("подходят")
+        ));
+        assert!(Person::agrees(Person::of("относим"), Person::of("относят")));
+        // Reflexive forms may have their object as subject; past forms say no person.
+        assert_eq!(Person::of("строится"), None);
+        assert_eq!(Person::of("строил"), None);
     }
 
     #[test]

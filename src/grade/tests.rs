@@ -864,3 +864,43 @@ fn a_thread_that_left_its_memos_grades_as_before() {
     .map(|graded| assert_eq!(graded, before))
     .unwrap();
 }
+
+#[test]
+fn a_wrong_claim_verb_in_another_person_has_another_subject() {
+    let compiled = with_misconception_cues(
+        &["explain + создает|строит|ускоряет + индекс|индексы|запрос"],
+        "Как работают индексы в SQL?",
+    );
+    assert_misconception_stated(
+        &compiled,
+        &[
+            "EXPLAIN строит индекс по таблице.",
+            "Команда EXPLAIN сама ускоряет запрос.",
+            // The third person agrees with its subject in number.
+            "EXPLAIN и ANALYZE строят индексы.",
+        ],
+    );
+    assert_no_misconception(
+        &compiled,
+        &[
+            "Индексы строю под реальные запросы и проверяю через EXPLAIN.",
+            "Мы строим индекс, а потом смотрим план через EXPLAIN.",
+        ],
+    );
+}
+
+#[test]
+fn a_word_of_removal_just_before_a_wrong_claim_turns_it_around() {
+    let compiled = with_misconception_cues(
+        &["тренд|трендом|trend + стационарен|стационарным|stationary"],
+        "Что такое стационарность ряда?",
+    );
+    assert_misconception_stated(&compiled, &["Ряд с трендом стационарен."]);
+    assert_no_misconception(
+        &compiled,
+        &[
+            "После вычитания тренда ряд становится стационарным.",
+            "After removing the trend the series is stationary.",
+        ],
+    );
+}
