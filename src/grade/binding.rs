@@ -395,7 +395,7 @@ const COMPARISON_MARKERS: &[&str] = &[
 
 /// Russian comparatives, which take the other side of a comparison without "чем": "быстрее
 /// t-SNE", "лучше бэггинга" (a list: many adjectives end in "-ее" too, "среднее", "последнее").
-const COMPARATIVES: &[&str] = &[
+pub(crate) const COMPARATIVES: &[&str] = &[
     "быстрее",
     "медленнее",
     "точнее",

@@ -1,7 +1,7 @@
 //! Where the answer says each concept: alias phrases (explained, bare or listed), plain-word
 //! cues, and denials; and the rubric's misconceptions it repeats.
 
-use super::binding::REPLACED_SIDE_MARKERS;
+use super::binding::{COMPARATIVES, REPLACED_SIDE_MARKERS};
 use super::cues::{CompiledCue, CueHit};
 use super::matcher::{AnswerIndex, Occurrence, Positions, Vocabulary};
 use super::predicate::Statements;
@@ -195,6 +195,7 @@ pub fn misconceptions(
                             (o.first_token, o.last_token),
                             &phrase.text,
                         )
+                        && !subject_contrasted(index, &o.positions)
                 })
                 .map(|o| (o.first_token, o.last_token))
         });
@@ -262,7 +263,7 @@ pub(crate) fn stated_by_cue(
                     (hit.first_token, hit.last_token),
                     &cue.text,
                 )
-                && !subject_contrasted(index, hit)
+                && !subject_contrasted(index, &hit.positions)
                 && !directions_cross(index, hit)
                 && !quoted_or_supposed(index, hit.first_token, hit.last_token)
         })
@@ -414,11 +415,15 @@ fn said_of_nearer_subject(
 /// Does a marker of the side a comparison sets aside stand just before the cue's subject, in
 /// its clause? "вместо beam search используют случайное сэмплирование" says nothing random of
 /// beam search.
-fn subject_contrasted(index: &AnswerIndex, hit: &CueHit) -> bool {
-    cue_subject(index, hit).is_some_and(|subject| {
+fn subject_contrasted(index: &AnswerIndex, positions: &[usize]) -> bool {
+    positions.first().is_some_and(|&p| {
+        let subject = index.content[p];
         index
             .analyzed
             .preceded_in_clause(subject, 3, REPLACED_SIDE_MARKERS)
+            // "медиана (устойчивее среднего к выбросам)": the subject right after a Russian
+            // comparative is what the comparison is made against.
+            || index.analyzed.preceded_in_clause(subject, 1, COMPARATIVES)
     })
 }
 

@@ -904,3 +904,21 @@ fn a_word_of_removal_just_before_a_wrong_claim_turns_it_around() {
         ],
     );
 }
+
+#[test]
+fn the_subject_right_after_a_comparative_is_what_a_wrong_claim_is_compared_with() {
+    let mut rubric = rnn_rubric().rubric;
+    rubric.misconceptions[1].phrases = vec!["среднее устойчивее к выбросам".into()];
+    let by_phrase = CompiledRubric::new(rubric, "Чем заполнять пропуски?");
+    let by_cue = with_misconception_cues(
+        &["среднее|mean + устойчивее|robust + выбросам|outliers"],
+        "Чем заполнять пропуски?",
+    );
+    for compiled in [&by_phrase, &by_cue] {
+        assert_misconception_stated(compiled, &["Среднее устойчивее к выбросам, чем медиана."]);
+        assert_no_misconception(
+            compiled,
+            &["Числовые заполняю медианой (она устойчивее среднего к выбросам)."],
+        );
+    }
+}
