@@ -241,7 +241,7 @@ fn stems_match(rubric: &Term, answer: &Term, settings: &GradeSettings, typos: bo
             && length_gap <= settings.prefix_max_extra
             && (rubric.stem.starts_with(&*answer.stem) || answer.stem.starts_with(&*rubric.stem))
         {
-            return true;
+            return !unrelated_derivation(&rubric.stem, &answer.stem);
         }
         // Cheap filters first: typo distance is at least the length gap; and candidates rarely
         // mistype a first letter, while a different first letter often makes a different term
@@ -279,6 +279,19 @@ fn stems_match(rubric: &Term, answer: &Term, settings: &GradeSettings, typos: bo
         .take_while(|&d| 1.0 - d as f64 / longer >= settings.cross_script_similarity)
         .last()
         .is_some_and(|bound| osa_within(a, b, bound))
+}
+
+/// Stems of which one starts with the other although their words mean different things:
+/// "случай" (a case: "в случае", "частный случай") is not "случайный" (random). Each pair is
+/// (shorter, longer) as the stemmer gives them.
+const UNRELATED_DERIVATIONS: &[(&str, &str)] = &[("случа", "случайн")];
+
+/// Is the derivation from one stem to the other only apparent (see [`UNRELATED_DERIVATIONS`])?
+fn unrelated_derivation(a: &str, b: &str) -> bool {
+    let (shorter, longer) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    UNRELATED_DERIVATIONS
+        .iter()
+        .any(|&(s, l)| shorter == s && longer.starts_with(l))
 }
 
 /// Optimal-string-alignment distance at most `allowed`, computed on what is left after the
@@ -1097,6 +1110,19 @@ mod tests {
             find("vanishing gradient", "gradients were vanishing").len(),
             1
         );
+    }
+
+    #[test]
+    fn a_case_is_not_random_though_one_stem_starts_the_other() {
+        assert!(find("случайное разбиение", "в случае разбиения по времени").is_empty());
+        assert!(find("случайно", "частный случай").is_empty());
+        // The adjective's own forms and other derivations still match.
+        assert_eq!(
+            find("случайное разбиение", "делаем случайное разбиение").len(),
+            1
+        );
+        assert_eq!(find("случайно", "случайный выбор").len(), 1);
+        assert_eq!(find("затухание градиента", "градиент затухает").len(), 1);
     }
 
     #[test]
