@@ -63,7 +63,10 @@ pub fn find(
                         .positive
                         .push((j, occurrence.first_token, occurrence.last_token));
                     hits[i].push(occurrence);
-                } else {
+                } else if !(phrase.negated && phrase.terms.len() == 1) {
+                    // A negated one-word alias ("не случайно") found without its negation is
+                    // too common a word to deny anything: "маловероятно случайно" is no denial
+                    // of "не случайно".
                     denials.push((occurrence.first_token, occurrence.last_token));
                 }
             }

@@ -922,3 +922,23 @@ fn the_subject_right_after_a_comparative_is_what_a_wrong_claim_is_compared_with(
         );
     }
 }
+
+#[test]
+fn a_negated_one_word_alias_found_without_its_negation_denies_nothing() {
+    let mut rubric = rnn_rubric().rubric;
+    rubric.concepts[0].aliases = vec!["не случайно".into(), "взрывающийся градиент".into()];
+    rubric.concepts[0].required = true;
+    let compiled = CompiledRubric::new(rubric, "Какие проблемы у RNN?");
+    let settings = GradeSettings::default();
+    // "случайно" alone says nothing against "не случайно": the concept is missing, not wrong.
+    let missing = grade(
+        &compiled,
+        "Такой перекос маловероятно случайно, а градиенты затухают.",
+        &settings,
+    );
+    let denied = |g: &Grade| g.missed.iter().any(|m| m.id == "exploding" && m.negated);
+    assert!(!denied(&missing), "{missing:?}");
+    // Negating a longer alias still denies it.
+    let wrong = grade(&compiled, "У RNN нет взрывающегося градиента.", &settings);
+    assert!(denied(&wrong), "{wrong:?}");
+}
