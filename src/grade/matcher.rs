@@ -844,6 +844,17 @@ impl<'a> AnswerIndex<'a> {
         let tokens = &self.analyzed.tokens;
         let clause = tokens[first].clause;
         let from = first.saturating_sub(settings.negation_window);
+        if let Some(relative) = self.relative_word_before(first).filter(|_| !phrase_negated) {
+            // A negation before the relative clause denies the match, and so does one right
+            // before it ("шум, который не убрать"); the clause's own predicate denied
+            // elsewhere ("которой ещё нет") only describes its noun.
+            let before = tokens[from.min(relative)..relative]
+                .iter()
+                .any(|t| t.is_negation && t.clause == clause);
+            let governing =
+                (first.saturating_sub(2).max(relative + 1)..first).any(|i| tokens[i].is_negation);
+            return before || governing;
+        }
         if tokens[from..=last].iter().enumerate().any(|(offset, t)| {
             let at = from + offset;
             t.is_negation && (at >= first || t.clause == clause) && !self.corrected_after(at, last)
@@ -867,6 +878,19 @@ impl<'a> AnswerIndex<'a> {
             }
         }
         self.clause_denies(first, last)
+    }
+
+    /// The relative word ("которой", "which") that opens the relative clause the match at
+    /// `first` stands in, if it does: "информация, которой в момент прогноза ещё нет",
+    /// "information which is not available at forecast time". A negation there qualifies the
+    /// noun the clause describes; it does not deny the match.
+    fn relative_word_before(&self, first: usize) -> Option<usize> {
+        let tokens = &self.analyzed.tokens;
+        let (start, _) = self.clause_span(first);
+        (start..first).rev().find(|&i| {
+            let word = tokens[i].word.as_str();
+            word == "which" || (word.starts_with("котор") && is_relative_word(word))
+        })
     }
 
     /// "не X, а Y" / "not X but Y": the negation at `negation` denies X only, and a match that
@@ -1123,6 +1147,39 @@ mod tests {
         );
         assert_eq!(find("случайно", "случайный выбор").len(), 1);
         assert_eq!(find("затухание градиента", "градиент затухает").len(), 1);
+    }
+
+    #[test]
+    fn a_negation_inside_a_relative_clause_qualifies_its_noun() {
+        let negated = |phrase: &str, answer: &str| find(phrase, answer)[0].negated;
+        for (phrase, answer) in [
+            (
+                "момент прогноза",
+                "Утечка — использование информации, которой в момент прогноза ещё нет.",
+            ),
+            (
+                "forecast time",
+                "Leakage uses information which is not available at forecast time.",
+            ),
+        ] {
+            assert!(!negated(phrase, answer), "{answer}");
+        }
+        // Outside a relative clause the negation still denies, and so does one right before
+        // the match inside it.
+        assert!(negated(
+            "момент прогноза",
+            "В момент прогноза этой информации нет."
+        ));
+        assert!(negated("убрать шум", "Это шум, который не убрать."));
+        // A phrase that is itself a negation still needs its negation there.
+        let mut vocabulary = Vocabulary::default();
+        let phrase = vocabulary.phrase("не должны ухудшиться").unwrap();
+        let analyzed = text::analyze("Guardrail — метрики, которые не должны ухудшиться.");
+        let index = AnswerIndex::new(&analyzed, &vocabulary, &settings());
+        assert!(index
+            .find(&phrase, &settings())
+            .iter()
+            .any(|o| phrase.holds_at(o)));
     }
 
     #[test]
