@@ -281,6 +281,9 @@ fn stems_match(rubric: &Term, answer: &Term, settings: &GradeSettings, typos: bo
         .is_some_and(|bound| osa_within(a, b, bound))
 }
 
+/// How many tokens back from a match its relative word ("которой") is looked for.
+const RELATIVE_REACH: usize = 12;
+
 /// Stems of which one starts with the other although their words mean different things:
 /// "случай" (a case: "в случае", "частный случай") is not "случайный" (random). Each pair is
 /// (shorter, longer) as the stemmer gives them.
@@ -887,10 +890,14 @@ impl<'a> AnswerIndex<'a> {
     fn relative_word_before(&self, first: usize) -> Option<usize> {
         let tokens = &self.analyzed.tokens;
         let (start, _) = self.clause_span(first);
-        (start..first).rev().find(|&i| {
-            let word = tokens[i].word.as_str();
-            word == "which" || (word.starts_with("котор") && is_relative_word(word))
-        })
+        // A relative clause's words follow its relative word closely; the bound keeps a long
+        // clause of many matches from being read again for each.
+        (start.max(first.saturating_sub(RELATIVE_REACH))..first)
+            .rev()
+            .find(|&i| {
+                let word = tokens[i].word.as_str();
+                word == "which" || (word.starts_with("котор") && is_relative_word(word))
+            })
     }
 
     /// "не X, а Y" / "not X but Y": the negation at `negation` denies X only, and a match that
