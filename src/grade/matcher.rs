@@ -847,7 +847,12 @@ impl<'a> AnswerIndex<'a> {
         let tokens = &self.analyzed.tokens;
         let clause = tokens[first].clause;
         let from = first.saturating_sub(settings.negation_window);
-        if let Some(relative) = self.relative_word_before(first).filter(|_| !phrase_negated) {
+        let relative = if phrase_negated {
+            None
+        } else {
+            self.relative_word_before(first)
+        };
+        if let Some(relative) = relative {
             // A negation before the relative clause denies the match, and so does one right
             // before it ("шум, который не убрать"); the clause's own predicate denied
             // elsewhere ("которой ещё нет") only describes its noun.
@@ -889,11 +894,12 @@ impl<'a> AnswerIndex<'a> {
     /// noun the clause describes; it does not deny the match.
     fn relative_word_before(&self, first: usize) -> Option<usize> {
         let tokens = &self.analyzed.tokens;
-        let (start, _) = self.clause_span(first);
+        let clause = tokens[first].clause;
         // A relative clause's words follow its relative word closely; the bound keeps a long
         // clause of many matches from being read again for each.
-        (start.max(first.saturating_sub(RELATIVE_REACH))..first)
+        (first.saturating_sub(RELATIVE_REACH)..first)
             .rev()
+            .take_while(|&i| tokens[i].clause == clause)
             .find(|&i| {
                 let word = tokens[i].word.as_str();
                 word == "which" || (word.starts_with("котор") && is_relative_word(word))

@@ -192,13 +192,12 @@ pub fn misconceptions(
                         && o.positions
                             .iter()
                             .all(|&p| index.spelled_as(p, phrase, &compiled.vocabulary, settings))
-                        && !privated(
+                        && !turned_aside(
                             index,
                             &o.positions,
                             (o.first_token, o.last_token),
                             &phrase.text,
                         )
-                        && !subject_contrasted(index, &o.positions)
                 })
                 .map(|o| (o.first_token, o.last_token))
         });
@@ -260,13 +259,12 @@ pub(crate) fn stated_by_cue(
             !hit.negated
                 && cue.spelled_out(hit, index, vocabulary, settings)
                 && !inverted(index, hit)
-                && !privated(
+                && !turned_aside(
                     index,
                     &hit.positions,
                     (hit.first_token, hit.last_token),
                     &cue.text,
                 )
-                && !subject_contrasted(index, &hit.positions)
                 && !directions_cross(index, hit)
                 && !quoted_or_supposed(index, hit.first_token, hit.last_token)
         })
@@ -321,6 +319,18 @@ const PRIVATIVES: &[&str] = &[
     // "speeds nothing up".
     "nothing",
 ];
+
+/// Is a misconception's phrase or cue, matched at `positions` over `span`, turned around by a
+/// word of loss or removal ([`privated`]) or said of the side a comparison sets aside
+/// ([`subject_contrasted`])? `own_text` is the phrase or cue as written.
+fn turned_aside(
+    index: &AnswerIndex,
+    positions: &[usize],
+    span: (usize, usize),
+    own_text: &str,
+) -> bool {
+    privated(index, positions, span, own_text) || subject_contrasted(index, positions)
+}
 
 /// Does a word of loss or violation stand in the statement of a cue or phrase, from its first
 /// matched word to just after its last (and is not itself matched)? "При наличии тренда
@@ -403,7 +413,7 @@ fn said_of_nearer_subject(
     hit: &CueHit,
     settings: &GradeSettings,
 ) -> bool {
-    let Some(subject) = cue_subject(index, hit) else {
+    let Some(subject) = subject_token(index, &hit.positions) else {
         return false;
     };
     let last = matched_tokens(index, &hit.positions)
@@ -419,8 +429,7 @@ fn said_of_nearer_subject(
 /// its clause? "вместо beam search используют случайное сэмплирование" says nothing random of
 /// beam search.
 fn subject_contrasted(index: &AnswerIndex, positions: &[usize]) -> bool {
-    positions.first().is_some_and(|&p| {
-        let subject = index.content[p];
+    subject_token(index, positions).is_some_and(|subject| {
         index
             .analyzed
             .preceded_in_clause(subject, 3, REPLACED_SIDE_MARKERS)
@@ -430,10 +439,10 @@ fn subject_contrasted(index: &AnswerIndex, positions: &[usize]) -> bool {
     })
 }
 
-/// The token of a cue's first matched word: its subject, by the convention of cues ("subject +
-/// property").
-fn cue_subject(index: &AnswerIndex, hit: &CueHit) -> Option<usize> {
-    hit.positions.first().map(|&p| index.content[p])
+/// The token of the first word a cue or phrase matched at `positions`: its subject, by the
+/// convention of cues and phrases ("subject + property").
+fn subject_token(index: &AnswerIndex, positions: &[usize]) -> Option<usize> {
+    positions.first().map(|&p| index.content[p])
 }
 
 /// The tokens of the content positions a match took.
