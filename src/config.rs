@@ -800,6 +800,12 @@ fn validate(config: &Config) -> Result<(), Problem> {
             0.0,
             100.0,
         ),
+        (
+            "grading.wrong_statements_cap",
+            g.wrong_statements_cap,
+            0.0,
+            100.0,
+        ),
         ("grading.depth_fraction", g.depth_fraction, 0.0, 1.0),
         ("grading.depth_floor", g.depth_floor, 0.0, 100.0),
     ] {

@@ -103,6 +103,10 @@ pub fn flag_note(flag: GradeFlag) -> (&'static str, &'static str) {
             "Обязательная идея изложена неверно, поэтому оценка ограничена.",
             "A required idea is stated wrongly, so the score is capped.",
         ),
+        GradeFlag::WrongStatements => (
+            "Неверные утверждения встречаются больше одного раза, поэтому оценка ограничена.",
+            "More than one statement is wrong, so the score is capped.",
+        ),
         GradeFlag::Brief => (
             "Ответ слишком краткий: идеи названы, но не раскрыты, поэтому оценка ограничена.",
             "The answer is too brief: its ideas are named but not explained, so the score is capped.",

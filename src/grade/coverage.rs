@@ -9,7 +9,7 @@ use super::semantic::SemanticMatch;
 use super::text::{self, Analyzed};
 use super::{
     missed_concept, span, CompiledRubric, CoveredConcept, FoundBy, FoundMisconception,
-    GradeSettings, MissedConcept,
+    GradeSettings, MissedConcept, StatedWrong,
 };
 
 /// Covered and missed concepts with the weight earned.
@@ -145,8 +145,8 @@ pub fn wrong_claims(
     findings: &[Finding],
     decided: &Decided,
     settings: &GradeSettings,
-) -> Vec<FoundMisconception> {
-    let mut out: Vec<FoundMisconception> = Vec::new();
+) -> Vec<StatedWrong> {
+    let mut out: Vec<StatedWrong> = Vec::new();
     for missed in decided.missed.iter().filter(|m| m.contradicted) {
         let Some(i) = compiled
             .rubric
@@ -172,7 +172,7 @@ pub fn wrong_claims(
             ),
         };
         let said = span(analyzed, finding.first_token, finding.last_token);
-        out.push(FoundMisconception {
+        let found = FoundMisconception {
             id: format!("claim-{}", concept.id),
             label: format!("{what_ru}: «{said}»"),
             label_en: Some(format!("{what_en}: \u{201c}{said}\u{201d}")),
@@ -183,7 +183,8 @@ pub fn wrong_claims(
                 concept.label_en.as_deref().unwrap_or(&concept.label)
             )),
             evidence: said,
-        });
+        };
+        out.push(StatedWrong::new(found, analyzed, finding.first_token));
     }
     out
 }

@@ -6,7 +6,7 @@ use super::cues::{CompiledCue, CueHit};
 use super::matcher::{AnswerIndex, Occurrence, Positions, Vocabulary};
 use super::predicate::Statements;
 use super::text::{Script, Token};
-use super::{span, CompiledRubric, FoundBy, FoundMisconception, GradeSettings};
+use super::{span, CompiledRubric, FoundBy, FoundMisconception, GradeSettings, StatedWrong};
 
 /// What the answer says about one concept.
 #[derive(Debug, Clone, Default)]
@@ -177,7 +177,7 @@ pub fn misconceptions(
     compiled: &CompiledRubric,
     index: &AnswerIndex,
     settings: &GradeSettings,
-) -> Vec<FoundMisconception> {
+) -> Vec<StatedWrong> {
     let mut out = Vec::new();
     for (i, phrases) in compiled.misconception_phrases.iter().enumerate() {
         let by_phrase = phrases.iter().find_map(|phrase| {
@@ -210,7 +210,7 @@ pub fn misconceptions(
         });
         if let Some((first, last)) = found {
             let m = &compiled.rubric.misconceptions[i];
-            out.push(FoundMisconception {
+            let found = FoundMisconception {
                 id: m.id.clone(),
                 label: m.label.clone(),
                 label_en: m.label_en.clone(),
@@ -218,17 +218,18 @@ pub fn misconceptions(
                 explanation: m.explanation.clone(),
                 explanation_en: m.explanation_en.clone(),
                 evidence: span(index.analyzed, first, last),
-            });
+            };
+            out.push(StatedWrong::new(found, index.analyzed, first));
         }
     }
     out
 }
 
 /// Per concept: does a misconception the answer states contradict it?
-pub fn contradicted_concepts(compiled: &CompiledRubric, found: &[FoundMisconception]) -> Vec<bool> {
+pub fn contradicted_concepts(compiled: &CompiledRubric, found: &[StatedWrong]) -> Vec<bool> {
     let rubric = &compiled.rubric;
     let mut out = vec![false; rubric.concepts.len()];
-    for stated in found {
+    for stated in found.iter().map(|s| &s.found) {
         let Some(misconception) = rubric.misconceptions.iter().find(|m| m.id == stated.id) else {
             continue;
         };

@@ -74,6 +74,10 @@ pub struct GradeSettings {
     /// Highest score for an answer that states a required concept wrongly (denies, reverses
     /// or swaps it): an interviewer forgives an omission sooner than a wrong key claim.
     pub required_wrong_cap: f64,
+    /// Highest score for an answer that states wrong claims in two or more sentences: an
+    /// interviewer who hears two wrong statements does not pass the answer, whatever else it
+    /// names.
+    pub wrong_statements_cap: f64,
     /// Share (0–1) of the reference answer's depth (distinct content words in sentences on
     /// the question) an answer needs for full marks; a shallower answer is capped between
     /// `depth_floor` and 100 by its share. 0 switches the cap off.
@@ -106,6 +110,7 @@ impl Default for GradeSettings {
             full_marks_coverage: 0.85,
             required_missing_cap: 60.0,
             required_wrong_cap: 20.0,
+            wrong_statements_cap: 20.0,
             depth_fraction: 0.7,
             depth_floor: 50.0,
             max_answer_bytes: 64 * 1024,
@@ -483,6 +488,24 @@ pub struct FoundMisconception {
     pub evidence: String,
 }
 
+/// A wrong claim the answer states and the sentence it is stated in: two misconceptions
+/// read in one sentence ("Xavier с ReLU" is both a swap and a wrong claim about He) are one
+/// wrong statement, not two.
+#[derive(Debug, Clone)]
+pub struct StatedWrong {
+    pub found: FoundMisconception,
+    pub sentence: u32,
+}
+
+impl StatedWrong {
+    pub fn new(found: FoundMisconception, analyzed: &text::Analyzed, first_token: usize) -> Self {
+        StatedWrong {
+            found,
+            sentence: analyzed.tokens.get(first_token).map_or(0, |t| t.sentence),
+        }
+    }
+}
+
 /// Observations about the answer as a whole.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -499,6 +522,8 @@ pub enum GradeFlag {
     RequiredMissing,
     /// A required concept is stated wrongly (denied, reversed, swapped), so the score is capped.
     RequiredWrong,
+    /// Wrong claims are stated in two or more sentences, so the score is capped.
+    WrongStatements,
     /// The answer is much shorter than a full answer (its ideas named, not explained), so the
     /// score is capped.
     Brief,
@@ -599,11 +624,15 @@ pub fn grade_with(
     let mut stated_wrong = matching::contradicted_concepts(compiled, &misconceptions);
     for swap in compiled.binding.swaps(&index, &evidence_found, settings) {
         stated_wrong[swap.concept] = true;
-        misconceptions.push(binding::swapped_misconception(
-            &rubric.concepts[swap.concept],
-            &swap,
+        misconceptions.push(StatedWrong::new(
+            binding::swapped_misconception(
+                &rubric.concepts[swap.concept],
+                &swap,
+                &analyzed,
+                settings,
+            ),
             &analyzed,
-            settings,
+            swap.first_token,
         ));
     }
     // Closeness in meaning cannot tell a right claim from its reverse: an answer that states

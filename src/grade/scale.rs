@@ -4,7 +4,7 @@
 use super::coverage::Decided;
 use super::depth::Measured;
 use super::text::Analyzed;
-use super::{round1, round3, CompiledRubric, FoundMisconception, Grade, GradeFlag, GradeSettings};
+use super::{round1, round3, CompiledRubric, Grade, GradeFlag, GradeSettings, StatedWrong};
 
 /// The score of the covered weight, before caps and penalties.
 pub fn curve(
@@ -33,7 +33,7 @@ pub fn finish(
     analyzed: &Analyzed,
     depth: Measured,
     decided: Decided,
-    misconceptions: Vec<FoundMisconception>,
+    misconceptions: Vec<StatedWrong>,
     mut flags: Vec<GradeFlag>,
     settings: &GradeSettings,
 ) -> Grade {
@@ -78,6 +78,11 @@ pub fn finish(
             score = score.min(settings.keyword_list_cap);
         }
     }
+    if stated_in_sentences(&misconceptions) >= 2 && score > settings.wrong_statements_cap {
+        score = settings.wrong_statements_cap;
+        flags.push(GradeFlag::WrongStatements);
+    }
+    let misconceptions: Vec<_> = misconceptions.into_iter().map(|s| s.found).collect();
     score -= misconceptions.iter().map(|m| m.penalty).sum::<f64>();
     if decided.covered.is_empty() && misconceptions.is_empty() {
         flags.push(GradeFlag::OffTopic);
@@ -90,4 +95,12 @@ pub fn finish(
         misconceptions,
         flags,
     }
+}
+
+/// In how many sentences the answer states a wrong claim.
+fn stated_in_sentences(stated: &[StatedWrong]) -> usize {
+    let mut sentences: Vec<u32> = stated.iter().map(|s| s.sentence).collect();
+    sentences.sort_unstable();
+    sentences.dedup();
+    sentences.len()
 }

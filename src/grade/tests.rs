@@ -199,6 +199,24 @@ fn misconceptions_cost_points() {
 }
 
 #[test]
+fn wrong_claims_in_two_sentences_cap_the_score() {
+    let settings = GradeSettings::default();
+    let rubric = rnn_rubric();
+    let two = format!("{FULL} Вообще RNN без памяти о прошлом. И RNN легко распараллелить.");
+    let graded = grade(&rubric, &two, &settings);
+    assert_eq!(graded.misconceptions.len(), 2, "{graded:?}");
+    assert!(graded.flags.contains(&GradeFlag::WrongStatements));
+    // Capped at 20, then both penalties (20 and 10) come off.
+    assert_eq!(graded.score, 0.0);
+    // One sentence that states both is one wrong statement: penalties only.
+    let one = format!("{FULL} Вообще RNN без памяти о прошлом, и RNN легко распараллелить.");
+    let graded = grade(&rubric, &one, &settings);
+    assert_eq!(graded.misconceptions.len(), 2, "{graded:?}");
+    assert!(!graded.flags.contains(&GradeFlag::WrongStatements));
+    assert!(graded.score > 20.0, "{graded:?}");
+}
+
+#[test]
 fn mixed_languages_and_typos_still_count() {
     let mixed = "Главная проблема — vanishing gradient: на длинных последовательностях сигнал \
         ошибки затухает и сеть не учится. Бывает и exploding gradient, когда градиенты \
