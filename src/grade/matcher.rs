@@ -1318,6 +1318,15 @@ mod tests {
         // One-word negated predicates.
         assert!(find("калибратор", "калибратор обучать необязательно")[0].negated);
         assert!(find("офлайн", "бессмысленно сравнивать офлайн признаки")[0].negated);
+        // A negated short adjective is a negated predicate.
+        assert!(
+            find(
+                "валидация по времени",
+                "валидация по времени не обязательна"
+            )[0]
+            .negated
+        );
+        assert!(find("индикатор пропуска", "индикатор пропуска не полезен")[0].negated);
     }
 
     #[test]
