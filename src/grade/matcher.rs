@@ -865,7 +865,10 @@ impl<'a> AnswerIndex<'a> {
         }
         if tokens[from..=last].iter().enumerate().any(|(offset, t)| {
             let at = from + offset;
-            t.is_negation && (at >= first || t.clause == clause) && !self.corrected_after(at, last)
+            t.is_negation
+                && (at >= first || t.clause == clause)
+                && !self.corrected_after(at, last)
+                && !self.lacks_only_its_noun(at, first)
         }) {
             return true;
         }
@@ -904,6 +907,19 @@ impl<'a> AnswerIndex<'a> {
                 let word = tokens[i].word.as_str();
                 word == "which" || (word.starts_with("котор") && is_relative_word(word))
             })
+    }
+
+    /// "без" / "without" at `negation` names what is absent, a noun: a predicate after it
+    /// starts what is said ("Pooling без параметров уменьшает разрешение" affirms the
+    /// reduction), so the match at `first` is out of its reach when a predicate stands
+    /// between them or opens the match.
+    fn lacks_only_its_noun(&self, negation: usize, first: usize) -> bool {
+        let tokens = &self.analyzed.tokens;
+        matches!(tokens[negation].word.as_str(), "без" | "without")
+            && negation < first
+            && tokens[negation + 1..=first]
+                .iter()
+                .any(super::predicate::is_predicate_word)
     }
 
     /// "не X, а Y" / "not X but Y": the negation at `negation` denies X only, and a match that
@@ -1327,6 +1343,24 @@ mod tests {
             .negated
         );
         assert!(find("индикатор пропуска", "индикатор пропуска не полезен")[0].negated);
+        // "без" names a missing noun; the verb after it is said, not denied.
+        assert!(
+            !find(
+                "уменьшает разрешение",
+                "pooling без параметров уменьшает разрешение карт"
+            )[0]
+            .negated
+        );
+        assert!(find("параметров", "pooling без параметров уменьшает разрешение")[0].negated);
+        assert!(find("разрешение", "без пулинга разрешение не уменьшается")[0].negated);
+        // A short adjective after "и" is a new predicate, out of the negation's reach.
+        assert!(
+            !find(
+                "заранее",
+                "если ответ не нужен сразу и список объектов известен заранее"
+            )[0]
+            .negated
+        );
     }
 
     #[test]
