@@ -947,3 +947,35 @@ fn a_negated_one_word_alias_found_without_its_negation_denies_nothing() {
     let wrong = grade(&compiled, "У RNN нет взрывающегося градиента.", &settings);
     assert!(denied(&wrong), "{wrong:?}");
 }
+
+#[test]
+fn the_bundled_lexicon_finds_everyday_synonyms_of_ml_terms() {
+    // A rubric written with one word finds answers that use its synonym from
+    // rubrics/_lexicon.toml, in either language.
+    let rubric = CompiledRubric::new(
+        Rubric {
+            question_id: "lexicon".into(),
+            drafted: false,
+            scoring: None,
+            terms: Default::default(),
+            contrast: Vec::new(),
+            concepts: vec![
+                concept("leak", 1.0, &["утечка данных"]),
+                concept("loss", 1.0, &["функция потерь растёт"]),
+            ],
+            misconceptions: Vec::new(),
+        },
+        "",
+    );
+    let settings = GradeSettings::default();
+    let covered = |answer: &str| -> Vec<String> {
+        grade(&rubric, answer, &settings)
+            .covered
+            .into_iter()
+            .map(|c| c.id)
+            .collect()
+    };
+    assert_eq!(covered("Это leakage данных из будущего."), vec!["leak"]);
+    assert_eq!(covered("На валидации лосс растёт."), vec!["loss"]);
+    assert!(covered("Модель обучилась хорошо.").is_empty());
+}
