@@ -1334,33 +1334,32 @@ mod tests {
         // One-word negated predicates.
         assert!(find("калибратор", "калибратор обучать необязательно")[0].negated);
         assert!(find("офлайн", "бессмысленно сравнивать офлайн признаки")[0].negated);
+        let negated = |phrase: &str, answer: &str| find(phrase, answer)[0].negated;
         // A negated short adjective is a negated predicate.
-        assert!(
-            find(
-                "валидация по времени",
-                "валидация по времени не обязательна"
-            )[0]
-            .negated
-        );
-        assert!(find("индикатор пропуска", "индикатор пропуска не полезен")[0].negated);
+        assert!(negated(
+            "валидация по времени",
+            "валидация по времени не обязательна"
+        ));
+        assert!(negated(
+            "индикатор пропуска",
+            "индикатор пропуска не полезен"
+        ));
         // "без" names a missing noun; the verb after it is said, not denied.
-        assert!(
-            !find(
-                "уменьшает разрешение",
-                "pooling без параметров уменьшает разрешение карт"
-            )[0]
-            .negated
-        );
-        assert!(find("параметров", "pooling без параметров уменьшает разрешение")[0].negated);
-        assert!(find("разрешение", "без пулинга разрешение не уменьшается")[0].negated);
+        assert!(!negated(
+            "уменьшает разрешение",
+            "pooling без параметров уменьшает разрешение"
+        ));
+        assert!(negated(
+            "параметров",
+            "pooling без параметров уменьшает разрешение"
+        ));
+        assert!(negated(
+            "разрешение",
+            "без пулинга разрешение не уменьшается"
+        ));
         // A short adjective after "и" is a new predicate, out of the negation's reach.
-        assert!(
-            !find(
-                "заранее",
-                "если ответ не нужен сразу и список объектов известен заранее"
-            )[0]
-            .negated
-        );
+        let known_in_advance = "если ответ не нужен сразу и список объектов известен заранее";
+        assert!(!negated("заранее", known_in_advance));
     }
 
     #[test]
