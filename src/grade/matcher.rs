@@ -859,8 +859,10 @@ impl<'a> AnswerIndex<'a> {
             let before = tokens[from.min(relative)..relative]
                 .iter()
                 .any(|t| t.is_negation && t.clause == clause);
-            let governing =
-                (first.saturating_sub(2).max(relative + 1)..first).any(|i| tokens[i].is_negation);
+            // "нет" there is the clause's own predicate of absence ("которой нет в момент
+            // прогноза"), not a particle negating the match.
+            let governing = (first.saturating_sub(2).max(relative + 1)..first)
+                .any(|i| tokens[i].is_negation && tokens[i].word != "нет");
             return before || governing;
         }
         if tokens[from..=last].iter().enumerate().any(|(offset, t)| {
@@ -875,7 +877,9 @@ impl<'a> AnswerIndex<'a> {
         let after_end = (last + 4).min(tokens.len());
         let trailing = &tokens[last + 1..after_end];
         for (i, t) in trailing.iter().enumerate() {
-            if t.clause != tokens[last].clause {
+            // A relative clause after the match describes its noun: "инфу из будущего которой
+            // нет в момент прогноза" does not deny the information.
+            if t.clause != tokens[last].clause || opens_relative_clause(&t.word) {
                 break;
             }
             if matches!(t.word.as_str(), "нет" | "отсутствует")
@@ -903,10 +907,7 @@ impl<'a> AnswerIndex<'a> {
         (first.saturating_sub(RELATIVE_REACH)..first)
             .rev()
             .take_while(|&i| tokens[i].clause == clause)
-            .find(|&i| {
-                let word = tokens[i].word.as_str();
-                word == "which" || (word.starts_with("котор") && is_relative_word(word))
-            })
+            .find(|&i| opens_relative_clause(&tokens[i].word))
     }
 
     /// "без" / "without" at `negation` names what is absent, a noun: a predicate after it
@@ -1064,6 +1065,11 @@ impl<'a> AnswerIndex<'a> {
             })
         })
     }
+}
+
+/// A word that opens a relative clause: "который" in any form, "which".
+fn opens_relative_clause(word: &str) -> bool {
+    word == "which" || (word.starts_with("котор") && is_relative_word(word))
 }
 
 /// The part of a sorted list of positions within `span` of `anchor`.
@@ -1360,6 +1366,12 @@ mod tests {
         // A short adjective after "и" is a new predicate, out of the negation's reach.
         let known_in_advance = "если ответ не нужен сразу и список объектов известен заранее";
         assert!(!negated("заранее", known_in_advance));
+        // "нет" in a relative clause after the match describes its noun.
+        let unavailable = "юзаем инфу из будущего которой нет в момент прогноза";
+        assert!(!negated("инфу из будущего", unavailable));
+        assert!(negated("инфу из будущего", "инфы из будущего нет"));
+        assert!(!negated("момент прогноза", unavailable));
+        assert!(negated("убрать", "шум, который не убрать"));
     }
 
     #[test]
