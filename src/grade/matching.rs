@@ -63,10 +63,7 @@ pub fn find(
                         .positive
                         .push((j, occurrence.first_token, occurrence.last_token));
                     hits[i].push(occurrence);
-                } else if !(phrase.negated && phrase.terms.len() == 1) {
-                    // A negated one-word alias ("не случайно") found without its negation is
-                    // too common a word to deny anything: "маловероятно случайно" is no denial
-                    // of "не случайно".
+                } else if denies(compiled, analyzed, phrase, &occurrence) {
                     denials.push((occurrence.first_token, occurrence.last_token));
                 }
             }
@@ -170,6 +167,24 @@ pub fn find(
         }
     }
     found
+}
+
+/// Does a negated occurrence of an alias deny its concept? A one-word alias is a weak witness:
+/// a negated one-word alias ("не случайно") found without its negation is too common a word
+/// to deny anything ("маловероятно случайно"), and a one-word alias denies only in its own
+/// word, not in a derived form or a typo that is enough to credit it ("не трогал бы параметры
+/// нормировки" says nothing of whether the gradient "нормируется").
+fn denies(
+    compiled: &CompiledRubric,
+    analyzed: &crate::grade::text::Analyzed,
+    phrase: &super::matcher::Phrase,
+    occurrence: &Occurrence,
+) -> bool {
+    let [term] = phrase.terms[..] else {
+        return true;
+    };
+    !phrase.negated
+        && *analyzed.tokens[occurrence.first_token].stem == *compiled.vocabulary.terms[term].stem
 }
 
 /// The rubric's misconceptions that the answer states.

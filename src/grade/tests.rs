@@ -979,3 +979,43 @@ fn the_bundled_lexicon_finds_everyday_synonyms_of_ml_terms() {
     assert_eq!(covered("На валидации лосс растёт."), vec!["loss"]);
     assert!(covered("Модель обучилась хорошо.").is_empty());
 }
+
+#[test]
+fn a_one_word_alias_is_denied_only_in_its_own_word() {
+    // "нормировки" matches the alias "нормируется" as a derived form, which is enough to
+    // credit the idea but not to deny it: "не трогал бы параметры нормировки" says nothing
+    // about whether the gradient is normalised.
+    let mut normalised = concept("normalised", 1.0, &["нормируется"]);
+    normalised.required = true;
+    let rubric = CompiledRubric::new(
+        Rubric {
+            question_id: "adam".into(),
+            drafted: false,
+            scoring: None,
+            terms: Default::default(),
+            contrast: Vec::new(),
+            concepts: vec![normalised, concept("decay", 1.0, &["weight decay"])],
+            misconceptions: Vec::new(),
+        },
+        "",
+    );
+    let settings = GradeSettings::default();
+    let aside = grade(
+        &rubric,
+        "Weight decay делаем отдельно и не трогал бы параметры нормировки.",
+        &settings,
+    );
+    assert!(
+        !aside.flags.contains(&GradeFlag::RequiredWrong),
+        "{aside:?}"
+    );
+    let denied = grade(
+        &rubric,
+        "Weight decay делаем отдельно, а градиент не нормируется.",
+        &settings,
+    );
+    assert!(
+        denied.flags.contains(&GradeFlag::RequiredWrong),
+        "{denied:?}"
+    );
+}
