@@ -16,6 +16,22 @@ fn concept(id: &str, weight: f64, aliases: &[&str]) -> Concept {
     }
 }
 
+/// A rubric of these concepts alone (no misconceptions, contrasts or scoring), compiled.
+fn concepts_only(question_id: &str, concepts: Vec<Concept>, question: &str) -> CompiledRubric {
+    CompiledRubric::new(
+        Rubric {
+            question_id: question_id.into(),
+            drafted: false,
+            scoring: None,
+            terms: Default::default(),
+            contrast: Vec::new(),
+            concepts,
+            misconceptions: Vec::new(),
+        },
+        question,
+    )
+}
+
 fn rnn_rubric() -> CompiledRubric {
     CompiledRubric::new(
         Rubric {
@@ -151,16 +167,9 @@ fn words_a_longer_alias_reads_as_the_concept_deny_nothing() {
         ],
     );
     meaningless.required = true;
-    let compiled = CompiledRubric::new(
-        Rubric {
-            question_id: "tsne".into(),
-            drafted: false,
-            scoring: None,
-            terms: Default::default(),
-            contrast: Vec::new(),
-            concepts: vec![meaningless, concept("viz", 1.0, &["визуализация"])],
-            misconceptions: Vec::new(),
-        },
+    let compiled = concepts_only(
+        "tsne",
+        vec![meaningless, concept("viz", 1.0, &["визуализация"])],
         "Что не так с t-SNE?",
     );
     let settings = GradeSettings::default();
@@ -952,19 +961,12 @@ fn a_negated_one_word_alias_found_without_its_negation_denies_nothing() {
 fn the_bundled_lexicon_finds_everyday_synonyms_of_ml_terms() {
     // A rubric written with one word finds answers that use its synonym from
     // rubrics/_lexicon.toml, in either language.
-    let rubric = CompiledRubric::new(
-        Rubric {
-            question_id: "lexicon".into(),
-            drafted: false,
-            scoring: None,
-            terms: Default::default(),
-            contrast: Vec::new(),
-            concepts: vec![
-                concept("leak", 1.0, &["утечка данных"]),
-                concept("loss", 1.0, &["функция потерь растёт"]),
-            ],
-            misconceptions: Vec::new(),
-        },
+    let rubric = concepts_only(
+        "lexicon",
+        vec![
+            concept("leak", 1.0, &["утечка данных"]),
+            concept("loss", 1.0, &["функция потерь растёт"]),
+        ],
         "",
     );
     let settings = GradeSettings::default();
@@ -987,16 +989,9 @@ fn a_one_word_alias_is_denied_only_in_its_own_word() {
     // about whether the gradient is normalised.
     let mut normalised = concept("normalised", 1.0, &["нормируется"]);
     normalised.required = true;
-    let rubric = CompiledRubric::new(
-        Rubric {
-            question_id: "adam".into(),
-            drafted: false,
-            scoring: None,
-            terms: Default::default(),
-            contrast: Vec::new(),
-            concepts: vec![normalised, concept("decay", 1.0, &["weight decay"])],
-            misconceptions: Vec::new(),
-        },
+    let rubric = concepts_only(
+        "adam",
+        vec![normalised, concept("decay", 1.0, &["weight decay"])],
         "",
     );
     let settings = GradeSettings::default();
