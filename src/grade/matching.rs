@@ -3,7 +3,7 @@
 
 use super::binding::{COMPARATIVES, REPLACED_SIDE_MARKERS};
 use super::cues::{CompiledCue, CueHit};
-use super::matcher::{AnswerIndex, Occurrence, Positions, Vocabulary};
+use super::matcher::{AnswerIndex, Occurrence, Phrase, Positions, Vocabulary};
 use super::predicate::Statements;
 use super::text::{Script, Token};
 use super::{span, CompiledRubric, FoundBy, FoundMisconception, GradeSettings, StatedWrong};
@@ -63,7 +63,7 @@ pub fn find(
                         .positive
                         .push((j, occurrence.first_token, occurrence.last_token));
                     hits[i].push(occurrence);
-                } else if denies(compiled, analyzed, phrase, &occurrence) {
+                } else if denies(compiled, index, phrase, &occurrence) {
                     denials.push((occurrence.first_token, occurrence.last_token));
                 }
             }
@@ -176,15 +176,15 @@ pub fn find(
 /// нормировки" says nothing of whether the gradient "нормируется").
 fn denies(
     compiled: &CompiledRubric,
-    analyzed: &crate::grade::text::Analyzed,
-    phrase: &super::matcher::Phrase,
+    index: &AnswerIndex,
+    phrase: &Phrase,
     occurrence: &Occurrence,
 ) -> bool {
     let [term] = phrase.terms[..] else {
         return true;
     };
-    !phrase.negated
-        && *analyzed.tokens[occurrence.first_token].stem == *compiled.vocabulary.terms[term].stem
+    let written = &index.analyzed.tokens[occurrence.first_token];
+    !phrase.negated && *written.stem == *compiled.vocabulary.terms[term].stem
 }
 
 /// The rubric's misconceptions that the answer states.

@@ -16,6 +16,12 @@ fn concept(id: &str, weight: f64, aliases: &[&str]) -> Concept {
     }
 }
 
+/// The concept, marked required.
+fn required(mut concept: Concept) -> Concept {
+    concept.required = true;
+    concept
+}
+
 /// A rubric of these concepts alone (no misconceptions, contrasts or scoring), compiled.
 fn concepts_only(question_id: &str, concepts: Vec<Concept>, question: &str) -> CompiledRubric {
     CompiledRubric::new(
@@ -158,15 +164,14 @@ fn negated_concepts_do_not_count() {
 fn words_a_longer_alias_reads_as_the_concept_deny_nothing() {
     // "расстояния между кластерами" alone is negated in this sentence; the alias that holds
     // there says the concept with that very negation.
-    let mut meaningless = concept(
+    let meaningless = required(concept(
         "meaningless",
         1.0,
         &[
             "расстояния между кластерами",
             "расстояния между кластерами ничего не значат",
         ],
-    );
-    meaningless.required = true;
+    ));
     let compiled = concepts_only(
         "tsne",
         vec![meaningless, concept("viz", 1.0, &["визуализация"])],
@@ -987,8 +992,7 @@ fn a_one_word_alias_is_denied_only_in_its_own_word() {
     // "нормировки" matches the alias "нормируется" as a derived form, which is enough to
     // credit the idea but not to deny it: "не трогал бы параметры нормировки" says nothing
     // about whether the gradient is normalised.
-    let mut normalised = concept("normalised", 1.0, &["нормируется"]);
-    normalised.required = true;
+    let normalised = required(concept("normalised", 1.0, &["нормируется"]));
     let rubric = concepts_only(
         "adam",
         vec![normalised, concept("decay", 1.0, &["weight decay"])],
