@@ -18,10 +18,12 @@ use), then measures:
    answers, none lost.
 
 Prints p50, p95, p99 and max latency and the throughput of each run. Exits 1 when a request
-failed, an answer is missing from history, or the p95 of the thread clients is over
---budget-ms (the other runs are there to tell the client's share from the server's: each
-`/api/grade` reply carries a Server-Timing header with the grading time and the handler's
-whole time, which the script sums up next to the latency the client saw).
+failed, an answer is missing from history, or the p95 of the Rust clients is over --budget-ms.
+The verdict is theirs because they cost the two cores little: the Python clients' own work
+(and, for threads, their wait for the interpreter lock) takes CPU from the server and shows up
+in their latencies. Each `/api/grade` reply carries a Server-Timing header with the grading
+time and the handler's whole time, which the script sums up next to the latency the client
+saw, so each run tells the client's share from the server's.
 
     cargo build --release && python3 scripts/bench-serve.py [--clients 50] [--requests 20]
 """
@@ -31,6 +33,7 @@ import http.client
 import json
 import multiprocessing
 import pathlib
+import re
 import sqlite3
 import statistics
 import subprocess
@@ -88,7 +91,7 @@ def grade_client(args: tuple) -> tuple[list[float], list[str], list[tuple[float,
     the server's own times."""
     host, port, bodies, index, requests = args
     connection = http.client.HTTPConnection(host, port, timeout=60)
-    latencies, failures, server = [], [], []
+    latencies, replies = [], []
     for i in range(requests):
         body = bodies[(index * requests + i) % len(bodies)]
         started = time.perf_counter()
@@ -96,10 +99,15 @@ def grade_client(args: tuple) -> tuple[list[float], list[str], list[tuple[float,
         response = connection.getresponse()
         data = response.read()
         latencies.append(time.perf_counter() - started)
-        server.append(server_times(response.getheader("server-timing")))
-        if response.status != 200 or "score" not in json.loads(data):
-            failures.append(f"{response.status}: {data[:200]!r}")
+        replies.append((response.status, data, response.getheader("server-timing")))
     connection.close()
+    # Replies are checked after the last request: parsing a reply holds the interpreter lock,
+    # which would delay the other thread clients' requests and count against the server.
+    failures, server = [], []
+    for status, data, timing in replies:
+        server.append(server_times(timing))
+        if status != 200 or "score" not in json.loads(data):
+            failures.append(f"{status}: {data[:200]!r}")
     return latencies, failures, server
 
 
@@ -244,10 +252,11 @@ def main() -> int:
                 for failure in failures[:5]:
                     print("failed:", failure, file=sys.stderr)
                 ok &= not failures and len(latencies) == total
-                if "thread" in name and percentiles(latencies)["p95"] > args.budget_ms:
-                    print(f"p95 over the budget of {args.budget_ms} ms", file=sys.stderr)
-                    ok = False
-            if pathlib.Path(args.rust_client).exists():
+            if not pathlib.Path(args.rust_client).exists():
+                print(f"{args.rust_client} is absent: build it with `cargo build --release "
+                      "--example serve_load`; it gives the verdict on the p95", file=sys.stderr)
+                ok = False
+            else:
                 with tempfile.NamedTemporaryFile("wb", suffix=".jsonl") as lines:
                     lines.write(b"\n".join(bodies) + b"\n")
                     lines.flush()
@@ -260,6 +269,11 @@ def main() -> int:
                 print(f"/api/grade, {args.clients} Rust async clients on one thread: "
                       f"{rust.stdout.strip()}{rust.stderr.strip()}")
                 ok &= rust.returncode == 0
+                p95 = re.search(r"p95 ([0-9.]+) ms", rust.stdout)
+                if not p95 or float(p95.group(1)) > args.budget_ms:
+                    print(f"p95 of the Rust clients over the budget of {args.budget_ms} ms",
+                          file=sys.stderr)
+                    ok = False
             started = time.perf_counter()
             latencies, failures, times = grade_client((host, port, bodies, 0, total))
             elapsed = time.perf_counter() - started
