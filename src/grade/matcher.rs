@@ -40,12 +40,17 @@ impl Term {
     }
 }
 
+/// The term indices of a phrase: phrases are a few words long, so they are kept inline.
+pub type PhraseTerms = smallvec::SmallVec<[usize; 4]>;
+
 /// A rubric phrase (alias or misconception) compiled to term indices.
 #[derive(Debug, Clone)]
 pub struct Phrase {
     pub text: String,
-    /// Indices into the vocabulary of the compiled rubric.
-    pub terms: Vec<usize>,
+    /// Indices into the vocabulary of the compiled rubric. Inline: an answer is first checked
+    /// for every term of every phrase, and most phrases miss one, so this is read far more
+    /// often than anything else of a phrase.
+    pub terms: PhraseTerms,
     /// The phrase itself states a negation ("не зависит от прошлого", "без учителя").
     pub negated: bool,
     /// A formula of short symbols ("p y x"): word order and adjacency matter.
