@@ -467,6 +467,28 @@ const EXISTENCE_VERBS: &[&str] = &[
     "need",
 ];
 
+/// Verb stems that, negated, deny the clause "что" / "that" opens after them ("не означает,
+/// что", "не значит, что", "не гарантирует, что", "не следует, что", "не говорит о том, что").
+const CLAIM_VERBS: &[&str] = &[
+    "означа",
+    "значит",
+    "подразумева",
+    "гарантир",
+    "следует",
+    "доказыва",
+    "говор",
+    "mean",
+    "impl",
+    "guarantee",
+];
+
+/// Words that, negated, deny the clause "что" opens after them ("не факт, что", "не верно,
+/// что", "не обязательно, что").
+const CLAIM_PREDICATIVES: &[&str] = &["факт", "верно", "правда", "обязательно", "true"];
+
+/// Words that deny the clause "что" opens after them on their own ("неверно, что …").
+const DENIAL_PREDICATIVES: &[&str] = &["неверно", "неправда", "ошибочно", "false"];
+
 /// Content positions of a match: phrases are a few words long, so they are kept inline.
 pub type Positions = smallvec::SmallVec<[usize; 4]>;
 
@@ -852,6 +874,9 @@ impl<'a> AnswerIndex<'a> {
         let tokens = &self.analyzed.tokens;
         let clause = tokens[first].clause;
         let from = first.saturating_sub(settings.negation_window);
+        if !phrase_negated && self.in_denied_claim(first) {
+            return true;
+        }
         let relative = if phrase_negated {
             None
         } else {
@@ -898,6 +923,42 @@ impl<'a> AnswerIndex<'a> {
             }
         }
         self.clause_denies(first, last)
+    }
+
+    /// Does the match at `first` stand in a clause that "что" opens after a denied verb of
+    /// saying or implying: "95% не означает, что интервалы накроют значение", "это не
+    /// гарантирует, что дерево оптимально", "неверно, что …"? The comma before "что" ends the
+    /// verb's clause, so the negation's own reach stops short of what it denies.
+    fn in_denied_claim(&self, first: usize) -> bool {
+        let tokens = &self.analyzed.tokens;
+        let start = self.clause_span(first).0;
+        if start == 0
+            || !matches!(tokens[start].word.as_str(), "что" | "that")
+            || tokens[start - 1].sentence != tokens[start].sentence
+        {
+            return false;
+        }
+        // Back over "о том" ("не говорит о том, что") to the verb, in the clause before.
+        let clause = tokens[start - 1].clause;
+        let mut verb = start - 1;
+        while verb > 0
+            && tokens[verb - 1].clause == clause
+            && matches!(
+                tokens[verb].word.as_str(),
+                "о" | "об" | "том" | "этом" | "то"
+            )
+        {
+            verb -= 1;
+        }
+        let word = tokens[verb].word.as_str();
+        if DENIAL_PREDICATIVES.contains(&word) {
+            return true;
+        }
+        verb > 0
+            && tokens[verb - 1].is_negation
+            && tokens[verb - 1].clause == clause
+            && (CLAIM_VERBS.iter().any(|v| word.starts_with(v))
+                || CLAIM_PREDICATIVES.contains(&word))
     }
 
     /// The relative word ("которой", "which") that opens the relative clause the match at
@@ -1407,6 +1468,38 @@ mod tests {
             find_stated("mae квадратично", "MSE линейно, а MAE — квадратично"),
             1
         );
+    }
+
+    #[test]
+    fn a_denied_verb_of_saying_denies_the_clause_after_it() {
+        let negated = |phrase: &str, answer: &str| {
+            let found = find(phrase, answer);
+            assert_eq!(found.len(), 1, "{phrase} in {answer}");
+            found[0].negated
+        };
+        let phrase = "интервалы накроют истинное значение";
+        for denied in [
+            "95% не означает, что интервалы накроют истинное значение",
+            "Это не значит, что интервалы накроют истинное значение.",
+            "Отсюда не следует, что интервалы накроют истинное значение",
+            "Это ничего не говорит о том, что интервалы накроют истинное значение",
+            "Неверно, что интервалы накроют истинное значение",
+            "Не факт, что интервалы накроют истинное значение",
+        ] {
+            assert!(negated(phrase, denied), "{denied}");
+        }
+        for affirmed in [
+            "95% означает, что интервалы накроют истинное значение",
+            "Не забываем: важно, что интервалы накроют истинное значение",
+            "Это не страшно. Значит, что интервалы накроют истинное значение",
+            "Не означает ничего плохого, что интервалы накроют истинное значение",
+        ] {
+            assert!(!negated(phrase, affirmed), "{affirmed}");
+        }
+        assert!(negated(
+            "greedy split is optimal",
+            "this does not guarantee, that the greedy split is optimal"
+        ));
     }
 
     #[test]
