@@ -482,6 +482,30 @@ const CLAIM_VERBS: &[&str] = &[
     "guarantee",
 ];
 
+/// Modal verbs, and verbs of ability, whose infinitive is denied with them: "не должна
+/// покрывать сезонность", "не может объяснить", "не умеет работать с …", "не стоит делать",
+/// "не требует хранить …".
+const MODAL_VERBS: &[&str] = &[
+    "долж",
+    "может",
+    "могут",
+    "можем",
+    "стоит",
+    "следует",
+    "нужно",
+    "надо",
+    "требу",
+    "обязан",
+    "обязательно",
+    "умеет",
+    "умеют",
+    "способ",
+    "can",
+    "should",
+    "must",
+    "need",
+];
+
 /// Words that, negated, deny the clause "что" opens after them ("не факт, что", "не верно,
 /// что", "не обязательно, что").
 const CLAIM_PREDICATIVES: &[&str] = &["факт", "верно", "правда", "обязательно", "true"];
@@ -1091,12 +1115,26 @@ impl<'a> AnswerIndex<'a> {
                     .iter()
                     .any(|b| breaks(b) && !super::predicate::is_infinitive(b));
             }
+            let Some(verb) = tokens.get(i + 1) else {
+                return false;
+            };
+            // An infinitive completes a negated modal verb ("длительность не должна покрывать
+            // недельную сезонность", "не стоит считать …"), unless "и" joins it as a second
+            // predicate ("чтобы не считать их заново и переиспользовать в разных моделях").
+            // Other verbs keep it out of reach: "не успеем прогнать бустинг в пределах
+            // latency" says the latency is too short, and "не даёт сети переобучиться"
+            // prevents what follows.
+            let modal = MODAL_VERBS.iter().any(|m| verb.word.starts_with(m));
+            let completes = |k: usize| {
+                modal
+                    && super::predicate::is_infinitive(&tokens[k])
+                    && !matches!(tokens[k - 1].word.as_str(), "и" | "или" | "and" | "or")
+            };
             t.is_negation
                 && !matches!(t.word.as_str(), "без" | "without")
-                && tokens.get(i + 1).is_some_and(|next| {
-                    next.clause == clause && super::predicate::is_predicate_word(next)
-                })
-                && !tokens[(i + 2).min(first)..first].iter().any(breaks)
+                && verb.clause == clause
+                && super::predicate::is_predicate_word(verb)
+                && !((i + 2).min(first)..first).any(|k| breaks(&tokens[k]) && !completes(k))
         });
         if before || self.list_after_denial(first) {
             return true;
@@ -1470,13 +1508,15 @@ mod tests {
         );
     }
 
+    /// Whether the one occurrence of `phrase` in `answer` reads as negated.
+    fn negated_once(phrase: &str, answer: &str) -> bool {
+        let found = find(phrase, answer);
+        assert_eq!(found.len(), 1, "{phrase} in {answer}");
+        found[0].negated
+    }
+
     #[test]
     fn a_denied_verb_of_saying_denies_the_clause_after_it() {
-        let negated = |phrase: &str, answer: &str| {
-            let found = find(phrase, answer);
-            assert_eq!(found.len(), 1, "{phrase} in {answer}");
-            found[0].negated
-        };
         let phrase = "интервалы накроют истинное значение";
         for denied in [
             "95% не означает, что интервалы накроют истинное значение",
@@ -1486,7 +1526,7 @@ mod tests {
             "Неверно, что интервалы накроют истинное значение",
             "Не факт, что интервалы накроют истинное значение",
         ] {
-            assert!(negated(phrase, denied), "{denied}");
+            assert!(negated_once(phrase, denied), "{denied}");
         }
         for affirmed in [
             "95% означает, что интервалы накроют истинное значение",
@@ -1494,9 +1534,9 @@ mod tests {
             "Это не страшно. Значит, что интервалы накроют истинное значение",
             "Не означает ничего плохого, что интервалы накроют истинное значение",
         ] {
-            assert!(!negated(phrase, affirmed), "{affirmed}");
+            assert!(!negated_once(phrase, affirmed), "{affirmed}");
         }
-        assert!(negated(
+        assert!(negated_once(
             "greedy split is optimal",
             "this does not guarantee, that the greedy split is optimal"
         ));
@@ -1527,6 +1567,34 @@ mod tests {
         assert!(find("от 0 до 1", "сходство от -1 до 1, а расстояние от 0 до 2").is_empty());
         assert_eq!(find("от 0 до 2", "расстояние от 0 до 2").len(), 1);
         assert!(find("один минус", "от минус один до один").is_empty());
+    }
+
+    #[test]
+    fn an_infinitive_completes_a_negated_modal_unless_it_is_joined() {
+        assert!(negated_once(
+            "сезонность",
+            "Длительность не должна покрывать недельную сезонность."
+        ));
+        assert!(negated_once(
+            "сравнивать распределения",
+            "Модель не может сравнивать распределения признаков."
+        ));
+        // Only a modal's infinitive: "не успеем прогнать" says the time is short, and
+        // denies neither what is run nor the latency.
+        assert!(!negated_once(
+            "latency",
+            "Мы не успеем прогнать бустинг по каждому товару в пределах latency."
+        ));
+        // "заранее" is an adverb, not a comparative predicate that would end the reach.
+        assert!(negated_once(
+            "гипотеза",
+            "Гипотезу и метрики заранее формулировать не обязательно."
+        ));
+        // "и" joins a second predicate, out of the first one's negation.
+        assert!(!negated_once(
+            "в разных моделях",
+            "Фичи хранят, чтобы не считать их заново и переиспользовать в разных моделях."
+        ));
     }
 
     #[test]

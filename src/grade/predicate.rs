@@ -570,9 +570,10 @@ pub(crate) fn predicate_word(word: &str, script: Script) -> bool {
             {
                 return false;
             }
-            // Comparatives as predicates: "стабильнее", "быстрее".
+            // Comparatives as predicates: "стабильнее", "быстрее"; not the adverbs that only
+            // look like one ("заранее", and "наиболее" of a superlative).
             if letters >= 7 && word.ends_with("ее") {
-                return true;
+                return !matches!(word, "заранее" | "наиболее" | "наименее");
             }
             RUSSIAN_VERB_ENDINGS.iter().any(|e| word.ends_with(e))
                 || first_person_in_im(word)
@@ -697,6 +698,18 @@ mod tests {
 
     fn statements(text: &str) -> Statements {
         Statements::of(&analyze(text))
+    }
+
+    #[test]
+    fn adverbs_in_ee_are_not_comparatives() {
+        let predicate = |word: &str| predicate_word(word, Script::Cyrillic);
+        assert!(predicate("стабильнее"));
+        assert!(predicate("быстрее"));
+        for adverb in ["заранее", "наиболее", "наименее"] {
+            assert!(!predicate(adverb), "{adverb}");
+        }
+        // Without a predicate, "наиболее важные метрики" states nothing.
+        assert!(!statements("Наиболее важные метрики.").states(0));
     }
 
     #[test]
