@@ -1097,12 +1097,16 @@ impl<'a> AnswerIndex<'a> {
         // predicates ("X быстрый и не требует памяти"); joined nouns share the verb ("RAG и
         // цитирование источников не снижают галлюцинации"), and an infinitive is the verb's
         // complement ("требование цитировать источники не помогает").
-        let breaks_after = |i: usize| {
+        let breaks_after = |i: usize, negation: &Token| {
             let b = &tokens[i];
             match b.word.as_str() {
                 "и" | "and" => tokens.get(i + 1).is_some_and(|next| next.is_negation),
                 "а" | "but" | "пока" | "чтобы" | "until" => true,
-                _ => super::predicate::is_predicate_word(b) && !super::predicate::is_infinitive(b),
+                _ => {
+                    super::predicate::is_predicate_word(b)
+                        && !super::predicate::is_infinitive(b)
+                        && !term_in_russian(b, negation)
+                }
             }
         };
         // A negated predicate before the match, with no other predicate or conjunction between
@@ -1147,7 +1151,7 @@ impl<'a> AnswerIndex<'a> {
             if !(t.is_negation || predicative) || matches!(t.word.as_str(), "без" | "without") {
                 return false;
             }
-            if (last + 1..i).any(breaks_after) {
+            if (last + 1..i).any(|k| breaks_after(k, t)) {
                 return false;
             }
             if t.word == "нет" || predicative {
@@ -1172,6 +1176,13 @@ impl<'a> AnswerIndex<'a> {
 }
 
 /// A word that opens a relative clause: "который" in any form, "which".
+/// Is `word` an English term in a Russian statement, which a Russian negation cannot make its
+/// predicate? In "HAVING COUNT(*) > 1 не помогает" the SQL function "count" reads like an
+/// English verb, but "не" negates "помогает" and what stands before it.
+fn term_in_russian(word: &Token, negation: &Token) -> bool {
+    word.script == Script::Latin && negation.script == Script::Cyrillic
+}
+
 fn opens_relative_clause(word: &str) -> bool {
     word == "which" || (word.starts_with("котор") && is_relative_word(word))
 }
@@ -1594,6 +1605,20 @@ mod tests {
         assert!(!negated_once(
             "в разных моделях",
             "Фичи хранят, чтобы не считать их заново и переиспользовать в разных моделях."
+        ));
+    }
+
+    #[test]
+    fn an_english_term_is_no_predicate_of_a_russian_negation() {
+        // "count" is an English verb, but here the SQL function: "не помогает" still denies.
+        assert!(negated_once(
+            "having",
+            "GROUP BY с HAVING COUNT(*) > 1 не помогает найти повторяющиеся ключи."
+        ));
+        // A Russian predicate between still ends the reach.
+        assert!(!negated_once(
+            "having",
+            "HAVING фильтрует группы, а дубли удаляет не он."
         ));
     }
 
