@@ -189,7 +189,7 @@ def main() -> int:
         "--rust-client",
         default=str(ROOT / "target/release/examples/serve_load"),
         help="examples/serve_load.rs, built with `cargo build --release --example serve_load` "
-        "(skipped when absent)",
+        "(required: its p95 is the verdict)",
     )
     args = parser.parse_args()
 

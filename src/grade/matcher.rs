@@ -955,7 +955,11 @@ impl<'a> AnswerIndex<'a> {
     /// verb's clause, so the negation's own reach stops short of what it denies.
     fn in_denied_claim(&self, first: usize) -> bool {
         let tokens = &self.analyzed.tokens;
-        let start = self.clause_span(first).0;
+        // Clause numbers never decrease along the tokens: the clause's first token is found by
+        // bisection, not by walking back over it for every match (an answer of one long
+        // clause holds many).
+        let clause_of_match = tokens[first].clause;
+        let start = tokens[..first].partition_point(|t| t.clause < clause_of_match);
         if start == 0
             || !matches!(tokens[start].word.as_str(), "что" | "that")
             || tokens[start - 1].sentence != tokens[start].sentence
@@ -1175,7 +1179,6 @@ impl<'a> AnswerIndex<'a> {
     }
 }
 
-/// A word that opens a relative clause: "который" in any form, "which".
 /// Is `word` an English term in a Russian statement, which a Russian negation cannot make its
 /// predicate? In "HAVING COUNT(*) > 1 не помогает" the SQL function "count" reads like an
 /// English verb, but "не" negates "помогает" and what stands before it.
@@ -1183,6 +1186,7 @@ fn term_in_russian(word: &Token, negation: &Token) -> bool {
     word.script == Script::Latin && negation.script == Script::Cyrillic
 }
 
+/// A word that opens a relative clause: "который" in any form, "which".
 fn opens_relative_clause(word: &str) -> bool {
     word == "which" || (word.starts_with("котор") && is_relative_word(word))
 }
