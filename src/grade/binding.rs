@@ -32,7 +32,7 @@ struct Subject {
     phrases: Vec<Phrase>,
     /// The stems (and Latin readings) of its words: a subject is named only by its own words,
     /// not within the typo tolerance ("офлайн" is not "онлайн").
-    stems: Vec<(std::sync::Arc<str>, std::sync::Arc<str>)>,
+    stems: Vec<(super::text::WordText, super::text::WordText)>,
 }
 
 /// The contrast of a rubric, compiled, with each alias bound to its subjects.

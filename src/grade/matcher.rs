@@ -5,7 +5,6 @@ use rustc_hash::FxHashMap as HashMap;
 use std::cell::RefCell;
 use std::hash::{Hash, Hasher};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
 
 use super::predicate::Person;
 use super::text::{self, is_parenthetical_word, is_relative_word, Analyzed, Script, Token};
@@ -14,10 +13,10 @@ use super::GradeSettings;
 /// One content word of a rubric phrase, prepared for comparison.
 #[derive(Debug, Clone)]
 pub struct Term {
-    pub stem: Arc<str>,
+    pub stem: text::WordText,
     pub script: Script,
     /// Latin reading of the stem, for matching across scripts ("датасет" / "dataset").
-    pub latin: Arc<str>,
+    pub latin: text::WordText,
     pub chars: usize,
 }
 
@@ -90,7 +89,7 @@ pub struct Vocabulary {
     /// Changes whenever a term is added, so that remembered matches of one state of a
     /// vocabulary are never used for another (see `MatchMemo`).
     id: u64,
-    index: HashMap<Arc<str>, usize>,
+    index: HashMap<text::WordText, usize>,
     /// Terms by the first letter of the stem and of its Latin reading: a word can only match
     /// terms that share one of these (see `terms_match`).
     by_first: HashMap<char, Vec<usize>>,
@@ -181,7 +180,7 @@ const MEMO_LIMIT: usize = 400_000;
 /// word with every candidate term (edit distances, transliteration) is most of the cost of
 /// grading. What is remembered is exactly what `terms_match` returns, so grades do not change.
 /// The terms an answer word (by stem) matched in one vocabulary.
-type WordMatches = HashMap<Arc<str>, Box<[u32]>>;
+type WordMatches = HashMap<text::WordText, Box<[u32]>>;
 
 #[derive(Default)]
 struct MatchMemo {

@@ -5,7 +5,7 @@
 
 use rustc_hash::FxHashSet as HashSet;
 use std::rc::Rc;
-use std::sync::{Arc, OnceLock};
+use std::sync::OnceLock;
 
 use rust_stemmers::{Algorithm, Stemmer};
 use unicode_normalization::UnicodeNormalization;
@@ -19,15 +19,20 @@ pub enum Script {
     Other,
 }
 
+/// A word, stem or Latin reading: kept inline up to 24 bytes (12 Cyrillic letters), as
+/// nearly every one is, so that tokenising allocates nothing per word and copying a memoised
+/// stem touches no other memory.
+pub type WordText = compact_str::CompactString;
+
 /// One word of a text after normalisation.
 #[derive(Debug, Clone)]
 pub struct Token {
     /// The normalised word as written (lowercase, `ё` → `е`).
-    pub word: String,
-    /// The Snowball stem for the word's script (shared: the same word has one stem).
-    pub stem: Arc<str>,
+    pub word: WordText,
+    /// The Snowball stem for the word's script.
+    pub stem: WordText,
     /// Latin reading of the stem, for matching across scripts ("датасет" / "dataset").
-    pub latin: Arc<str>,
+    pub latin: WordText,
     pub script: Script,
     /// Function words carry no content on their own (prepositions, pronouns, auxiliaries).
     pub is_stop: bool,
@@ -229,7 +234,7 @@ pub fn stem(word: &str, script: Script) -> String {
 }
 
 /// The stem of a word and its Latin reading.
-pub fn stem_and_latin(word: &str, script: Script) -> (Arc<str>, Arc<str>) {
+pub fn stem_and_latin(word: &str, script: Script) -> (WordText, WordText) {
     let (stem, latin) = stem_uncached(word, script);
     (stem.into(), latin.into())
 }
@@ -252,8 +257,8 @@ fn stem_uncached(word: &str, script: Script) -> (String, String) {
 /// per word and memoised.
 #[derive(Clone)]
 struct WordFacts {
-    stem: Arc<str>,
-    latin: Arc<str>,
+    stem: WordText,
+    latin: WordText,
     script: Script,
     is_stop: bool,
     is_negation: bool,
@@ -269,15 +274,9 @@ impl WordFacts {
         let is_stop = is_negation || is_stop_word(word);
         // Function words are compared literally, so their "stem" is the word itself.
         let (stem, latin) = stem_uncached(word, if is_stop { Script::Other } else { script });
-        let stem: Arc<str> = stem.into();
-        let latin: Arc<str> = if latin == *stem {
-            stem.clone()
-        } else {
-            latin.into()
-        };
         WordFacts {
-            stem,
-            latin,
+            stem: stem.into(),
+            latin: latin.into(),
             script,
             is_stop,
             is_negation,
@@ -298,12 +297,12 @@ fn word_facts(word: &str) -> WordFacts {
         if cache.len() >= STEM_CACHE_LIMIT {
             cache.clear();
         }
-        cache.insert(word.to_owned(), facts.clone());
+        cache.insert(word.into(), facts.clone());
         facts
     })
 }
 
-type StemCache = rustc_hash::FxHashMap<String, WordFacts>;
+type StemCache = rustc_hash::FxHashMap<WordText, WordFacts>;
 
 /// Candidates reuse a small vocabulary, so stems are memoised per thread: stemming is the
 /// costliest step of grading. Bounded so a stream of unusual words cannot grow it forever.
@@ -661,7 +660,7 @@ pub fn analyze(text: &str) -> Analyzed {
     let mut tokens = Vec::with_capacity(normalized.len() / 6 + 1);
     let mut clause = 0u32;
     let mut sentence = 0u32;
-    let mut word = String::new();
+    let mut word = String::with_capacity(64);
     let mut dash = false;
     let mut quoted = false;
     // Per open bracket: did it start a parenthetical clause? A bracket glued to a word is code
@@ -684,12 +683,13 @@ pub fn analyze(text: &str) -> Analyzed {
         if !word.is_empty() {
             push_word(
                 &mut tokens,
-                std::mem::replace(&mut word, String::with_capacity(32)),
+                &word,
                 &mut clause,
                 sentence,
                 std::mem::take(&mut dash),
                 quoted,
             );
+            word.clear();
         }
         if c == '.' && inside_word {
             // A dot between two word characters ("0.05", "df.groupby") is part of an
@@ -756,7 +756,7 @@ pub fn analyze(text: &str) -> Analyzed {
         }
     }
     if !word.is_empty() {
-        push_word(&mut tokens, word, &mut clause, sentence, dash, quoted);
+        push_word(&mut tokens, &word, &mut clause, sentence, dash, quoted);
     }
     cancel_negations(&mut tokens);
     Analyzed { tokens }
@@ -792,18 +792,18 @@ thread_local! {
 
 fn push_word(
     tokens: &mut Vec<Token>,
-    word: String,
+    word: &str,
     clause: &mut u32,
     sentence: u32,
     after_dash: bool,
     quoted: bool,
 ) {
-    let facts = word_facts(&word);
+    let facts = word_facts(word);
     if facts.is_conjunction {
         *clause += 1;
     }
     tokens.push(Token {
-        word,
+        word: word.into(),
         stem: facts.stem,
         latin: facts.latin,
         script: facts.script,
@@ -924,7 +924,7 @@ mod tests {
                 .tokens
                 .into_iter()
                 .filter(|t| t.after_dash)
-                .map(|t| t.word)
+                .map(|t| t.word.to_string())
                 .collect()
         };
         assert_eq!(dashed("проверка - calibration curve"), ["calibration"]);

@@ -961,7 +961,7 @@ fn draft_terms(
         if !used_aliases.insert(token.stem.to_string()) {
             continue;
         }
-        let mut words = vec![token.word.clone()];
+        let mut words = vec![token.word.to_string()];
         if let Some(group) = synonyms_of(&token.word, &token.stem) {
             for synonym in group {
                 if used_aliases.insert(stems_of(synonym)) {
@@ -992,7 +992,7 @@ fn draft_terms(
         }
         concepts.push(Concept {
             id,
-            label: token.word.clone(),
+            label: token.word.to_string(),
             label_en: None,
             weight: (idf * 10.0).round() / 10.0,
             required: false,
@@ -1099,7 +1099,7 @@ fn unit_aliases(
         if taken.len() == 3 {
             break;
         }
-        if push(token.word.clone(), used) {
+        if push(token.word.to_string(), used) {
             taken.push(token);
         }
     }
