@@ -511,15 +511,21 @@ fn decode_base64(run: &str) -> Option<Vec<u8>> {
 /// A base64 blob of at least 20 characters that decodes to readable text (a hash or a random
 /// token decodes to noise and is left alone).
 fn base64_text(answer: &str) -> Option<String> {
-    let is_base64 = |c: char| c.is_ascii_alphanumeric() || matches!(c, '+' | '/' | '=' | '-' | '_');
-    for run in answer.split(|c: char| !is_base64(c)) {
+    // Base64 is ASCII, and every byte of a non-ASCII character is 0x80 or above: splitting the
+    // bytes finds the runs that splitting the characters would, without decoding any.
+    let is_base64 =
+        |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'=' | b'-' | b'_');
+    for run in answer.as_bytes().split(|&b| !is_base64(b)) {
         if run.len() < 20
             || !run
-                .chars()
-                .any(|c| c.is_ascii_digit() || c.is_ascii_uppercase())
+                .iter()
+                .any(|b| b.is_ascii_digit() || b.is_ascii_uppercase())
         {
             continue;
         }
+        let Ok(run) = std::str::from_utf8(run) else {
+            continue;
+        };
         let Some(bytes) = decode_base64(run) else {
             continue;
         };

@@ -428,8 +428,9 @@ pub struct AnswerIndex<'a> {
     /// Token index of each content word, in order.
     pub content: Vec<usize>,
     /// For each vocabulary term `t`, the content positions where it occurs, in order:
-    /// `term_positions[term_starts[t]..term_starts[t + 1]]` (one allocation for all terms).
-    term_starts: Vec<usize>,
+    /// `term_positions[term_starts[t]..term_starts[t + 1]]` (one allocation for all terms;
+    /// `u32` so that the offsets of a large vocabulary, read for every phrase, take less cache).
+    term_starts: Vec<u32>,
     term_positions: Vec<usize>,
 }
 
@@ -623,7 +624,7 @@ impl<'a> AnswerIndex<'a> {
         starts.push(matched.len());
         // Count each term's positions, then fill them in: walking positions in order leaves
         // every list sorted.
-        let mut term_starts = vec![0usize; vocabulary.terms.len() + 1];
+        let mut term_starts = vec![0u32; vocabulary.terms.len() + 1];
         for &word in &distinct_of_position {
             for &term in &matched[starts[word]..starts[word + 1]] {
                 term_starts[term + 1] += 1;
@@ -633,10 +634,10 @@ impl<'a> AnswerIndex<'a> {
             term_starts[t] += term_starts[t - 1];
         }
         let mut next = term_starts.clone();
-        let mut term_positions = vec![0usize; term_starts.last().copied().unwrap_or(0)];
+        let mut term_positions = vec![0usize; term_starts.last().map_or(0, |&n| n as usize)];
         for (position, &word) in distinct_of_position.iter().enumerate() {
             for &term in &matched[starts[word]..starts[word + 1]] {
-                term_positions[next[term]] = position;
+                term_positions[next[term] as usize] = position;
                 next[term] += 1;
             }
         }
@@ -655,7 +656,7 @@ impl<'a> AnswerIndex<'a> {
 
     /// The content positions where vocabulary term `term` occurs, in order.
     pub fn positions_of(&self, term: usize) -> &[usize] {
-        &self.term_positions[self.term_starts[term]..self.term_starts[term + 1]]
+        &self.term_positions[self.term_starts[term] as usize..self.term_starts[term + 1] as usize]
     }
 
     /// Whether every word of `phrase` occurs in the answer: without that, [`Self::find`] finds

@@ -469,9 +469,15 @@ const NEGATIVE_PREDICATIVES: &[&str] = &[
     "needless",
 ];
 
-/// Is this word a negated predicate by itself ("бессмысленно", "unnecessary")?
+/// Is this word a negated predicate by itself ("бессмысленно", "unnecessary")? Known with
+/// the word's other facts when a text is analysed (see [`negative_predicative_word`]).
 pub fn is_negative_predicative(token: &Token) -> bool {
-    NEGATIVE_PREDICATIVES.contains(&token.word.as_str())
+    token.is_negative_predicative
+}
+
+/// [`is_negative_predicative`] of a normalised word, worked out once per distinct word.
+pub fn negative_predicative_word(word: &str) -> bool {
+    NEGATIVE_PREDICATIVES.contains(&word)
 }
 
 /// Is this word an infinitive ("обучать", "учиться")? English has no marked form.

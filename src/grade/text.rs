@@ -41,6 +41,9 @@ pub struct Token {
     /// A predicate, or a word that only occurs in statements (see
     /// [`super::predicate::is_predicate_word`]); known with the word's other facts.
     pub is_predicate: bool,
+    /// A negated predicate by itself ("нельзя", "unnecessary"; see
+    /// [`super::predicate::is_negative_predicative`]).
+    pub is_negative_predicative: bool,
     /// Index of the clause (split at commas, semicolons, sentence ends, "но", "but").
     pub clause: u32,
     /// Index of the sentence (split at `.`, `!`, `?`, `;` and line breaks).
@@ -265,6 +268,7 @@ struct WordFacts {
     /// The word starts a new clause ("но", "but").
     is_conjunction: bool,
     is_predicate: bool,
+    is_negative_predicative: bool,
 }
 
 impl WordFacts {
@@ -282,6 +286,7 @@ impl WordFacts {
             is_negation,
             is_conjunction: CLAUSE_CONJUNCTIONS.contains(&word),
             is_predicate: super::predicate::predicate_word(word, script),
+            is_negative_predicative: super::predicate::negative_predicative_word(word),
         }
     }
 }
@@ -810,6 +815,7 @@ fn push_word(
         is_stop: facts.is_stop,
         is_negation: facts.is_negation,
         is_predicate: facts.is_predicate,
+        is_negative_predicative: facts.is_negative_predicative,
         clause: *clause,
         sentence,
         after_dash,
