@@ -423,6 +423,14 @@ fn past_tense(word: &str) -> bool {
         .iter()
         .find_map(|e| word.strip_suffix(e));
     let Some(stem) = stem else { return false };
+    // Plural agent nouns in "-тели" ("пользователи", "показатели", "родители") end like a
+    // past tense; no verb ends in "-атели", "-ители" or "-ятели".
+    if ["атели", "ители", "ятели"]
+        .iter()
+        .any(|e| word.ends_with(e))
+    {
+        return false;
+    }
     matches!(
         stem.chars().last(),
         Some('а' | 'я' | 'е' | 'и' | 'ы' | 'у' | 'о')
@@ -704,6 +712,50 @@ mod tests {
 
     fn statements(text: &str) -> Statements {
         Statements::of(&analyze(text))
+    }
+
+    #[test]
+    fn plural_agent_nouns_are_not_past_tense() {
+        let predicate = |word: &str| predicate_word(word, Script::Cyrillic);
+        for noun in ["пользователи", "показатели", "родители", "деятели"]
+        {
+            assert!(!predicate(noun), "{noun}");
+        }
+        for verb in ["хотели", "сделали", "обучили"] {
+            assert!(predicate(verb), "{verb}");
+        }
+        // A list of names in which one is a plural agent noun is still a list.
+        assert!(statements(
+            "Temporal split, random split, leave-one-out, утечка, холодный старт, \
+             валидационный период, baseline, взаимодействия, пользователи, айтемы."
+        )
+        .is_list(0));
+    }
+
+    #[test]
+    fn identifiers_in_code_are_not_predicates() {
+        let predicates = |text: &str| -> Vec<String> {
+            analyze(text)
+                .tokens
+                .iter()
+                .filter(|t| t.is_predicate)
+                .map(|t| t.word.to_string())
+                .collect()
+        };
+        assert!(predicates("HAVING COUNT(*) > 1").is_empty());
+        assert!(predicates("ORDER BY updated_at").is_empty());
+        assert!(predicates("drop_duplicates(keep='last')").is_empty());
+        assert!(predicates("df.fit").is_empty());
+        // The same words outside code are verbs.
+        assert_eq!(
+            predicates("the model counts and we keep it"),
+            ["counts", "keep"]
+        );
+        assert!(statements(
+            "GROUP BY, HAVING COUNT(*) > 1, DISTINCT, ROW_NUMBER, PARTITION BY, ORDER BY \
+             updated_at, duplicated, drop_duplicates, keep='last', subset, бизнес-ключ, upsert."
+        )
+        .is_list(0));
     }
 
     #[test]

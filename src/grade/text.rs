@@ -672,6 +672,8 @@ pub fn analyze(text: &str) -> Analyzed {
     // or a formula ("COUNT(*) не помогает") and splits nothing.
     let mut brackets: Vec<bool> = Vec::new();
     let mut after_word = false;
+    // The next word continues an identifier ("updated_at", "df.groupby").
+    let mut in_code = false;
     let mut chars = normalized.chars().peekable();
     while let Some(c) = chars.next() {
         let word_char = is_word_char(c);
@@ -686,6 +688,11 @@ pub fn analyze(text: &str) -> Analyzed {
             continue;
         }
         if !word.is_empty() {
+            // A word glued to code punctuation is an identifier: a function ("COUNT(*)"), a
+            // keyword argument ("keep='last'"), a part of a snake_case or dotted name
+            // ("updated_at", "df.groupby").
+            let joined = inside_word && matches!(c, '_' | '.');
+            let code = std::mem::replace(&mut in_code, joined) || joined || matches!(c, '(' | '=');
             push_word(
                 &mut tokens,
                 &word,
@@ -693,6 +700,7 @@ pub fn analyze(text: &str) -> Analyzed {
                 sentence,
                 std::mem::take(&mut dash),
                 quoted,
+                code,
             );
             word.clear();
         }
@@ -761,7 +769,15 @@ pub fn analyze(text: &str) -> Analyzed {
         }
     }
     if !word.is_empty() {
-        push_word(&mut tokens, &word, &mut clause, sentence, dash, quoted);
+        push_word(
+            &mut tokens,
+            &word,
+            &mut clause,
+            sentence,
+            dash,
+            quoted,
+            in_code,
+        );
     }
     cancel_negations(&mut tokens);
     Analyzed { tokens }
@@ -795,6 +811,8 @@ thread_local! {
         std::cell::RefCell::new(rustc_hash::FxHashMap::default());
 }
 
+/// `code`: the word is part of an identifier in code, which names something and states
+/// nothing, so an English verb there ("count" of "COUNT(*)") is no predicate.
 fn push_word(
     tokens: &mut Vec<Token>,
     word: &str,
@@ -802,6 +820,7 @@ fn push_word(
     sentence: u32,
     after_dash: bool,
     quoted: bool,
+    code: bool,
 ) {
     let facts = word_facts(word);
     if facts.is_conjunction {
@@ -814,7 +833,7 @@ fn push_word(
         script: facts.script,
         is_stop: facts.is_stop,
         is_negation: facts.is_negation,
-        is_predicate: facts.is_predicate,
+        is_predicate: facts.is_predicate && !(code && facts.script == Script::Latin),
         is_negative_predicative: facts.is_negative_predicative,
         clause: *clause,
         sentence,
