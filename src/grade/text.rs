@@ -96,25 +96,51 @@ fn is_invisible(c: char) -> bool {
 /// Punctuation is kept here because the tokenizer uses it for clause boundaries.
 pub fn normalize(text: &str) -> String {
     use unicode_normalization::{is_nfkc_quick, IsNormalized};
-    let mut out = String::with_capacity(text.len());
     // Most answers are plain text, already NFKC: fold them in the pass that finds so, and
     // skip the (comparatively slow) normaliser.
-    if text.chars().all(|c| {
-        let plain = is_plain_char(c);
-        if plain {
-            fold_char(c, &mut out);
-        }
-        plain
-    }) {
+    if let Some(out) = normalize_simple(text) {
         return out;
     }
-    out.clear();
+    let mut out = String::with_capacity(text.len());
     if is_nfkc_quick(text.chars()) == IsNormalized::Yes {
         text.chars().for_each(|c| fold_char(c, &mut out));
     } else {
         text.nfkc().for_each(|c| fold_char(c, &mut out));
     }
     out
+}
+
+/// [`normalize`] of a text of [`is_plain_char`] characters (nearly every answer), which are
+/// NFKC already, so folding each is all there is to do; `None` for a text with any other
+/// character. ASCII and the Cyrillic letters U+0400–U+047F (two bytes led by 0xD0 or 0xD1)
+/// are read byte by byte; other characters (dashes, quotes) are decoded.
+fn normalize_simple(text: &str) -> Option<String> {
+    let bytes = text.as_bytes();
+    let mut out = String::with_capacity(bytes.len());
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        if b.is_ascii() {
+            out.push(if b == b'`' {
+                '\''
+            } else {
+                char::from(b.to_ascii_lowercase())
+            });
+            i += 1;
+        } else if matches!(b, 0xD0 | 0xD1) {
+            let next = *bytes.get(i + 1)?;
+            let c = char::from_u32((u32::from(b & 0x1F) << 6) | u32::from(next & 0x3F))?;
+            out.push(lower_cyrillic(c));
+            i += 2;
+        } else {
+            let c = text.get(i..)?.chars().next()?;
+            if !is_plain_char(c) {
+                return None;
+            }
+            fold_char(c, &mut out);
+            i += c.len_utf8();
+        }
+    }
+    Some(out)
 }
 
 /// Typography common in answers that NFKC leaves alone (a test checks each).
@@ -132,6 +158,7 @@ pub(crate) fn is_plain_nfkc(text: &str) -> bool {
 }
 
 /// A character of [`is_plain_nfkc`] text.
+#[inline]
 fn is_plain_char(c: char) -> bool {
     c.is_ascii() || is_basic_cyrillic(c) || is_basic_greek(c) || PLAIN_TYPOGRAPHY.contains(&c)
 }
@@ -143,6 +170,7 @@ fn is_basic_greek(c: char) -> bool {
 }
 
 /// Append a normalised character lowercased, `ё` read as `е`, dropped if invisible.
+#[inline]
 fn fold_char(c: char, out: &mut String) {
     // ASCII and basic Cyrillic first: no invisible character is among them.
     if c.is_ascii() {
@@ -931,6 +959,18 @@ mod tests {
             assert_eq!(one.nfkc().collect::<String>(), one, "{c:?}");
         }
         assert_eq!(plain.nfkc().collect::<String>(), plain);
+    }
+
+    proptest::proptest! {
+        /// The byte-by-byte path of plain text normalises as the Unicode normaliser does.
+        #[test]
+        fn plain_text_is_normalised_as_nfkc_does(
+            text in "[a-zA-Z0-9 .,`'\\-ЁёА-яЀ-ѿ—–«»’…\u{a0}\u{200B}ﬁＲ™]{0,40}"
+        ) {
+            let mut expected = String::new();
+            text.nfkc().for_each(|c| fold_char(c, &mut expected));
+            proptest::prop_assert_eq!(normalize(&text), expected);
+        }
     }
 
     #[test]
