@@ -3,8 +3,8 @@ use std::process::ExitCode;
 use clap::Parser;
 use sobes::{cli::Cli, commands, error};
 
-/// jemalloc instead of the system allocator: grading allocates a string and a token per answer
-/// word, and glibc's malloc and free were about a seventh of a batch profile. A 10,000-line
+/// jemalloc instead of the system allocator: grading allocates for every answer (tokens,
+/// indexes, results), and glibc's malloc and free were about a seventh of a batch profile. A 10,000-line
 /// batch takes about a sixth less time at the same peak memory (README, "Speed").
 #[global_allocator]
 static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;

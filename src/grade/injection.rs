@@ -356,16 +356,8 @@ fn unmasked(answer: &str) -> Unmasked {
         words: Vec::with_capacity(answer.len() / 6 + 1),
         word: None,
     };
-    // Text already in NFKC (nearly every answer) is what the normaliser would give back. ASCII
-    // and the Cyrillic letters U+0400–U+047F (lead bytes 0xD0 and 0xD1) are, and a scan of the
-    // bytes tells them apart before any character is decoded.
-    let simple = answer
-        .bytes()
-        .all(|b| b.is_ascii() || matches!(b, 0x80..=0xBF | 0xD0 | 0xD1));
-    if simple
-        || super::text::is_plain_nfkc(answer)
-        || is_nfkc_quick(answer.chars()) == IsNormalized::Yes
-    {
+    // Text already in NFKC (nearly every answer) is what the normaliser would give back.
+    if super::text::is_plain_nfkc(answer) || is_nfkc_quick(answer.chars()) == IsNormalized::Yes {
         answer.chars().for_each(|c| out.push_lower(c));
     } else {
         answer.nfkc().for_each(|c| out.push_lower(c));

@@ -96,12 +96,13 @@ fn is_invisible(c: char) -> bool {
 /// Punctuation is kept here because the tokenizer uses it for clause boundaries.
 pub fn normalize(text: &str) -> String {
     use unicode_normalization::{is_nfkc_quick, IsNormalized};
+    let mut out = String::with_capacity(text.len());
     // Most answers are plain text, already NFKC: fold them in the pass that finds so, and
     // skip the (comparatively slow) normaliser.
-    if let Some(out) = normalize_simple(text) {
+    if for_each_plain_char(text, |c| fold_char(c, &mut out)) {
         return out;
     }
-    let mut out = String::with_capacity(text.len());
+    out.clear();
     if is_nfkc_quick(text.chars()) == IsNormalized::Yes {
         text.chars().for_each(|c| fold_char(c, &mut out));
     } else {
@@ -110,37 +111,32 @@ pub fn normalize(text: &str) -> String {
     out
 }
 
-/// [`normalize`] of a text of [`is_plain_char`] characters (nearly every answer), which are
-/// NFKC already, so folding each is all there is to do; `None` for a text with any other
-/// character. ASCII and the Cyrillic letters U+0400–U+047F (two bytes led by 0xD0 or 0xD1)
-/// are read byte by byte; other characters (dashes, quotes) are decoded.
-fn normalize_simple(text: &str) -> Option<String> {
+/// Call `each` with the characters of `text` while they are [`is_plain_char`] characters, and
+/// say whether all of them were. ASCII and the Cyrillic letters U+0400–U+047F (two bytes led by
+/// 0xD0 or 0xD1), nearly all of an answer, are read from their bytes without the general UTF-8
+/// decoder; other characters (dashes, quotes) are decoded one by one.
+fn for_each_plain_char(text: &str, mut each: impl FnMut(char)) -> bool {
     let bytes = text.as_bytes();
-    let mut out = String::with_capacity(bytes.len());
     let mut i = 0;
     while let Some(&b) = bytes.get(i) {
-        if b.is_ascii() {
-            out.push(if b == b'`' {
-                '\''
-            } else {
-                char::from(b.to_ascii_lowercase())
-            });
-            i += 1;
-        } else if matches!(b, 0xD0 | 0xD1) {
-            let next = *bytes.get(i + 1)?;
-            let c = char::from_u32((u32::from(b & 0x1F) << 6) | u32::from(next & 0x3F))?;
-            out.push(lower_cyrillic(c));
-            i += 2;
+        let c = if b.is_ascii() {
+            char::from(b)
+        } else if let (0xD0 | 0xD1, Some(&next)) = (b, bytes.get(i + 1)) {
+            let Some(c) = char::from_u32((u32::from(b & 0x1F) << 6) | u32::from(next & 0x3F))
+            else {
+                return false;
+            };
+            c
         } else {
-            let c = text.get(i..)?.chars().next()?;
-            if !is_plain_char(c) {
-                return None;
+            match text.get(i..).and_then(|rest| rest.chars().next()) {
+                Some(c) if is_plain_char(c) => c,
+                _ => return false,
             }
-            fold_char(c, &mut out);
-            i += c.len_utf8();
-        }
+        };
+        each(c);
+        i += c.len_utf8();
     }
-    Some(out)
+    true
 }
 
 /// Typography common in answers that NFKC leaves alone (a test checks each).
@@ -154,7 +150,7 @@ const PLAIN_TYPOGRAPHY: [char; 34] = [
 /// characters that NFKC leaves alone, told apart faster than the normaliser's own quick check
 /// does.
 pub(crate) fn is_plain_nfkc(text: &str) -> bool {
-    text.chars().all(is_plain_char)
+    for_each_plain_char(text, |_| {})
 }
 
 /// A character of [`is_plain_nfkc`] text.
@@ -962,7 +958,7 @@ mod tests {
     }
 
     proptest::proptest! {
-        /// The byte-by-byte path of plain text normalises as the Unicode normaliser does.
+        /// The byte-by-byte reading of plain text normalises as the Unicode normaliser does.
         #[test]
         fn plain_text_is_normalised_as_nfkc_does(
             text in "[a-zA-Z0-9 .,`'\\-ЁёА-яЀ-ѿ—–«»’…\u{a0}\u{200B}ﬁＲ™]{0,40}"
